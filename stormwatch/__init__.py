@@ -1,0 +1,1 @@
+"""Stormwatch: early warning of social-media crises and the response to them."""
