@@ -1,0 +1,114 @@
+"""Grouping near-duplicate posts: copy-paste campaigns, retweets, the same link shared by many.
+
+Each text gets a 64-bit SimHash of its normalised words and word pairs; texts whose hashes differ
+in at most :data:`MAX_DISTANCE` bits are the same group. Lookup uses locality-sensitive banding
+(4 bands of 16 bits: two hashes within 3 bits of each other share at least one band exactly), so
+grouping costs a few dictionary probes per mention instead of a scan of the recent posts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from hashlib import blake2b
+
+import numpy as np
+
+MAX_DISTANCE = 3
+MAX_PER_BAND_KEY = 32  # a copy-paste storm would otherwise make every probe scan thousands of copies
+MIN_TOKENS = 4  # shorter posts ("thank you!") collide by chance, not by copying
+BANDS = 4
+BAND_BITS = 64 // BANDS
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"@\w+")
+_RETWEET_PREFIX = re.compile(r"^\s*rt\b[\s:]*", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def normalised_tokens(text: str) -> list[str]:
+    """Words without the parts that differ between copies: links, handles, 'RT', case."""
+    text = _RETWEET_PREFIX.sub("", text)
+    text = _HANDLE.sub(" ", _URL.sub(" ", text))
+    return _WORD.findall(text.lower())
+
+
+def _feature_hash(feature: str) -> int:
+    # A keyed-free stable hash: Python's hash() changes between processes.
+    return int.from_bytes(blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+_BIT_POSITIONS = np.arange(64, dtype=np.uint64)
+_BIT_VALUES = np.left_shift(np.uint64(1), _BIT_POSITIONS)
+
+
+def simhash(tokens: list[str]) -> int:
+    features = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+    hashes = np.fromiter(
+        (_feature_hash(feature) for feature in features), dtype=np.uint64, count=len(features)
+    )
+    ones = ((hashes[:, None] >> _BIT_POSITIONS) & np.uint64(1)).sum(axis=0)
+    # A bit is set where more features have it set than not: the majority vote of SimHash.
+    return int(_BIT_VALUES[ones * 2 > len(features)].sum())
+
+
+@dataclass(slots=True)
+class _Seen:
+    fingerprint: int
+    group: str
+    at: datetime
+
+
+class NearDuplicateIndex:
+    """Recent posts of one brand, to find the group a new post belongs to."""
+
+    def __init__(self, memory: timedelta = timedelta(hours=24)) -> None:
+        self.memory = memory
+        self._bands: list[dict[int, list[_Seen]]] = [{} for _ in range(BANDS)]
+        self._order: deque[tuple[datetime, int, _Seen]] = deque()
+
+    def assign(self, mention_id: str, text: str, at: datetime) -> str | None:
+        """The group of this post: the id of the first post it copies, or its own id; None if too short."""
+        tokens = normalised_tokens(text)
+        if len(tokens) < MIN_TOKENS:
+            return None
+        self._forget_before(at - self.memory)
+        fingerprint = simhash(tokens)
+        match = self._closest(fingerprint)
+        if match is not None and match.fingerprint == fingerprint:
+            return match.group  # an exact copy adds nothing the index does not already know
+        seen = _Seen(fingerprint, match.group if match else mention_id, at)
+        for band, key in enumerate(_band_keys(fingerprint)):
+            bucket = self._bands[band].setdefault(key, [])
+            if len(bucket) < MAX_PER_BAND_KEY:
+                bucket.append(seen)
+        self._order.append((at, fingerprint, seen))
+        return seen.group
+
+    def _closest(self, fingerprint: int) -> _Seen | None:
+        best: _Seen | None = None
+        best_distance = MAX_DISTANCE + 1
+        for band, key in enumerate(_band_keys(fingerprint)):
+            for seen in self._bands[band].get(key, ()):
+                distance = (seen.fingerprint ^ fingerprint).bit_count()
+                if distance < best_distance:
+                    best, best_distance = seen, distance
+        return best
+
+    def _forget_before(self, cutoff: datetime) -> None:
+        while self._order and self._order[0][0] < cutoff:
+            _, fingerprint, seen = self._order.popleft()
+            for band, key in enumerate(_band_keys(fingerprint)):
+                bucket = self._bands[band].get(key)
+                if bucket is not None and seen in bucket:
+                    bucket.remove(seen)
+                    if not bucket:
+                        del self._bands[band][key]
+
+
+def _band_keys(fingerprint: int) -> list[int]:
+    mask = (1 << BAND_BITS) - 1
+    return [(fingerprint >> (band * BAND_BITS)) & mask for band in range(BANDS)]

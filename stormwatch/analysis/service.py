@@ -1,0 +1,54 @@
+"""The analysis stage: a mention in, the same mention with its enrichment out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from stormwatch.analysis.models import TextJudgement
+from stormwatch.analysis.near_duplicates import NearDuplicateIndex
+from stormwatch.ingest.models import MentionIn
+
+
+class TextJudge(Protocol):
+    """Anything that judges texts; :class:`stormwatch.analysis.text_analyzer.TextAnalyzer` in the product."""
+
+    def judge(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
+    ) -> list[TextJudgement]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedMention:
+    mention: MentionIn
+    judgement: TextJudgement
+    duplicate_group: str | None
+
+    @property
+    def brand(self) -> str:
+        assert self.mention.brand is not None
+        return self.mention.brand
+
+    @property
+    def is_negative(self) -> bool:
+        return self.judgement.sentiment == "negative"
+
+
+class MentionAnalyzer:
+    """Judges batches of mentions and groups near-duplicates per brand, in arrival order."""
+
+    def __init__(self, judge: TextJudge) -> None:
+        self.judge = judge
+        self._duplicates: dict[str, NearDuplicateIndex] = {}
+
+    def enrich(self, mentions: Sequence[MentionIn]) -> list[EnrichedMention]:
+        judgements = self.judge.judge([m.text for m in mentions], [m.lang for m in mentions])
+        return [
+            EnrichedMention(mention, judgement, self._group(mention))
+            for mention, judgement in zip(mentions, judgements, strict=True)
+        ]
+
+    def _group(self, mention: MentionIn) -> str | None:
+        index = self._duplicates.setdefault(mention.brand or "", NearDuplicateIndex())
+        return index.assign(mention.external_id, mention.text, mention.created_at)

@@ -1,0 +1,126 @@
+"""The ``stormwatch`` command line."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from stormwatch.detection.cli import detect
+from stormwatch.ingest.cli import ingest
+from stormwatch.runtime import Runtime
+from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
+
+app = typer.Typer(
+    help="Stormwatch: early warning of social-media crises for brands, and the team's response.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+app.command()(ingest)
+app.command()(detect)
+
+try:  # the language models and their commands live in stormwatch.analysis
+    from stormwatch.analysis.cli import register as register_analysis
+
+    register_analysis(app)
+except ImportError:  # pragma: no cover - only while the analysis commands are being built
+    pass
+
+
+@app.callback()
+def _configure(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the workspace file.")] = Path("workspace.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example workspace file to edit."""
+    if path.exists() and not force:
+        console.print(f"{path} exists; use --force to overwrite it")
+        raise typer.Exit(1)
+    path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    console.print(f"wrote {path}: edit the brands, then `stormwatch serve --config {path}`")
+
+
+@app.command()
+def demo(
+    speed: Annotated[float, typer.Option(help="How many times faster than real time to replay.")] = 3600.0,
+    host: Annotated[str, typer.Option(help="Address of the dashboard.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
+    serve: Annotated[bool, typer.Option(help="Serve the dashboard while replaying.")] = True,
+    stay: Annotated[bool, typer.Option(help="Keep serving after the replay until Ctrl-C.")] = True,
+    database: Annotated[str | None, typer.Option(help="Database URL (default: a fresh SQLite file).")] = None,
+) -> None:
+    """Replay the bundled two-brand sample stream and open crises live, with the dashboard on."""
+    from stormwatch.demo.runner import WORKSPACE_FILE, describe, replay_sample
+
+    with tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
+        runtime = Runtime.open(
+            database or f"sqlite:///{Path(scratch) / 'demo.db'}", load_config(WORKSPACE_FILE)
+        )
+        runtime.live.on_update = lambda update: console.print(describe(update))
+        try:
+            if serve:
+                url = runtime.serve(host, port)
+                console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
+            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed)
+            console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
+            if serve and stay:
+                console.print("The dashboard stays up; press Ctrl-C to stop.")
+                _wait_for_interrupt()
+        finally:
+            runtime.close()
+
+
+@app.command()
+def serve(
+    config: Annotated[Path | None, typer.Option("--config", help="Workspace TOML with the brands.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+    ] = None,
+) -> None:
+    """Serve the dashboard and API, and analyse stored and pushed mentions continuously."""
+    try:
+        workspace = load_config(config)
+    except ConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    runtime = Runtime.open(database, workspace)
+    runtime.live.on_update = lambda update: console.print(
+        f"{update.kind} {update.crisis_key}: {update.reason}"
+    )
+    try:
+        console.print(f"Stormwatch on {runtime.serve(host, port)} (API docs at /docs)")
+        runtime.process_in_background()
+        _wait_for_interrupt()
+    finally:
+        runtime.close()
+
+
+def _wait_for_interrupt() -> None:
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopping")
+
+
+def main() -> None:
+    app()

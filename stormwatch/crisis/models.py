@@ -1,0 +1,74 @@
+"""Crises and their timelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stormwatch.analysis.models import Cause
+from stormwatch.detection.models import Signal
+from stormwatch.store.db import Base, UTCDateTime
+
+UpdateKind = Literal["opened", "escalated", "closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisUpdate:
+    """A change in a crisis that people must hear about (or, for 'closed', may)."""
+
+    kind: UpdateKind
+    crisis_key: str
+    brand: str
+    at: datetime
+    severity: int
+    cause: Cause | None
+    reason: str
+    signal: Signal | None
+
+    def as_json(self) -> dict[str, object]:
+        """The line of the ``stormwatch detect`` contract."""
+        return {
+            "brand": self.brand,
+            "crisis_id": self.crisis_key,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "severity": self.severity,
+            "cause": self.cause,
+            "reason": self.reason,
+            "event": self.kind,
+            "example_ids": list(self.signal.example_ids) if self.signal else [],
+        }
+
+
+class Crisis(Base):
+    __tablename__ = "crises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    severity: Mapped[int] = mapped_column(Integer)
+    cause: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="detected")
+    reason: Mapped[str] = mapped_column(Text)
+    last_signal_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    timeline: Mapped[list[CrisisEvent]] = relationship(order_by="CrisisEvent.id")
+
+
+class CrisisEvent(Base):
+    """One entry of a crisis's append-only timeline: who did or saw what, and when."""
+
+    __tablename__ = "crisis_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

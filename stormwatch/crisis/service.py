@@ -1,0 +1,76 @@
+"""Persisting crisis updates and their timelines."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stormwatch.crisis.manager import OpenCrisis
+from stormwatch.crisis.models import Crisis, CrisisEvent, CrisisUpdate
+from stormwatch.workspace.models import Brand
+
+SYSTEM_ACTOR = "stormwatch"
+
+
+def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisis:
+    """Apply one update to the stored crisis (creating it when opened) and add it to the timeline."""
+    crisis = session.scalar(select(Crisis).where(Crisis.key == update.crisis_key))
+    if crisis is None:
+        crisis = Crisis(
+            key=update.crisis_key,
+            brand_id=brand.id,
+            opened_at=update.at,
+            severity=update.severity,
+            cause=update.cause,
+            status="detected",
+            reason=update.reason,
+            last_signal_at=update.at,
+        )
+        session.add(crisis)
+        session.flush()
+    elif update.kind == "closed":
+        crisis.status, crisis.closed_at = "resolved", update.at
+    else:
+        crisis.severity = max(crisis.severity, update.severity)
+        crisis.cause = crisis.cause or update.cause
+        crisis.last_signal_at = update.at
+        crisis.reason = update.reason
+    evidence: dict[str, object] = {"severity": update.severity, "cause": update.cause}
+    if update.signal is not None:
+        signal = update.signal
+        evidence |= {
+            "signal": signal.kind,
+            "observed": signal.observed,
+            "expected": round(signal.expected, 2),
+            "reach": signal.reach,
+            "example_ids": list(signal.example_ids),
+            "terms": list(signal.terms),
+        }
+    session.add(
+        CrisisEvent(
+            crisis_id=crisis.id,
+            at=update.at,
+            kind=update.kind,
+            actor=SYSTEM_ACTOR,
+            message=update.reason,
+            data=evidence,
+        )
+    )
+    return crisis
+
+
+def open_crises(session: Session) -> list[OpenCrisis]:
+    rows = session.execute(
+        select(Crisis, Brand.name).join(Brand, Brand.id == Crisis.brand_id).where(Crisis.status != "resolved")
+    ).all()
+    return [
+        OpenCrisis(
+            key=crisis.key,
+            brand=brand_name,
+            opened_at=crisis.opened_at,
+            severity=crisis.severity,
+            cause=crisis.cause,  # type: ignore[arg-type]
+            last_signal_at=crisis.last_signal_at,
+        )
+        for crisis, brand_name in rows
+    ]

@@ -1,0 +1,72 @@
+"""Mentions as they arrive, and the records that could not be accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from stormwatch.store.db import Base, UTCDateTime
+from stormwatch.workspace.models import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class MentionIn:
+    """A validated incoming mention, before it is stored or analysed."""
+
+    source: str
+    external_id: str
+    text: str
+    created_at: datetime
+    brand: str | None = None
+    author: str | None = None
+    author_followers: int = 0
+    url: str | None = None
+    lang: str | None = None
+    likes: int = 0
+    shares: int = 0
+    comments: int = 0
+    reply_to: str | None = None
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+    # Idempotency key: the same post seen again for the same brand is the same mention.
+    __table_args__ = (
+        UniqueConstraint("brand_id", "source", "external_id", name="uq_mention_identity"),
+        Index("ix_mentions_brand_created", "brand_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"))
+    source: Mapped[str] = mapped_column(String(50))
+    external_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    author: Mapped[str | None] = mapped_column(String(200))
+    author_followers: Mapped[int] = mapped_column(BigInteger, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    likes: Mapped[int] = mapped_column(Integer, default=0)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    reply_to: Mapped[str | None] = mapped_column(String(200))
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuarantinedRecord(Base):
+    """An input record that was rejected, kept with the reason so nothing is silently lost."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("origin", "line", "raw_digest", name="uq_quarantine_record"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(500))  # file path, or "api"
+    line: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    raw_digest: Mapped[str] = mapped_column(String(64))
+    quarantined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

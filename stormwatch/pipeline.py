@@ -1,0 +1,64 @@
+"""The one-way flow: mention → enrichment → signal → crisis update.
+
+:class:`Pipeline` is the in-memory core shared by the ``detect`` replay and the live service; it
+knows nothing of files, databases or alerts, which the callers add around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+
+from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer, TextJudge
+from stormwatch.crisis.manager import CrisisManager
+from stormwatch.crisis.models import CrisisUpdate
+from stormwatch.detection.models import Signal
+from stormwatch.detection.service import DetectionEngine
+from stormwatch.ingest.models import MentionIn
+from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
+
+BATCH_SIZE = 256  # large enough for the models' batching, small enough to react within seconds
+
+
+@dataclass
+class StepResult:
+    enriched: list[EnrichedMention] = field(default_factory=list)
+    signals: list[tuple[Signal, str]] = field(default_factory=list)  # with the key of the crisis it joined
+    updates: list[CrisisUpdate] = field(default_factory=list)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        judge: TextJudge,
+        brand_settings: Callable[[str], BrandConfig],
+        crises: CrisisManager | None = None,
+    ) -> None:
+        self.analyzer = MentionAnalyzer(judge)
+        self.detection = DetectionEngine(brand_settings)
+        self.crises = crises or CrisisManager()
+
+    @classmethod
+    def for_config(cls, judge: TextJudge, config: WorkspaceConfig) -> Pipeline:
+        return cls(judge, config.brand)
+
+    def process(self, mentions: Sequence[MentionIn]) -> StepResult:
+        """Mentions must come in event-time order; each is analysed, detected on, and acted upon."""
+        result = StepResult(enriched=self.analyzer.enrich(mentions))
+        for enriched in result.enriched:
+            closed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
+            if closed is not None:
+                result.updates.append(closed)
+            for signal in self.detection.observe(enriched):
+                update = self.crises.on_signal(signal)
+                if update is not None:
+                    result.updates.append(update)
+                result.signals.append((signal, self.crises.open[signal.brand].key))
+        return result
+
+    def replay(self, mentions: Iterable[MentionIn]) -> Iterator[CrisisUpdate]:
+        """Every crisis update of a recorded stream, as if it were live but without waiting."""
+        iterator = iter(mentions)
+        while batch := list(islice(iterator, BATCH_SIZE)):
+            yield from self.process(batch).updates

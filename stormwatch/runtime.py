@@ -1,0 +1,58 @@
+"""One running Stormwatch: store, live pipeline and (optionally) the web server, opened together."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from stormwatch.ingest.service import MentionIngestor
+from stormwatch.live import LivePipeline
+from stormwatch.store.db import Store
+from stormwatch.web.server import BackgroundServer
+from stormwatch.workspace.config import WorkspaceConfig
+from stormwatch.workspace.service import apply_config
+
+PROCESS_EVERY_SECONDS = 1.0
+
+
+@dataclass
+class Runtime:
+    store: Store
+    workspace_id: int
+    live: LivePipeline
+    ingestor: MentionIngestor
+    server: BackgroundServer | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def open(cls, database_url: str | None, workspace: WorkspaceConfig) -> Runtime:
+        from stormwatch.analysis.text_analyzer import TextAnalyzer
+
+        store = Store.open(database_url)
+        with store.session() as session:
+            workspace_id = apply_config(session, workspace).id
+        live = LivePipeline(store, TextAnalyzer.load(), workspace_id)
+        live.warm_up()
+        return cls(store, workspace_id, live, MentionIngestor(store, workspace_id))
+
+    def serve(self, host: str, port: int) -> str:
+        from stormwatch.web.app import create_app
+
+        self.server = BackgroundServer(create_app(self.store, self.workspace_id, self.live), host, port)
+        self.server.start()
+        return self.server.url
+
+    def process_in_background(self) -> None:
+        """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""
+
+        def loop() -> None:
+            while not self._stop.wait(PROCESS_EVERY_SECONDS):
+                self.live.run_until_idle()
+
+        threading.Thread(target=loop, name="pipeline", daemon=True).start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self.server is not None:
+            self.server.stop()
+        self.store.engine.dispose()

@@ -1,0 +1,100 @@
+"""Database engine, sessions and schema migrations.
+
+SQLite is the embedded default (a file, no server); PostgreSQL is chosen by URL through
+``STORMWATCH_DATABASE_URL``. The schema is owned by Alembic: :func:`migrate` brings any
+database to the latest revision, so a fresh file and a production server are built the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+DEFAULT_DATABASE_URL = "sqlite:///stormwatch.db"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every domain's tables."""
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get("STORMWATCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def make_engine(url: str | None = None) -> Engine:
+    resolved = database_url(url)
+    if resolved.startswith("postgresql://"):
+        resolved = "postgresql+psycopg://" + resolved.removeprefix("postgresql://")
+    engine = create_engine(resolved)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web page read while the pipeline writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database behind ``engine`` to the newest schema revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Store:
+    """An engine plus its session factory: the one handle the services are given."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Store:
+        store = cls(make_engine(url))
+        if upgrade:
+            migrate(store.engine)
+        return store
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends normally, rolled back otherwise."""
+        with self._sessions() as session, session.begin():
+            yield session

@@ -1,0 +1,107 @@
+"""A workspace's configuration: one TOML file, validated into typed settings.
+
+``stormwatch init`` writes :data:`EXAMPLE_CONFIG`, a commented example that loads as is.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(ValueError):
+    """A workspace file that cannot be used; the message names the file and the field."""
+
+
+class BrandConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    languages: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    own_handles: list[str] = Field(default_factory=list)
+    trigger_terms: list[str] = Field(default_factory=list)
+    alert_urls: list[str] = Field(default_factory=list)
+    reply_sla_minutes: int = Field(default=60, gt=0)
+
+    @field_validator("own_handles")
+    @classmethod
+    def _strip_at(cls, handles: list[str]) -> list[str]:
+        # Handles are compared with mention authors, which never carry the '@'.
+        return [handle.lstrip("@").lower() for handle in handles]
+
+
+class WorkspaceSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "Default workspace"
+
+
+class WorkspaceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    brands: list[BrandConfig] = Field(default_factory=list)
+
+    def brand(self, name: str) -> BrandConfig:
+        """The named brand's settings; a brand not in the file gets the defaults."""
+        for brand in self.brands:
+            if brand.name == name:
+                return brand
+        return BrandConfig(name=name)
+
+
+def load_config(path: Path | str | None) -> WorkspaceConfig:
+    if path is None:
+        return WorkspaceConfig()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    try:
+        return WorkspaceConfig.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from error
+
+
+EXAMPLE_CONFIG = """\
+# Stormwatch workspace: the brands this team watches and where their alerts go.
+# Load it with `stormwatch demo --config FILE`, `stormwatch detect --config FILE` or `stormwatch serve`.
+
+[workspace]
+name = "My Agency"
+
+[[brands]]
+name = "Northwind Air"
+# Languages the brand is talked about in (ISO 639-1); used to pick models and trigger terms.
+languages = ["en"]
+# Words and phrases that make a post a mention of the brand (used by the connectors).
+keywords = ["northwind", "@northwindair"]
+# The brand's own accounts, without '@': their posts are watched for takeover and count as replies.
+own_handles = ["northwindair"]
+# Words that make any negative mention urgent, in any language.
+trigger_terms = ["boycott", "hacked", "lawsuit", "data leak"]
+# Where alerts go: any apprise URL (Slack, Microsoft Teams, e-mail, JSON webhook...), e.g.
+#   "slack://TokenA/TokenB/TokenC/#crisis", "msteams://...", "mailtos://user:pass@example.com",
+#   "json://hooks.example.com/stormwatch"
+alert_urls = []
+# A customer's question should get a reply from an own account within this many minutes.
+reply_sla_minutes = 60
+
+[[brands]]
+name = "Polana"
+languages = ["pl"]
+keywords = ["polana", "@polana_pl"]
+own_handles = ["polana_pl"]
+trigger_terms = ["bojkot", "wyciek danych", "pozew", "zhakowane"]
+alert_urls = []
+reply_sla_minutes = 120
+"""

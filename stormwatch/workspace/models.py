@@ -1,0 +1,41 @@
+"""Workspaces (an agency or an in-house team) and the brands they watch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stormwatch.store.db import Base, UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    brands: Mapped[list[Brand]] = relationship(back_populates="workspace", order_by="Brand.id")
+
+
+class Brand(Base):
+    __tablename__ = "brands"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    own_handles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    trigger_terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    alert_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reply_sla_minutes: Mapped[int] = mapped_column(Integer, default=60)
+
+    workspace: Mapped[Workspace] = relationship(back_populates="brands")

@@ -1,0 +1,62 @@
+"""Keeping the stored workspace and brands in line with the workspace file."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
+from stormwatch.workspace.models import Brand, Workspace
+
+
+def apply_config(session: Session, config: WorkspaceConfig) -> Workspace:
+    """Create or update the workspace and its brands from ``config``; brands not in it are kept."""
+    workspace = session.scalar(select(Workspace).where(Workspace.name == config.workspace.name))
+    if workspace is None:
+        workspace = Workspace(name=config.workspace.name)
+        session.add(workspace)
+        session.flush()
+    for brand_config in config.brands:
+        brand = find_brand(session, workspace.id, brand_config.name)
+        if brand is None:
+            brand = Brand(workspace_id=workspace.id, name=brand_config.name)
+            session.add(brand)
+        _copy_settings(brand_config, brand)
+    session.flush()
+    return workspace
+
+
+def find_brand(session: Session, workspace_id: int, name: str) -> Brand | None:
+    return session.scalar(select(Brand).where(Brand.workspace_id == workspace_id, Brand.name == name))
+
+
+def ensure_brand(session: Session, workspace_id: int, name: str) -> Brand:
+    """The named brand, created with default settings when the workspace does not know it yet."""
+    brand = find_brand(session, workspace_id, name)
+    if brand is None:
+        brand = Brand(workspace_id=workspace_id, name=name)
+        _copy_settings(BrandConfig(name=name), brand)
+        session.add(brand)
+        session.flush()
+    return brand
+
+
+def brand_settings(brand: Brand) -> BrandConfig:
+    return BrandConfig(
+        name=brand.name,
+        languages=list(brand.languages),
+        keywords=list(brand.keywords),
+        own_handles=list(brand.own_handles),
+        trigger_terms=list(brand.trigger_terms),
+        alert_urls=list(brand.alert_urls),
+        reply_sla_minutes=brand.reply_sla_minutes,
+    )
+
+
+def _copy_settings(source: BrandConfig, brand: Brand) -> None:
+    brand.languages = list(source.languages)
+    brand.keywords = list(source.keywords)
+    brand.own_handles = list(source.own_handles)
+    brand.trigger_terms = list(source.trigger_terms)
+    brand.alert_urls = list(source.alert_urls)
+    brand.reply_sla_minutes = source.reply_sla_minutes

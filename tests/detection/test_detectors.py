@@ -1,0 +1,71 @@
+from datetime import timedelta
+
+from stormwatch.detection.baseline import HourlyBaseline, poisson_tail
+from stormwatch.detection.detectors import NegativeSurgeDetector, TriggerTermDetector
+from stormwatch.detection.models import Signal
+
+from .streams import START, burst, in_time_order, mention, steady
+
+
+def _run(detector: NegativeSurgeDetector | TriggerTermDetector, stream: list) -> list[Signal]:  # type: ignore[type-arg]
+    return [signal for item in stream for signal in detector.observe(item)]
+
+
+def test_poisson_tail() -> None:
+    assert poisson_tail(2, 5.0) == 1.0
+    assert 0.0008 < poisson_tail(12, 4.0) < 0.0012  # P(X >= 12 | 4) = 0.00093
+    assert poisson_tail(60, 5.0) < 1e-30
+
+
+def test_baseline_learns_the_daily_rhythm() -> None:
+    baseline = HourlyBaseline()
+    for day in range(5):
+        for hour in range(24):
+            busy = 9 <= hour < 18
+            for minute in range(30 if busy else 3):
+                baseline.add(START + timedelta(days=day, hours=hour, minutes=minute))
+    day_rate = baseline.expected_per_hour(START + timedelta(days=5, hours=12))
+    night_rate = baseline.expected_per_hour(START + timedelta(days=5, hours=3))
+    assert 25 < day_rate < 35
+    assert 2 < night_rate < 4
+
+
+def test_a_negative_surge_is_detected_within_minutes() -> None:
+    history = list(steady(hours=48, per_hour=20))
+    onset = START + timedelta(hours=48, minutes=5)
+    storm = burst(onset, minutes=60, count=120, sentiment="negative", first_number=10_000, cause="customer_service")
+    signals = _run(NegativeSurgeDetector("Acme"), in_time_order(history, storm))
+    assert signals, "the surge was missed"
+    first = signals[0]
+    assert first.at - onset <= timedelta(minutes=10)
+    assert first.cause == "customer_service"
+    assert first.ratio >= 3
+    assert "Negative mentions of Acme rose to" in first.summary
+    assert first.example_ids[0] in {m.mention.external_id for m in storm}
+
+
+def test_a_praise_spike_raises_nothing() -> None:
+    history = list(steady(hours=48, per_hour=20))
+    praise = burst(START + timedelta(hours=48), minutes=60, count=200, sentiment="positive", first_number=10_000)
+    # A few misjudged posts in the spike: praise read as negative must still not look like a crisis.
+    misread = [mention(p.mention.created_at, "negative", number=20_000 + i) for i, p in enumerate(praise[::8])]
+    assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, praise, misread)) == []
+
+
+def test_ordinary_days_raise_nothing() -> None:
+    assert _run(NegativeSurgeDetector("Acme"), list(steady(hours=24 * 7, per_hour=20, seed=7))) == []
+
+
+def test_trigger_terms_match_case_and_diacritics_insensitively() -> None:
+    detector = TriggerTermDetector("Polana", ["wyciek danych", "bojkot"], min_mentions=3)
+    texts = ["WYCIEK DANYCH klientów!", "to jest wyciek danych", "Bojkot Polany", "zwykły post"]
+    stream = [mention(START + timedelta(minutes=i), "negative", number=i, text=t) for i, t in enumerate(texts)]
+    signals = _run(detector, stream)
+    assert len(signals) == 1
+    assert set(signals[0].terms) == {"wyciek danych", "bojkot"}
+    assert signals[0].observed == 3
+
+
+def test_trigger_terms_in_positive_posts_are_ignored() -> None:
+    detector = TriggerTermDetector("Acme", ["hacked"], min_mentions=1)
+    assert _run(detector, [mention(START, "positive", number=1, text="Glad you were not hacked!")]) == []
