@@ -801,3 +801,267 @@ def write_stream(mentions: Sequence[Mention], path: Path) -> None:
             gz.write(data)
     else:
         path.write_bytes(data)
+
+
+# --------------------------------------------------------------------------------------------- planning
+
+BENCH_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+
+_NAME_A = (
+    "Aurora",
+    "Kestrel",
+    "Zefir",
+    "Lumen",
+    "Borealis",
+    "Cedar",
+    "Halcyon",
+    "Orbit",
+    "Vistula",
+    "Meridian",
+    "Sokol",
+    "Tundra",
+    "Nimbus",
+    "Pioneer",
+    "Amber",
+    "Granite",
+    "Baltica",
+    "Solace",
+    "Riverton",
+    "Wawel",
+    "Helix",
+    "Juniper",
+    "Marble",
+    "Osprey",
+)
+_NAME_B = (
+    "Air",
+    "Bank",
+    "Mobile",
+    "Foods",
+    "Telecom",
+    "Motors",
+    "Energy",
+    "Fashion",
+    "Games",
+    "Pharma",
+    "Rail",
+    "Market",
+    "Insurance",
+    "Travel",
+    "Coffee",
+    "Cosmetics",
+    "Logistics",
+    "Media",
+)
+
+# archetype -> (languages, tz offsets to pick from, airline_share, max base rate per day)
+ARCHETYPES: dict[str, tuple[dict[str, float], tuple[float, ...], float, float]] = {
+    "airline_en": ({"en": 1.0}, (-5.0, -6.0, -8.0), 0.8, 3000.0),
+    "consumer_en": ({"en": 1.0}, (0.0, -5.0, -8.0), 0.0, 3000.0),
+    "pl": ({"pl": 1.0}, (1.0,), 0.0, 1500.0),
+    "pl_en": ({"pl": 0.85, "en": 0.15}, (1.0,), 0.0, 1500.0),
+    "multi_en": ({"en": 0.7, "es": 0.1, "de": 0.1, "fr": 0.1}, (0.0, 1.0), 0.2, 1500.0),
+    "de": ({"de": 0.9, "en": 0.1}, (1.0,), 0.0, 250.0),
+    "es": ({"es": 0.9, "en": 0.1}, (1.0, -3.0), 0.0, 250.0),
+    "fr": ({"fr": 0.9, "en": 0.1}, (1.0,), 0.0, 250.0),
+    "it": ({"it": 0.9, "en": 0.1}, (1.0,), 0.0, 250.0),
+    "pt": ({"pt": 0.9, "en": 0.1}, (-3.0, 0.0), 0.0, 250.0),
+}
+ARCHETYPE_CYCLE = (
+    "airline_en",
+    "consumer_en",
+    "pl",
+    "multi_en",
+    "de",
+    "consumer_en",
+    "pl_en",
+    "airline_en",
+    "pl",
+    "es",
+    "consumer_en",
+    "fr",
+    "pl",
+    "it",
+    "consumer_en",
+    "pt",
+)
+FOREIGN_LANGS = ("en", "pl", "de", "es", "fr", "it", "pt")
+# week types: (probability, firestorms, praise spikes)
+WEEK_TYPES = ((0.30, 0, 0), (0.40, 1, 0), (0.10, 0, 1), (0.10, 1, 1), (0.10, 2, 0))
+MIN_FIRESTORM_EXCESS = 30.0  # a firestorm brings at least this many extra mentions (expected)
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
+
+
+def plan_world(
+    seed: int, n_brands: int = 10, weeks: int = 4, warmup_days: int = 7, start: datetime = BENCH_START
+) -> WorldSpec:
+    """A random but seed-fixed world: brands, and their firestorms, praise spikes and harmless bumps.
+
+    The first ``warmup_days`` carry background only (history for the detectors); then ``weeks``
+    scored weeks, each independently quiet (30 %), with one firestorm (40 %), one praise spike (10 %),
+    one of each (10 %) or two firestorms (10 %).  Harmless bumps (1.5-2.5x, usual sentiment mix) occur
+    about 0.8 times a week everywhere.
+    """
+    rng = np.random.default_rng([seed, 0])
+    days = warmup_days + 7 * weeks
+    names: set[str] = set()
+    brands: list[BrandSpec] = []
+    strata = rng.permutation(n_brands)
+    for i in range(n_brands):
+        arche = ARCHETYPE_CYCLE[(i + seed) % len(ARCHETYPE_CYCLE)]
+        langs, tzs, airline_share, max_rate = ARCHETYPES[arche]
+        while True:
+            name = f"{_NAME_A[int(rng.integers(len(_NAME_A)))]} {_NAME_B[int(rng.integers(len(_NAME_B)))]}"
+            if name not in names:
+                names.add(name)
+                break
+        if arche.startswith("airline"):
+            name = name.rsplit(" ", 1)[0] + " Air"
+            if name in names and name != next(iter(names)):
+                name = f"{name} {i}"
+            names.add(name)
+        u = (float(strata[i]) + rng.random()) / n_brands
+        base = min(20.0 * 150.0**u, max_rate)
+        neg = float(rng.uniform(0.12, 0.35))
+        pos = float(rng.uniform(0.15, 0.40))
+        handle = re.sub(r"[^a-z0-9]", "", name.lower())[:15] + ("_pl" if "pl" in langs else "")
+        brands.append(
+            BrandSpec(
+                name=name,
+                handle=handle,
+                languages=dict(langs),
+                base_per_day=round(base, 1),
+                tz_offset_h=float(tzs[int(rng.integers(len(tzs)))]),
+                weekend_factor=float(rng.uniform(0.55, 1.2)),
+                sentiment_mix=(neg, 1.0 - neg - pos, pos),
+                airline_share=airline_share,
+                followers=int(_log_uniform(rng, 2e3, 2e6)),
+                own_posts_per_day=float(rng.uniform(1, 6)),
+                reply_share=float(rng.uniform(0.0, 0.15)),
+                day_noise_shape=float(rng.uniform(12, 40)),
+                hour_noise_shape=float(rng.uniform(6, 20)),
+            )
+        )
+    events: list[EventSpec] = []
+    for bi, br in enumerate(brands):
+        brng = np.random.default_rng([seed, bi, 0])
+        expected = expected_rate(br, start, days * 1440)
+        own: list[EventSpec] = []
+        for w in range(weeks):
+            week0 = warmup_days + 7 * w
+            u = brng.random()
+            acc = 0.0
+            n_fire = n_praise = 0
+            for p, nf, npr in WEEK_TYPES:
+                acc += p
+                if u < acc:
+                    n_fire, n_praise = nf, npr
+                    break
+            kinds = ["firestorm"] * n_fire + ["praise"] * n_praise
+            for kind in kinds:
+                ev = _place_event(brng, br, kind, start, week0, expected, own, days)
+                if ev is not None:
+                    own.append(ev)
+        for _ in range(int(brng.poisson(0.8 * days / 7))):
+            ev = _place_event(
+                brng, br, "bump", start, int(brng.integers(0, days - 1)), expected, own, days, span_days=1
+            )
+            if ev is not None:
+                own.append(ev)
+        events.extend(sorted(own, key=lambda e: e.onset))
+    return WorldSpec(
+        seed=seed,
+        start=start,
+        days=days,
+        brands=brands,
+        events=events,
+        warmup_days=warmup_days,
+        id_prefix="b",
+    )
+
+
+def _place_event(
+    rng: np.random.Generator,
+    br: BrandSpec,
+    kind: str,
+    start: datetime,
+    day0: int,
+    expected: np.ndarray,
+    others: Sequence[EventSpec],
+    days: int,
+    span_days: int = 7,
+) -> EventSpec | None:
+    for _ in range(50):
+        day = day0 + int(rng.integers(0, span_days))
+        local_hour = rng.uniform(6.0, 23.0) if kind != "bump" else rng.uniform(8.0, 22.0)
+        onset = start + timedelta(days=day, hours=float(local_hour - br.tz_offset_h))
+        onset = onset.replace(second=0, microsecond=0)
+        ev = _draw_event(rng, br, kind, onset)
+        gap = timedelta(hours=12 if kind != "bump" else 6)
+        if onset < start + timedelta(days=day0) - timedelta(hours=12) or ev.end + gap > start + timedelta(
+            days=days
+        ):
+            continue
+        if any(ev.onset < o.end + gap and o.onset < ev.end + gap for o in others):
+            continue
+        if kind == "firestorm":
+            shape = event_shape(ev, start, len(expected))
+            excess = float(((ev.multiple - 1.0) * expected * shape).sum())
+            if excess < MIN_FIRESTORM_EXCESS:  # small brands: a firestorm is relatively bigger
+                ev.multiple = round(min(40.0, 1.0 + (ev.multiple - 1.0) * MIN_FIRESTORM_EXCESS / excess), 2)
+        return ev
+    return None
+
+
+def _draw_event(rng: np.random.Generator, br: BrandSpec, kind: str, onset: datetime) -> EventSpec:
+    if kind == "firestorm":
+        cause = CAUSES[int(rng.choice(len(CAUSES), p=[0.4, 0.25, 0.15, 0.1, 0.1]))]
+        lang = br.main_language
+        if rng.random() < 0.2:
+            others = [lg for lg in FOREIGN_LANGS if lg != lang]
+            lang = others[int(rng.integers(len(others)))]
+        viral = rng.random() < 0.4
+        return EventSpec(
+            brand=br.name,
+            kind=kind,
+            onset=onset,
+            multiple=round(_log_uniform(rng, 3.0, 20.0), 2),
+            ramp_min=round(_log_uniform(rng, 5, 60)),
+            plateau_min=round(_log_uniform(rng, 60, 360)),
+            decay_min=round(_log_uniform(rng, 30, 180)),
+            lang=lang,
+            cause=cause,
+            negative_share=round(float(rng.uniform(0.75, 0.95)), 2),
+            dup_share=round(float(rng.uniform(0.3, 0.7) if viral else rng.uniform(0.0, 0.1)), 2),
+            n_dup_seeds=int(rng.integers(1, 4)),
+            n_high_reach=int(rng.integers(1, 4)) if rng.random() < 0.5 else 0,
+            trigger_post=cause in ("communication_error", "controversial_action") and rng.random() < 0.7,
+        )
+    if kind == "praise":
+        return EventSpec(
+            brand=br.name,
+            kind=kind,
+            onset=onset,
+            multiple=round(_log_uniform(rng, 4.0, 15.0), 2),
+            ramp_min=round(_log_uniform(rng, 5, 30)),
+            plateau_min=round(_log_uniform(rng, 45, 150)),
+            decay_min=round(_log_uniform(rng, 30, 90)),
+            lang=br.main_language,
+            negative_share=round(float(rng.uniform(0.8, 0.95)), 2),
+            dup_share=round(float(rng.uniform(0.2, 0.6)) if rng.random() < 0.5 else 0.0, 2),
+            n_dup_seeds=int(rng.integers(1, 3)),
+            n_high_reach=int(rng.integers(0, 3)),
+        )
+    return EventSpec(
+        brand=br.name,
+        kind="bump",
+        onset=onset,
+        multiple=round(float(rng.uniform(1.5, 2.5)), 2),
+        ramp_min=round(float(rng.uniform(10, 40))),
+        plateau_min=round(float(rng.uniform(30, 120))),
+        decay_min=round(float(rng.uniform(20, 60))),
+        lang=br.main_language,
+    )
