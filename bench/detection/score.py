@@ -165,8 +165,8 @@ def score_world(labels: Mapping[str, Any], alerts: Iterable[Alert]) -> Score:
             label = {k: v for k, v in e.items() if not k.startswith("_")}
             info = brand_info.get(brand, {})
             label["brand_base_per_day"] = info.get("base_per_day")
-            langs = info.get("languages") or {}
-            label["brand_main_lang"] = max(langs, key=langs.get) if langs else None
+            langs: dict[str, float] = info.get("languages") or {}
+            label["brand_main_lang"] = max(langs, key=lambda k: langs[k]) if langs else None
             if hit is None:
                 sc.firestorms.append(FirestormOutcome(label, False))
             else:
