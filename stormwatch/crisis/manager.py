@@ -112,6 +112,10 @@ def explain(signal: Signal) -> str:
 
 
 def crisis_key(brand: str, at: datetime) -> str:
-    ascii_name = unicodedata.normalize("NFKD", brand.replace("ł", "l").replace("Ł", "L")).encode("ascii", "ignore").decode()
+    ascii_name = (
+        unicodedata.normalize("NFKD", brand.replace("ł", "l").replace("Ł", "L"))
+        .encode("ascii", "ignore")
+        .decode()
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "brand"
     return f"{slug}-{at:%Y%m%dT%H%M}"

@@ -35,7 +35,9 @@ def _update(kind: str, severity: int) -> CrisisUpdate:
         example_ids=("m1",),
         summary="Negative mentions of Northwind Air rose to 40.",
     )
-    return CrisisUpdate(kind, "northwind-air-20260302T1400", "Northwind Air", T0, severity, "customer_service", "Why.", signal)  # type: ignore[arg-type]
+    return CrisisUpdate(
+        kind, "northwind-air-20260302T1400", "Northwind Air", T0, severity, "customer_service", "Why.", signal
+    )  # type: ignore[arg-type]
 
 
 def _brand(store: Store, urls: list[str]) -> None:

@@ -9,7 +9,11 @@ T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
 
 def _signal(
-    minutes: int, observed: float, expected: float = 2.0, reach: int = 1000, cause: Cause | None = "customer_service"
+    minutes: int,
+    observed: float,
+    expected: float = 2.0,
+    reach: int = 1000,
+    cause: Cause | None = "customer_service",
 ) -> Signal:
     return Signal(
         brand="Northwind Air",

@@ -39,24 +39,36 @@ def mention(
     )
 
 
-def steady(hours: int, per_hour: int, negative_share: float = 0.25, seed: int = 1) -> Iterator[EnrichedMention]:
+def steady(
+    hours: int, per_hour: int, negative_share: float = 0.25, seed: int = 1
+) -> Iterator[EnrichedMention]:
     """A brand's ordinary days: ``per_hour`` mentions an hour, a quarter of them negative."""
     rng = random.Random(seed)
     number = 0
     for hour in range(hours):
         for _ in range(per_hour):
             at = START + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
-            sentiment: Sentiment = "negative" if rng.random() < negative_share else rng.choice(["neutral", "positive"])
+            sentiment: Sentiment = (
+                "negative" if rng.random() < negative_share else rng.choice(["neutral", "positive"])
+            )
             number += 1
             yield mention(at, sentiment, number=number)
 
 
 def burst(
-    start: datetime, minutes: int, count: int, sentiment: Sentiment, *, first_number: int, cause: Cause | None = None
+    start: datetime,
+    minutes: int,
+    count: int,
+    sentiment: Sentiment,
+    *,
+    first_number: int,
+    cause: Cause | None = None,
 ) -> list[EnrichedMention]:
     step = timedelta(minutes=minutes) / count
     return [
-        mention(start + step * index, sentiment, number=first_number + index, cause=cause, followers=1000 * index)
+        mention(
+            start + step * index, sentiment, number=first_number + index, cause=cause, followers=1000 * index
+        )
         for index in range(count)
     ]
 

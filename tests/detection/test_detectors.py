@@ -33,7 +33,9 @@ def test_baseline_learns_the_daily_rhythm() -> None:
 def test_a_negative_surge_is_detected_within_minutes() -> None:
     history = list(steady(hours=48, per_hour=20))
     onset = START + timedelta(hours=48, minutes=5)
-    storm = burst(onset, minutes=60, count=120, sentiment="negative", first_number=10_000, cause="customer_service")
+    storm = burst(
+        onset, minutes=60, count=120, sentiment="negative", first_number=10_000, cause="customer_service"
+    )
     signals = _run(NegativeSurgeDetector("Acme"), in_time_order(history, storm))
     assert signals, "the surge was missed"
     first = signals[0]
@@ -46,9 +48,13 @@ def test_a_negative_surge_is_detected_within_minutes() -> None:
 
 def test_a_praise_spike_raises_nothing() -> None:
     history = list(steady(hours=48, per_hour=20))
-    praise = burst(START + timedelta(hours=48), minutes=60, count=200, sentiment="positive", first_number=10_000)
+    praise = burst(
+        START + timedelta(hours=48), minutes=60, count=200, sentiment="positive", first_number=10_000
+    )
     # A few misjudged posts in the spike: praise read as negative must still not look like a crisis.
-    misread = [mention(p.mention.created_at, "negative", number=20_000 + i) for i, p in enumerate(praise[::8])]
+    misread = [
+        mention(p.mention.created_at, "negative", number=20_000 + i) for i, p in enumerate(praise[::8])
+    ]
     assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, praise, misread)) == []
 
 
@@ -59,7 +65,9 @@ def test_ordinary_days_raise_nothing() -> None:
 def test_trigger_terms_match_case_and_diacritics_insensitively() -> None:
     detector = TriggerTermDetector("Polana", ["wyciek danych", "bojkot"], min_mentions=3)
     texts = ["WYCIEK DANYCH klientów!", "to jest wyciek danych", "Bojkot Polany", "zwykły post"]
-    stream = [mention(START + timedelta(minutes=i), "negative", number=i, text=t) for i, t in enumerate(texts)]
+    stream = [
+        mention(START + timedelta(minutes=i), "negative", number=i, text=t) for i, t in enumerate(texts)
+    ]
     signals = _run(detector, stream)
     assert len(signals) == 1
     assert set(signals[0].terms) == {"wyciek danych", "bojkot"}

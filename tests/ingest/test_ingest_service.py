@@ -23,7 +23,12 @@ def _write_jsonl(path: Path, lines: list[str]) -> Path:
 
 
 def _record(number: int, **extra: object) -> str:
-    base = {"id": str(number), "source": "twitter", "text": f"post {number}", "created_at": "2026-03-02T10:00:00Z"}
+    base = {
+        "id": str(number),
+        "source": "twitter",
+        "text": f"post {number}",
+        "created_at": "2026-03-02T10:00:00Z",
+    }
     return json.dumps(base | extra)
 
 
@@ -55,7 +60,12 @@ def test_malformed_records_are_quarantined_with_line_and_field(store: Store, tmp
     path = _write_jsonl(tmp_path / "m.jsonl", lines)
     report = _ingestor(store).ingest(read_records(path), origin="m.jsonl", brand="Acme")
     assert report.stored == 3
-    assert [(p.line, p.field) for p in report.problems] == [(2, None), (3, "text"), (5, None), (6, "created_at")]
+    assert [(p.line, p.field) for p in report.problems] == [
+        (2, None),
+        (3, "text"),
+        (5, None),
+        (6, "created_at"),
+    ]
     assert "not valid JSON" in str(report.problems[0])
     with store.session() as session:
         quarantined = session.scalars(select(QuarantinedRecord).order_by(QuarantinedRecord.line)).all()

@@ -70,7 +70,11 @@ def _kill_midway(process: subprocess.Popen[bytes], store: Store) -> int:
 def test_kill_during_import_then_rerun_stores_each_record_once(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'kill.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'kill.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     export = tmp_path / "export.jsonl"
     malformed = _write_export(export)
     store = Store.open(url)

@@ -49,7 +49,10 @@ def test_records_without_id_get_a_stable_one() -> None:
         ({"text": "   ", "created_at": "2026-03-02T14:05:00Z"}, "text"),
         ({"text": "hi"}, "created_at"),
         ({"text": "hi", "created_at": "yesterday"}, "created_at"),
-        ({"text": "hi", "created_at": "2026-03-02T14:05:00Z", "author_followers": "many"}, "author_followers"),
+        (
+            {"text": "hi", "created_at": "2026-03-02T14:05:00Z", "author_followers": "many"},
+            "author_followers",
+        ),
         ({"text": "hi", "created_at": "2026-03-02T14:05:00Z", "likes": -3}, "likes"),
         ({"text": "hi", "created_at": "2026-03-02T14:05:00Z", "author": ["a"]}, "author"),
     ],

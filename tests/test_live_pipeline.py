@@ -1,0 +1,67 @@
+"""The live service over a real store: stored mentions in, crisis and alert out, restart-safe."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from stormwatch.alerting.models import Alert
+from stormwatch.analysis.enrichment import Enrichment
+from stormwatch.analysis.text_analyzer import TextAnalyzer
+from stormwatch.crisis.models import Crisis, CrisisEvent
+from stormwatch.detection.models import SignalRecord
+from stormwatch.ingest.readers import RawRecord
+from stormwatch.ingest.service import MentionIngestor
+from stormwatch.live import LivePipeline
+from stormwatch.store.db import Store
+from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
+from stormwatch.workspace.service import apply_config
+
+from .alerting.receiver import running_receiver
+from .stream_fixtures import START, firestorm, ordinary_days
+
+ONSET = START + timedelta(hours=30, minutes=10)
+
+
+def _feed(ingestor: MentionIngestor, records: list[dict[str, object]]) -> None:
+    ingestor.ingest([RawRecord(i, "", r) for i, r in enumerate(records, 1)], origin="test")
+
+
+def _count(store: Store, table: type) -> int:
+    with store.session() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_firestorm_to_alert_and_a_restart_in_the_middle(store: Store) -> None:
+    analyzer = TextAnalyzer.load(deep=False)
+    storm = firestorm(ONSET)
+    with running_receiver() as receiver:
+        config = WorkspaceConfig(brands=[BrandConfig(name="Northwind Air", alert_urls=[receiver.url()])])
+        with store.session() as session:
+            workspace_id = apply_config(session, config).id
+        ingestor = MentionIngestor(store, workspace_id)
+
+        first = LivePipeline(store, analyzer, workspace_id)
+        first.warm_up()
+        _feed(ingestor, ordinary_days() + storm[:30])
+        updates = first.run_until_idle()
+        assert [u.kind for u in updates] == ["opened"]
+        assert len(receiver.posts) == 1
+
+        # A new process: detectors rebuilt from the store; the rest of the storm joins the same crisis.
+        second = LivePipeline(store, analyzer, workspace_id)
+        assert second.warm_up() == len(ordinary_days()) + 30
+        _feed(ingestor, storm[30:])
+        later = second.run_until_idle()
+        assert all(u.kind == "escalated" for u in later)
+        assert {u.crisis_key for u in later} <= {updates[0].crisis_key}
+
+    assert _count(store, Enrichment) == len(ordinary_days()) + len(storm)
+    assert _count(store, Crisis) == 1
+    assert _count(store, CrisisEvent) == 1 + len(later)
+    assert _count(store, Alert) == 1 + len(later)
+    assert len(receiver.posts) == 1 + len(later)
+    with store.session() as session:
+        signals = session.scalars(select(SignalRecord)).all()
+        assert signals and all(signal.crisis_id is not None for signal in signals)
