@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from stormwatch.analysis.cli import register as register_analysis
 from stormwatch.detection.cli import detect
 from stormwatch.ingest.cli import ingest
 from stormwatch.runtime import Runtime
@@ -27,12 +28,7 @@ console = Console(stderr=True)
 app.command()(ingest)
 app.command()(detect)
 
-try:  # the language models and their commands live in stormwatch.analysis
-    from stormwatch.analysis.cli import register as register_analysis
-
-    register_analysis(app)
-except ImportError:  # pragma: no cover - only while the analysis commands are being built
-    pass
+register_analysis(app)
 
 
 @app.callback()

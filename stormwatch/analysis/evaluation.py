@@ -1,0 +1,234 @@
+"""``stormwatch eval``: held-out quality per dataset and language, cause F1 and throughput, with VADER.
+
+Scoring rules (also in docs/model_card.md):
+
+* Only held-out records (``splits.is_held_out``) and the whole ``tweeteval_sentiment_val`` file are scored.
+* Macro-recall and macro-F1 are averaged over the classes present in the gold labels. On the
+  positive/negative-only sets (Polish and English 2014 tweets, sentiment140) a 3-class prediction of
+  "neutral" counts as a miss (``strict``); the ``pos/neg`` columns decide by the sign of
+  ``sentiment_score`` instead, i.e. the model is asked the binary question the data set asks.
+* PolEmo's ``ambivalent`` sentences are left out (no such class in the product).
+* Cause: airline held-out negatives labelled customer_service / negative_review; macro-F1 over these
+  two, given that the text is negative (any other prediction, null included, is an error).
+* Throughput: texts per second on one core (one process, BLAS pinned to one thread), language given.
+  ``analyze`` end-to-end parses JSON, detects the language (no ``lang`` field) and writes JSON.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import tracemalloc
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stormwatch.analysis.datasets import AIRLINE_FILE, Example, read_examples, sentiment_examples
+from stormwatch.analysis.langid import detect_language
+from stormwatch.analysis.models import SENTIMENTS, TextJudgement
+from stormwatch.analysis.stream import analyze_stream
+from stormwatch.analysis.text_analyzer import TextAnalyzer
+
+Predictor = Callable[[Sequence[str], Sequence[str]], list[tuple[str, float]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    n: int
+    macro_recall: float
+    macro_f1: float
+    binary_macro_recall: float | None  # sign of the score, on positive/negative-only sets
+
+
+def macro_scores(gold: Sequence[str], predicted: Sequence[str]) -> tuple[float, float]:
+    """Macro-averaged recall and F1 over the classes present in ``gold``."""
+    recalls, f1s = [], []
+    for label in sorted(set(gold)):
+        true_positive = sum(g == label and p == label for g, p in zip(gold, predicted, strict=True))
+        in_gold = sum(g == label for g in gold)
+        in_predicted = sum(p == label for p in predicted)
+        recall = true_positive / in_gold
+        precision = true_positive / in_predicted if in_predicted else 0.0
+        recalls.append(recall)
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return float(np.mean(recalls)), float(np.mean(f1s))
+
+
+def score_group(examples: Sequence[Example], predictions: Sequence[tuple[str, float]]) -> Scores:
+    gold = [str(e.sentiment) for e in examples]
+    recall, f1 = macro_scores(gold, [label for label, _ in predictions])
+    binary = None
+    if "neutral" not in gold:
+        signs = ["positive" if score > 0 else "negative" for _, score in predictions]
+        binary = macro_scores(gold, signs)[0]
+    return Scores(len(examples), recall, f1, binary)
+
+
+def _vader() -> Predictor:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+
+    def predict(texts: Sequence[str], langs: Sequence[str]) -> list[tuple[str, float]]:
+        result = []
+        for text in texts:
+            compound = float(analyzer.polarity_scores(text)["compound"])
+            label = "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
+            result.append((label, compound))
+        return result
+
+    return predict
+
+
+def _ours(analyzer: TextAnalyzer) -> Predictor:
+    def predict(texts: Sequence[str], langs: Sequence[str]) -> list[tuple[str, float]]:
+        judged: list[TextJudgement] = []
+        for start in range(0, len(texts), 512):
+            judged += analyzer.judge(texts[start : start + 512], langs[start : start + 512])
+        return [(j.sentiment, j.sentiment_score) for j in judged]
+
+    return predict
+
+
+def _groups(examples: Sequence[Example]) -> dict[tuple[str, str], list[Example]]:
+    groups: dict[tuple[str, str], list[Example]] = defaultdict(list)
+    for example in examples:
+        # UMSAB's train and validation parts are one corpus: report their held-out records together.
+        dataset = "umsab" if example.dataset.startswith("umsab") else example.dataset
+        groups[(dataset, example.lang)].append(example)
+    return dict(sorted(groups.items()))
+
+
+def _throughput(predict: Predictor, texts: Sequence[str], langs: Sequence[str]) -> float:
+    started = time.perf_counter()
+    predict(texts, langs)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def sentiment_report(systems: dict[str, Predictor], held_out: Sequence[Example]) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for (dataset, lang), examples in _groups(held_out).items():
+        texts, langs = [e.text for e in examples], [e.lang for e in examples]
+        report[f"{dataset}/{lang}"] = {
+            name: score_group(examples, predict(texts, langs)).__dict__
+            if False
+            else _as_dict(score_group(examples, predict(texts, langs)))
+            for name, predict in systems.items()
+        }
+    return report
+
+
+def _as_dict(scores: Scores) -> dict[str, Any]:
+    return {
+        "n": scores.n,
+        "macro_recall": round(scores.macro_recall, 4),
+        "macro_f1": round(scores.macro_f1, 4),
+        "binary_macro_recall": None
+        if scores.binary_macro_recall is None
+        else round(scores.binary_macro_recall, 4),
+    }
+
+
+def cause_report(analyzer: TextAnalyzer, directory: Path | None) -> dict[str, Any]:
+    examples = [
+        e
+        for e in read_examples(AIRLINE_FILE, directory)
+        if e.held_out and e.sentiment == "negative" and e.cause is not None
+    ]
+    texts = [e.text for e in examples]
+    gold = [str(e.cause) for e in examples]
+    predicted = [str(c) for c in analyzer.judge_causes(texts)]
+    recall, f1 = macro_scores(gold, predicted)
+    end_to_end = [str(j.cause) for j in analyzer.judge(texts, ["en"] * len(texts))]
+    return {
+        "n": len(examples),
+        "macro_f1_given_negative": round(f1, 4),
+        "macro_recall_given_negative": round(recall, 4),
+        "macro_f1_end_to_end": round(macro_scores(gold, end_to_end)[1], 4),
+    }
+
+
+def language_report(held_out: Sequence[Example]) -> dict[str, float]:
+    by_lang: dict[str, list[bool]] = defaultdict(list)
+    for example in held_out:
+        if example.dataset.startswith(("umsab", "mozetic", "polemo")):
+            by_lang[example.lang].append(detect_language(example.text) == example.lang)
+    return {lang: round(float(np.mean(hits)), 4) for lang, hits in sorted(by_lang.items())}
+
+
+def analyze_throughput(analyzer: TextAnalyzer, texts: Sequence[str]) -> float:
+    lines = [json.dumps({"id": str(i), "text": text}, ensure_ascii=False) for i, text in enumerate(texts)]
+    sink = io.StringIO()
+    started = time.perf_counter()
+    analyze_stream(lines, sink, analyzer, on_malformed=lambda problem: None)
+    return len(lines) / (time.perf_counter() - started)
+
+
+def run_evaluation(
+    *, data_directory: Path | None, deep: bool, speed_texts: int, json_path: Path | None
+) -> None:
+    tracemalloc.start()
+    started = time.perf_counter()
+    fast = TextAnalyzer.load(deep=False)
+    fast_load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    full = TextAnalyzer.load(deep=True) if deep else fast
+    full_load_s = time.perf_counter() - started + fast_load_s
+    held_out = [e for e in sentiment_examples(data_directory) if e.held_out]
+    systems: dict[str, Predictor] = {"vader": _vader(), "fast": _ours(fast)}
+    if deep:
+        systems["both_tiers"] = _ours(full)
+    report: dict[str, Any] = {"sentiment": sentiment_report(systems, held_out)}
+    report["cause"] = cause_report(full, data_directory)
+    report["language_id_accuracy"] = language_report(held_out)
+    tweets = [
+        e
+        for e in held_out
+        if e.dataset in {"tweeteval_sentiment_val", "twitter_us_airline", "umsab_train", "mozetic2016_pl"}
+    ][:speed_texts]
+    texts, langs = [e.text for e in tweets], [e.lang for e in tweets]
+    report["throughput_texts_per_s"] = {
+        name: round(_throughput(predict, texts, langs)) for name, predict in systems.items()
+    }
+    report["throughput_texts_per_s"]["analyze_end_to_end"] = round(analyze_throughput(full, texts))
+    report["load_seconds"] = {"fast": round(fast_load_s, 2), "both_tiers": round(full_load_s, 2)}
+    report["peak_python_heap_mb"] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
+    tracemalloc.stop()
+    _print(report)
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, indent=2))
+
+
+def _print(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Sentiment on held-out data: macro-recall / macro-F1 (pos/neg: binary macro-recall)")
+    systems = list(next(iter(report["sentiment"].values())))
+    table.add_column("dataset/lang")
+    table.add_column("n", justify="right")
+    for name in systems:
+        table.add_column(name, justify="right")
+    for group, by_system in report["sentiment"].items():
+        cells = []
+        for name in systems:
+            s = by_system[name]
+            binary = "" if s["binary_macro_recall"] is None else f" (pos/neg {s['binary_macro_recall']:.3f})"
+            cells.append(f"{s['macro_recall']:.3f} / {s['macro_f1']:.3f}{binary}")
+        table.add_row(group, str(by_system[systems[0]]["n"]), *cells)
+    console.print(table)
+    for key in (
+        "cause",
+        "language_id_accuracy",
+        "throughput_texts_per_s",
+        "load_seconds",
+        "peak_python_heap_mb",
+    ):
+        console.print(f"[bold]{key}[/bold]: {json.dumps(report[key])}")
+    console.print(f"labels: {', '.join(SENTIMENTS)}")

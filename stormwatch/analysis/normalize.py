@@ -1,0 +1,228 @@
+"""Social-media text normaliser shared by training and inference.
+
+What it does, and why:
+
+* URLs become ``<url>`` and @mentions ``<user>``: their exact form carries no sentiment, and as
+  sentence-piece tokens a single URL costs the embedder a dozen tokens.
+* ``#hashtags`` keep their word (``#nothappy`` -> ``nothappy``); ``RT`` markers are dropped.
+* Emoticons map to a few tokens (``:)`` -> ``<smile>``, ``:(`` -> ``<sad>``, ...); emoji stay as
+  tokens of their own, so the model learns their polarity from data.
+* Elongations (``suuuper``, ``!!!!``) are squeezed to at most two repeats and flagged ``<elong>``;
+  a squeezed word that is not in the known vocabulary falls back to one repeat (``suuper`` -> ``super``).
+* Latin diacritics are folded (``źle`` -> ``zle``, ``pociąg`` -> ``pociag``): Polish users often
+  type without them, so both spellings must meet the same features. Cyrillic, Arabic and Indic
+  scripts are left alone.
+* Negation scope: the (up to three) words after a negator (``not``, ``nie``, ``nicht``, ``pas``,
+  ``не`` ...) get a ``neg_`` prefix until punctuation or a contrast word, so ``nie polecam``
+  differs from ``polecam``.
+* Sarcasm markers (``#sarcasm``, ``/s``, ``🙄``, ``😒``, ``#not``, ``yeah right``, ``#ironia`` ...)
+  add a ``<sarcasm>`` token; :func:`has_sarcasm_marker` lets the classifier react to them.
+* Words written in capitals (``NEVER``) add ``<caps>``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+
+URL_TOKEN = "<url>"
+USER_TOKEN = "<user>"
+ELONG_TOKEN = "<elong>"
+CAPS_TOKEN = "<caps>"
+SARCASM_TOKEN = "<sarcasm>"
+NEGATED_PREFIX = "neg_"
+NEGATION_SCOPE = 3
+
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|pl|org|net|de|fr|ly|co)/\S*", re.IGNORECASE)
+_USER_RE = re.compile(r"@\w+")
+_RT_RE = re.compile(r"^\s*RT\b:?|\bRT\s+(?=<user>)")
+_HTML_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
+_ENTITY_RE = re.compile("|".join(map(re.escape, _HTML_ENTITIES)))
+
+# Emoticons, most specific first. Western and a few Eastern forms.
+_EMOTICONS: tuple[tuple[str, str], ...] = (
+    (r"<3+", "<heart>"),
+    (r"</3", "<sad>"),
+    (r"[:;=]-?['’]\(", "<cry>"),
+    (r"(?<![\w/])[:=8]-?[)\]}>]+|\(+-?[:=]|\^_*\^|\^\^", "<smile>"),
+    (r"(?<![\w/])[:=8xX]-?D+\b|(?<![\w/])xD+\b", "<laugh>"),
+    (r"(?<![\w/]);-?[)\]D]+", "<wink>"),
+    (r"(?<![\w/])[:=]-?[pPb]\b", "<tongue>"),
+    (r"(?<![\w/])[:=]-?[(\[{<]+|\)+-?[:=]|(?<![\w/]):-?[|/\\](?!/)|(?<![\w/])T_T|-_-", "<sad>"),
+    (r"(?<![\w/])[:=]-?[oO0]\b", "<surprise>"),
+)
+_EMOTICON_RE = re.compile("|".join(f"(?P<e{i}>{pattern})" for i, (pattern, _) in enumerate(_EMOTICONS)))
+
+_SARCASM_RE = re.compile(
+    r"#(?:sarcasm|sarcastic|not|irony|ironia|sarkazm|ironie|sarkasmus|sarcasme|sarcasmo|ironia|сарказм)\b"
+    r"|(?:^|\s)/s\b|\byeah,? right\b|\bjasne,? jasne\b|\bno jasne\b|[🙄😒😏🙃]",
+    re.IGNORECASE,
+)
+
+_ELONGATED_RE = re.compile(r"(\w)\1{2,}")
+# A token is a special <tag>, a word (letters, digits, apostrophes inside), or one symbol that is not
+# a space: so punctuation and each emoji are tokens of their own.
+_TOKEN_RE = re.compile(r"<[a-z]+>|\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
+
+_NEGATORS = frozenset(
+    {
+        # en
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "neither",
+        "nor",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "aint",
+        # pl (folded)
+        "nie",
+        "nigdy",
+        "ani",
+        "brak",
+        "bez",
+        "zadnego",
+        "zadnej",
+        "zaden",
+        "nic",
+        # de, fr, es, it, pt
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "niemals",
+        "nichts",
+        "ne",
+        "pas",
+        "jamais",
+        "rien",
+        "ni",
+        "non",
+        "nunca",
+        "nada",
+        "mai",
+        "niente",
+        "nao",
+        "nem",
+        # cs, uk, ru
+        "nikdy",
+        "не",
+        "ні",
+        "ни",
+        "нет",
+        "ніколи",
+        "никогда",
+    }
+)
+_SCOPE_BREAKERS = frozenset(
+    {".", ",", "!", "?", ";", ":", "but", "ale", "aber", "mais", "pero", "ma", "mas", "но", "але"}
+)
+
+
+def _build_fold_table() -> dict[int, str]:
+    """Map every Latin letter with a diacritic (U+00C0..U+024F) to its base letter(s)."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        if base and base != char and base.isascii():
+            table[code] = base
+    table.update({ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O", ord("ß"): "ss", ord("đ"): "d"})
+    table.update({ord("æ"): "ae", ord("œ"): "oe", ord("’"): "'"})
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def fold_diacritics(text: str) -> str:
+    """``Źle, że pociąg`` -> ``Zle, ze pociag``; non-Latin scripts are untouched."""
+    return text.translate(_FOLD_TABLE)
+
+
+def _replace_emoticon(match: re.Match[str]) -> str:
+    group = match.lastgroup
+    assert group is not None  # one named group always matches
+    return f" {_EMOTICONS[int(group[1:])][1]} "
+
+
+def clean_text(text: str) -> str:
+    """Surface clean-up shared by every tier: entities, URLs, mentions, RT, hashtags, emoticons.
+
+    Keeps case and diacritics (the embedder and the language identifier use them).
+    """
+    text = _ENTITY_RE.sub(lambda m: _HTML_ENTITIES[m.group(0)], text)
+    text = _URL_RE.sub(f" {URL_TOKEN} ", text)
+    text = _USER_RE.sub(USER_TOKEN, text)
+    text = _RT_RE.sub(" ", text)
+    text = _EMOTICON_RE.sub(_replace_emoticon, text)
+    return text.replace("#", " ")
+
+
+def text_for_language_id(text: str) -> str:
+    """The text without URLs, mentions, emoticon tags and hashtag signs: what language it is written in."""
+    return " ".join(re.sub(r"<[a-z]+>", " ", clean_text(text)).split())
+
+
+def has_sarcasm_marker(text: str) -> bool:
+    return _SARCASM_RE.search(text) is not None
+
+
+def _squeeze_elongation(word: str, known_words: Collection[str]) -> str:
+    """``suuuper`` -> ``suuper`` if known, else ``super``; ``goooood`` -> ``good``."""
+    twice = _ELONGATED_RE.sub(r"\1\1", word)
+    if twice in known_words:
+        return twice
+    once = _ELONGATED_RE.sub(r"\1", word)
+    return once if once in known_words else twice
+
+
+def tokenize(text: str, known_words: Collection[str] = frozenset()) -> list[str]:
+    """Normalised tokens of a post, with negation scope, flags and emoji as tokens."""
+    sarcastic = has_sarcasm_marker(text)
+    tokens: list[str] = []
+    flags: list[str] = []
+    negation_left = 0
+    for raw in _TOKEN_RE.findall(fold_diacritics(clean_text(text))):
+        token = _normalise_token(raw, known_words, flags)
+        if token in _SCOPE_BREAKERS or token[0] == "<":
+            negation_left = 0
+        elif negation_left:
+            token = NEGATED_PREFIX + token
+            negation_left -= 1
+        if token in _NEGATORS:
+            negation_left = NEGATION_SCOPE
+        tokens.append(token)
+    if sarcastic:
+        flags.append(SARCASM_TOKEN)
+    return tokens + sorted(set(flags))
+
+
+def _normalise_token(raw: str, known_words: Collection[str], flags: list[str]) -> str:
+    if raw[0] == "<":
+        return raw
+    if len(raw) >= 3 and raw.isupper() and raw.isalpha():
+        flags.append(CAPS_TOKEN)
+    token = raw.lower()
+    if _ELONGATED_RE.search(token) and not token.isdigit():
+        flags.append(ELONG_TOKEN)
+        token = _squeeze_elongation(token, known_words)
+    return token.replace("'", "") or token  # "don't" -> "dont"; a lone "'" stays

@@ -1,0 +1,100 @@
+"""The ``analyze`` contract as a function: JSON Lines in, the same records with judgements out.
+
+Each input line is a JSON object with at least a string ``text`` (optional ``lang``, ``id`` and any other
+field, all kept). Output records gain ``lang`` (ISO 639-1 or null), ``sentiment``, ``sentiment_score``
+(-1..1) and ``cause`` (one of the five causes or null). Work is done in batches, so memory stays
+constant on any input size. A malformed line is reported (line number and field) and skipped, or
+copied to the quarantine stream; the rest goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from stormwatch.analysis.text_analyzer import TextAnalyzer
+
+DEFAULT_BATCH_SIZE = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    line_number: int
+    reason: str
+    raw: str
+
+
+@dataclass(slots=True)
+class StreamStats:
+    written: int = 0
+    malformed: int = 0
+
+
+def parse_line(line_number: int, line: str) -> dict[str, Any] | Malformed:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return Malformed(line_number, f"invalid JSON ({error.msg} at column {error.colno})", line)
+    if not isinstance(record, dict):
+        return Malformed(line_number, "not a JSON object", line)
+    if not isinstance(record.get("text"), str):
+        problem = "missing" if "text" not in record else "not a string"
+        return Malformed(line_number, f"field 'text' is {problem}", line)
+    return record
+
+
+def _batches(
+    lines: Iterable[str], size: int, on_malformed: Callable[[Malformed], None]
+) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for line_number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        parsed = parse_line(line_number, line)
+        if isinstance(parsed, Malformed):
+            on_malformed(parsed)
+            continue
+        batch.append(parsed)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _given_language(record: dict[str, Any]) -> str | None:
+    lang = record.get("lang")
+    return lang.lower() if isinstance(lang, str) and lang.strip() else None
+
+
+def analyze_stream(
+    lines: Iterable[str],
+    output: TextIO,
+    analyzer: TextAnalyzer,
+    *,
+    on_malformed: Callable[[Malformed], None],
+    on_batch: Callable[[int], None] = lambda n: None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> StreamStats:
+    stats = StreamStats()
+
+    def count_malformed(problem: Malformed) -> None:
+        stats.malformed += 1
+        on_malformed(problem)
+
+    for batch in _batches(lines, batch_size, count_malformed):
+        judgements = analyzer.judge([r["text"] for r in batch], [_given_language(r) for r in batch])
+        for record, judgement in zip(batch, judgements, strict=True):
+            record.update(
+                lang=judgement.lang,
+                sentiment=judgement.sentiment,
+                sentiment_score=judgement.sentiment_score,
+                cause=judgement.cause,
+            )
+            output.write(json.dumps(record, ensure_ascii=False))
+            output.write("\n")
+        stats.written += len(batch)
+        on_batch(len(batch))
+    return stats

@@ -1,0 +1,264 @@
+"""Per-text judgement: language, sentiment (label and score in -1..1) and crisis cause.
+
+Two tiers, both offline, artifacts shipped in ``stormwatch/analysis/artifacts``:
+
+* fast tier (every text, > 10,000 texts/s on one core): social-media normaliser + sparse TF-IDF
+  features + multinomial logistic regression, for sentiment and for cause;
+* deep tier (what matters): USE multilingual v3 sentence embeddings + logistic regression, blended in
+  log space with the fast tier. It runs on texts the fast tier finds possibly negative
+  (P(negative) >= ``DEEP_GATE``) and on any text the caller flags in ``deep_mask`` (high reach,
+  clustered), so the expensive encoder spends its time where a mistake costs.
+
+Usage::
+
+    analyzer = TextAnalyzer.load()                       # < 3 s, cached per process
+    analyzer.judge(["Obsługa klienta to dno", "love it!"])
+    analyzer.judge(texts, langs=["pl", None])            # a given language is trusted
+
+Cause corrections (learning from the team without retraining)::
+
+    corrections = CauseCorrections()                      # JSON-serialisable: to_dict()/from_dict()
+    corrections.add("workspace-1", "the app logs everyone out since the update", "negative_review")
+    tuned = analyzer.with_corrections(corrections.for_workspace("workspace-1"))
+    tuned.judge(["app logs me out after the update again"])   # -> cause "negative_review"
+    # or in one call: analyzer.judge(texts, corrections=corrections.for_workspace("workspace-1"))
+
+``with_corrections`` embeds the corrected texts once and returns an analyzer sharing the models; keep it
+for as long as the workspace's corrections do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stormwatch.analysis.artifacts import ARTIFACT_DIR, DenseLinearModel, load_deep_model, load_sparse_model
+from stormwatch.analysis.cause import (
+    CAUSE_CLASSES,
+    DEEP_SIMILARITY_FLOOR,
+    FAST_SIMILARITY_FLOOR,
+    NO_CAUSE,
+    CauseCorrection,
+    apply_votes,
+    correction_votes,
+)
+from stormwatch.analysis.embedder import SentenceEmbedder
+from stormwatch.analysis.features import SparseLinearModel, SparseRows, Vectorizer, softmax
+from stormwatch.analysis.langid import detect_language
+from stormwatch.analysis.models import SENTIMENTS, Cause, TextJudgement
+from stormwatch.analysis.normalize import has_sarcasm_marker
+
+DEEP_GATE = 0.30  # fast-tier P(negative) from which the deep tier re-judges a text
+_NEGATIVE, _NEUTRAL, _POSITIVE = range(3)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tier:
+    """One task's models: the fast sparse model, optionally the deep one, and their class order."""
+
+    vectorizer: Vectorizer
+    fast: SparseLinearModel
+    deep: DenseLinearModel | None
+    column_order: NDArray[np.int64]  # reorders the models' (alphabetical) columns to ours
+
+    def fast_log_probabilities(self, rows: SparseRows) -> NDArray[np.float64]:
+        return np.log(softmax(self.fast.logits(rows)))[:, self.column_order]
+
+    def blended(self, fast_log: NDArray[np.float64], embeddings: NDArray[np.float32]) -> NDArray[np.float64]:
+        assert self.deep is not None
+        deep_log = self.deep.log_probabilities(embeddings)[:, self.column_order]
+        return softmax((1.0 - self.deep.blend) * fast_log + self.deep.blend * deep_log)
+
+
+def _load_tier(name: str, classes: tuple[str, ...], deep: bool) -> _Tier:
+    vectorizer, fast, stored = load_sparse_model(ARTIFACT_DIR / f"{name}_fast.npz")
+    deep_model = load_deep_model(ARTIFACT_DIR / f"{name}_deep.npz")[0] if deep else None
+    order = np.array([stored.index(label) for label in classes], dtype=np.int64)
+    return _Tier(vectorizer, fast, deep_model, order)
+
+
+@dataclass(frozen=True, slots=True)
+class _CorrectionMemory:
+    labels: tuple[str, ...]
+    fast_rows: SparseRows  # corrected texts in the cause vectoriser's space
+    embeddings: NDArray[np.float32] | None
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnalyzer:
+    sentiment: _Tier
+    cause: _Tier
+    embedder: SentenceEmbedder | None
+    corrections: _CorrectionMemory | None = None
+
+    @classmethod
+    def load(cls, *, deep: bool = True) -> TextAnalyzer:
+        """The shipped models (cached: later calls in the process return the same analyzer)."""
+        return _load_cached(deep)
+
+    @property
+    def has_deep_tier(self) -> bool:
+        return self.embedder is not None
+
+    def with_corrections(self, corrections: Sequence[CauseCorrection]) -> TextAnalyzer:
+        """An analyzer whose cause predictions follow these (one workspace's) corrections."""
+        if not corrections:
+            return replace(self, corrections=None)
+        texts = [c.text for c in corrections]
+        memory = _CorrectionMemory(
+            labels=tuple(c.label for c in corrections),
+            fast_rows=self.cause.vectorizer.transform(texts),
+            embeddings=self.embedder.embed(texts) if self.embedder is not None else None,
+        )
+        return replace(self, corrections=memory)
+
+    def judge(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        *,
+        deep_mask: Sequence[bool] | None = None,
+        corrections: Sequence[CauseCorrection] | None = None,
+    ) -> list[TextJudgement]:
+        """Judge each text. ``langs[i]`` (ISO 639-1) is trusted when given; otherwise it is detected.
+
+        ``deep_mask[i]`` asks for the deep tier on text i even if the fast tier finds it not negative.
+        """
+        if corrections is not None:
+            return self.with_corrections(corrections).judge(texts, langs, deep_mask=deep_mask)
+        if not texts:
+            return []
+        languages = [
+            given or detect_language(text) for text, given in zip(texts, _or_nones(langs, texts), strict=True)
+        ]
+        tokens = [self.sentiment.vectorizer.tokens(text) for text in texts]
+        sentiment_rows = self.sentiment.vectorizer.transform_tokens(tokens)
+        fast_log = self.sentiment.fast_log_probabilities(sentiment_rows)
+        deep_index = self._deep_selection(np.exp(fast_log[:, _NEGATIVE]), deep_mask)
+        embeddings = self.embedder.embed([texts[i] for i in deep_index]) if self.embedder else None
+
+        probabilities = np.exp(fast_log)
+        if embeddings is not None and len(deep_index):
+            probabilities[deep_index] = self.sentiment.blended(fast_log[deep_index], embeddings)
+        probabilities = _flip_sarcastic_praise(probabilities, texts)
+        labels = probabilities.argmax(axis=1)
+        causes = self._causes(tokens, np.flatnonzero(labels == _NEGATIVE), deep_index, embeddings)
+        return [
+            TextJudgement(
+                lang=languages[i],
+                sentiment=SENTIMENTS[labels[i]],
+                sentiment_score=round(float(probabilities[i, _POSITIVE] - probabilities[i, _NEGATIVE]), 4),
+                cause=causes.get(i),
+            )
+            for i in range(len(texts))
+        ]
+
+    def _deep_selection(
+        self, p_negative: NDArray[np.float64], deep_mask: Sequence[bool] | None
+    ) -> NDArray[np.int64]:
+        if self.embedder is None:
+            return np.zeros(0, dtype=np.int64)
+        wanted = p_negative >= DEEP_GATE
+        if deep_mask is not None:
+            wanted |= np.asarray(deep_mask, dtype=bool)
+        return np.flatnonzero(wanted)
+
+    def judge_causes(self, texts: Sequence[str]) -> list[Cause | None]:
+        """The cause of each text taken as negative (what ``judge`` gives a negative text), any tier."""
+        if not texts:
+            return []
+        tokens = [self.sentiment.vectorizer.tokens(text) for text in texts]
+        everything = np.arange(len(texts), dtype=np.int64)
+        embeddings = self.embedder.embed(texts) if self.embedder else None
+        causes = self._causes(
+            tokens, everything, everything if embeddings is not None else everything[:0], embeddings
+        )
+        return [causes[i] for i in range(len(texts))]
+
+    def _causes(
+        self,
+        tokens: Sequence[list[str]],
+        negative: NDArray[np.int64],
+        deep_index: NDArray[np.int64],
+        embeddings: NDArray[np.float32] | None,
+    ) -> dict[int, Cause | None]:
+        """Cause of each negative text (keyed by its position); ``embeddings`` are those of ``deep_index``."""
+        if not len(negative):
+            return {}
+        rows = self.cause.vectorizer.transform_tokens([tokens[i] for i in negative])
+        fast_log = self.cause.fast_log_probabilities(rows)
+        probabilities = np.exp(fast_log)
+        position_in_deep = {int(i): k for k, i in enumerate(deep_index)}
+        deep_rows = [k for k, i in enumerate(negative) if int(i) in position_in_deep]
+        negative_embeddings = None
+        if embeddings is not None and self.cause.deep is not None and deep_rows:
+            negative_embeddings = embeddings[[position_in_deep[int(negative[k])] for k in deep_rows]]
+            probabilities[deep_rows] = self.cause.blended(fast_log[deep_rows], negative_embeddings)
+        if self.corrections is not None:
+            probabilities = self._follow_corrections(probabilities, rows, deep_rows, negative_embeddings)
+        best = probabilities.argmax(axis=1)
+        return {int(i): _cause_or_none(CAUSE_CLASSES[int(k)]) for i, k in zip(negative, best, strict=True)}
+
+    def _follow_corrections(
+        self,
+        probabilities: NDArray[np.float64],
+        rows: SparseRows,
+        deep_rows: list[int],
+        embeddings: NDArray[np.float32] | None,
+    ) -> NDArray[np.float64]:
+        memory = self.corrections
+        assert memory is not None
+        votes = correction_votes(
+            _sparse_cosines(rows, memory.fast_rows), memory.labels, FAST_SIMILARITY_FLOOR
+        )
+        if embeddings is not None and memory.embeddings is not None:
+            similarities = embeddings.astype(np.float64) @ memory.embeddings.T.astype(np.float64)
+            deep_votes = correction_votes(similarities, memory.labels, DEEP_SIMILARITY_FLOOR)
+            votes[deep_rows] = np.maximum(votes[deep_rows], deep_votes)
+        return apply_votes(probabilities, votes)
+
+
+@cache
+def _load_cached(deep: bool) -> TextAnalyzer:
+    return TextAnalyzer(
+        sentiment=_load_tier("sentiment", SENTIMENTS, deep),
+        cause=_load_tier("cause", CAUSE_CLASSES, deep),
+        embedder=SentenceEmbedder() if deep else None,
+    )
+
+
+def _or_nones(langs: Sequence[str | None] | None, texts: Sequence[str]) -> Sequence[str | None]:
+    if langs is None:
+        return [None] * len(texts)
+    if len(langs) != len(texts):
+        raise ValueError("langs must be as long as texts")
+    return langs
+
+
+def _flip_sarcastic_praise(probabilities: NDArray[np.float64], texts: Sequence[str]) -> NDArray[np.float64]:
+    """A post flagged as sarcastic (#sarcasm, 🙄, "yeah right") that reads positive means the opposite."""
+    for i, text in enumerate(texts):
+        if probabilities[i, _POSITIVE] > probabilities[i, _NEGATIVE] and has_sarcasm_marker(text):
+            probabilities[i, [_NEGATIVE, _POSITIVE]] = probabilities[i, [_POSITIVE, _NEGATIVE]]
+    return probabilities
+
+
+def _sparse_cosines(a: SparseRows, b: SparseRows) -> NDArray[np.float64]:
+    """Cosine similarities between two sets of L2-normalised sparse rows (a is small x b is small)."""
+    result = np.zeros((len(a.indptr) - 1, len(b.indptr) - 1))
+    b_rows = [b.row(j) for j in range(len(b.indptr) - 1)]
+    for i in range(len(a.indptr) - 1):
+        row = a.row(i)
+        for j, other in enumerate(b_rows):
+            smaller, larger = (row, other) if len(row) < len(other) else (other, row)
+            result[i, j] = sum(value * larger.get(index, 0.0) for index, value in smaller.items())
+    return result
+
+
+def _cause_or_none(label: str) -> Cause | None:
+    return None if label == NO_CAUSE else cast(Cause, label)

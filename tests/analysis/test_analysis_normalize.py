@@ -1,0 +1,59 @@
+from stormwatch.analysis.normalize import (
+    ELONG_TOKEN,
+    SARCASM_TOKEN,
+    USER_TOKEN,
+    fold_diacritics,
+    has_sarcasm_marker,
+    text_for_language_id,
+    tokenize,
+)
+from stormwatch.analysis.splits import is_held_out
+
+
+def test_polish_diacritics_typed_without_them_meet_the_same_tokens() -> None:
+    assert tokenize("Źle, że pociąg!") == tokenize("zle, ze pociag!")
+    assert fold_diacritics("Łódź żółć") == "Lodz zolc"
+    assert fold_diacritics("Это плохо") == "Это плохо"  # Cyrillic is left alone
+
+
+def test_mentions_urls_and_hashtags() -> None:
+    tokens = tokenize("@LOT_Airlines worst flight ever http://t.co/abc #fail")
+    assert tokens[0] == USER_TOKEN
+    assert "<url>" in tokens and "fail" in tokens
+    assert not any("http" in t or "@" in t for t in tokens)
+
+
+def test_emoticons_and_emoji_become_tokens() -> None:
+    assert tokenize("great :)")[1] == "<smile>"
+    assert "<sad>" in tokenize("so bad :-(")
+    assert "😡" in tokenize("really? 😡")
+
+
+def test_negation_scope_marks_following_words_until_punctuation() -> None:
+    assert tokenize("nie polecam tego, super") == ["nie", "neg_polecam", "neg_tego", ",", "super"]
+    assert tokenize("I don't like it") == ["i", "dont", "neg_like", "neg_it"]
+
+
+def test_elongations_are_squeezed_to_a_known_word() -> None:
+    tokens = tokenize("suuuper", known_words={"super"})
+    assert tokens == ["super", ELONG_TOKEN]
+    assert tokenize("goooood", known_words={"good"})[0] == "good"
+
+
+def test_sarcasm_markers() -> None:
+    assert has_sarcasm_marker("Great service #sarcasm")
+    assert has_sarcasm_marker("love waiting 3 hours 🙄")
+    assert SARCASM_TOKEN in tokenize("yeah right, best airline")
+    assert not has_sarcasm_marker("great service, thanks")
+
+
+def test_language_id_text_drops_noise() -> None:
+    assert (
+        text_for_language_id("@user Świetny produkt http://x.pl/a #polecam :)") == "Świetny produkt polecam"
+    )
+
+
+def test_held_out_split_contract() -> None:
+    held = [i for i in range(1000) if is_held_out("demo", str(i))]
+    assert 150 < len(held) < 250  # about 20 %
+    assert is_held_out("demo", str(held[0]))
