@@ -35,7 +35,8 @@ def test_a_firestorm_opens_one_crisis_with_a_reason(tmp_path: Path) -> None:
     assert ONSET.isoformat().replace("+00:00", "Z") <= fired <= (ONSET + timedelta(minutes=15)).isoformat()
     assert "Negative mentions of Northwind Air rose to" in opened["reason"]
     assert "Examples: " in opened["reason"]
-    assert any(example.startswith("t1000") for example in opened["example_ids"])  # posts of the storm
+    examples = [example for event in events for example in event["example_ids"]]
+    assert any(example.startswith("t1000") for example in examples)  # posts of the storm
     assert opened["cause"] in {"customer_service", "negative_review"}
     assert {event["crisis_id"] for event in events} == {opened["crisis_id"]}
     severities = [event["severity"] for event in events]
