@@ -61,7 +61,9 @@ def demo(
     port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
     serve: Annotated[bool, typer.Option(help="Serve the dashboard while replaying.")] = True,
     stay: Annotated[bool, typer.Option(help="Keep serving after the replay until Ctrl-C.")] = True,
-    database: Annotated[str | None, typer.Option(help="Database URL (default: a fresh SQLite file).")] = None,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL or SQLite file path (default: a fresh SQLite file).")
+    ] = None,
 ) -> None:
     """Replay the bundled two-brand sample stream and open crises live, with the dashboard on."""
     from stormwatch.demo.runner import WORKSPACE_FILE, describe, replay_sample

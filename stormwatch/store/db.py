@@ -47,7 +47,9 @@ class Base(DeclarativeBase):
 
 
 def database_url(url: str | None = None) -> str:
-    return url or os.environ.get("STORMWATCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    """The URL to use; a bare file path (no ``scheme://``) means a SQLite file there."""
+    resolved = url or os.environ.get("STORMWATCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    return resolved if "://" in resolved else f"sqlite:///{resolved}"
 
 
 def make_engine(url: str | None = None) -> Engine:
