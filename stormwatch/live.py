@@ -190,5 +190,5 @@ def _signal_record(signal: Signal, brand_id: int, crisis_id: int | None) -> Sign
         cause=signal.cause,
         reach=signal.reach,
         summary=signal.summary,
-        evidence={"example_ids": list(signal.example_ids), "terms": list(signal.terms)},
+        evidence=signal.evidence_json(),
     )

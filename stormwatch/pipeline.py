@@ -47,14 +47,16 @@ class Pipeline:
         """Mentions must come in event-time order; each is analysed, detected on, and acted upon."""
         result = StepResult(enriched=self.analyzer.enrich(mentions))
         for enriched in result.enriched:
-            closed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
-            if closed is not None:
-                result.updates.append(closed)
+            changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
+            if changed is not None:
+                result.updates.append(changed)
             for signal in self.detection.observe(enriched):
                 update = self.crises.on_signal(signal)
                 if update is not None:
                     result.updates.append(update)
-                result.signals.append((signal, self.crises.open[signal.brand].key))
+                joined = self.crises.last_joined
+                assert joined is not None  # every signal opens or joins a crisis
+                result.signals.append((signal, joined))
         return result
 
     def replay(self, mentions: Iterable[MentionIn]) -> Iterator[CrisisUpdate]:

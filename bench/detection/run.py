@@ -69,7 +69,7 @@ def default_stormwatch_cmd() -> list[str] | None:
         found = importlib.util.find_spec("stormwatch.cli") is not None
     except ModuleNotFoundError:
         found = False
-    return [sys.executable, "-m", "stormwatch.cli", "detect"] if found else None
+    return [sys.executable, "-m", "stormwatch", "detect"] if found else None
 
 
 def run_cli(
@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--stormwatch-cmd",
         help="command that takes `INPUT --config WS -o OUT` "
-        "(default: this interpreter's `-m stormwatch.cli detect` if importable)",
+        "(default: this interpreter's `-m stormwatch detect` if importable)",
     )
     ap.add_argument("--no-stormwatch", action="store_true", help="run the baseline only")
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED_DATA)

@@ -29,7 +29,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 def queue_alerts(session: Session, crisis: Crisis, brand: Brand, update: CrisisUpdate) -> int:
     """Add the alerts ``update`` calls for, once per channel and severity level; returns how many."""
-    if update.kind == "closed":
+    if update.kind in ("closed", "deescalated"):  # nobody is woken up for good news
         return 0
     already = set(
         session.scalars(

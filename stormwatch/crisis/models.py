@@ -13,7 +13,7 @@ from stormwatch.analysis.models import Cause
 from stormwatch.detection.models import Signal
 from stormwatch.store.db import Base, UTCDateTime
 
-UpdateKind = Literal["opened", "escalated", "closed"]
+UpdateKind = Literal["opened", "escalated", "deescalated", "closed"]
 
 
 @dataclass(frozen=True, slots=True)

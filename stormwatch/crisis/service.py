@@ -30,6 +30,8 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
         session.flush()
     elif update.kind == "closed":
         crisis.status, crisis.closed_at = "resolved", update.at
+    elif update.kind == "deescalated":
+        crisis.severity = update.severity
     else:
         crisis.severity = max(crisis.severity, update.severity)
         crisis.cause = crisis.cause or update.cause
@@ -37,15 +39,7 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
         crisis.reason = update.reason
     evidence: dict[str, object] = {"severity": update.severity, "cause": update.cause}
     if update.signal is not None:
-        signal = update.signal
-        evidence |= {
-            "signal": signal.kind,
-            "observed": signal.observed,
-            "expected": round(signal.expected, 2),
-            "reach": signal.reach,
-            "example_ids": list(signal.example_ids),
-            "terms": list(signal.terms),
-        }
+        evidence |= update.signal.evidence_json()
     session.add(
         CrisisEvent(
             crisis_id=crisis.id,

@@ -1,22 +1,39 @@
-"""How many mentions a brand usually gets at this time of day.
+"""How many mentions a brand usually gets at this hour of this day of the week.
 
-Hourly counts feed an exponentially weighted average per hour of the day (the daily rhythm) and
-one over all hours (the level). The expectation for an hour uses its own slot once that slot has
-seen a few days, the overall level before that, and never less than a small prior so that a new,
-quiet brand is not alarmed by its first handful of posts. Counts are clipped before they update
-the averages so that a crisis does not teach the baseline that crises are normal.
+A :class:`RhythmBaseline` models the expected count per hour of one stream (all mentions of a
+brand, its negative ones, their reach...) as the product of
+
+* an **hour-of-day shape** (24 slots, exponentially weighted over days: the daily rhythm),
+* a **day-of-week factor** (7 values, weighted over weeks: the weekly rhythm, e.g. quiet Sundays),
+* a **today factor**: how busy the last few hours were against that rhythm, so that a busy day or a
+  brand that is simply growing is not read as a crisis (the baseline adapts).
+
+Before a slot has seen a few days the overall level stands in, and never less than a small prior
+so that a new, quiet brand is not alarmed by its first handful of posts. Counts are clipped before
+they update anything so that a crisis does not teach the baseline that crises are normal.
+
+It also learns how *noisy* the stream is (overdispersion: real hourly counts vary far more than a
+Poisson process would), so that a 50 % jump of a big brand on a busy day is not a surprise while
+the same jump of a quiet, steady brand might be.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-SLOT_ALPHA = 0.3  # weight of the newest day in an hour-of-day slot (~3 days of memory)
+SLOT_ALPHA = 0.25  # weight of the newest day in an hour-of-day slot (~4 days of memory)
+WEEKDAY_ALPHA = 0.5  # weight of the newest week in a day-of-week factor
 LEVEL_ALPHA = 0.08  # weight of the newest hour in the overall level (~12 hours of memory)
+TODAY_ALPHA = 0.2  # weight of the newest hour in the today factor (~5 hours of memory)
+TODAY_RANGE = (0.6, 1.6)  # the today factor explains busy days, not crises
 SLOT_TRUSTED_AFTER = 3  # days of history before an hour-of-day slot is used on its own
 PRIOR_PER_HOUR = 1.0  # floor for a brand with (almost) no history
+DISPERSION_PRIOR = 0.15  # squared coefficient of variation of hourly counts beyond Poisson
+DISPERSION_ALPHA = 0.02  # ~2 days of hours
+DISPERSION_FLOOR = 0.03
+HOUR = timedelta(hours=1)
 
 
 def hour_start(moment: datetime) -> datetime:
@@ -24,16 +41,22 @@ def hour_start(moment: datetime) -> datetime:
 
 
 @dataclass(slots=True)
-class HourlyBaseline:
+class RhythmBaseline:
     """The expected count per hour of one stream (e.g. a brand's negative mentions)."""
 
     prior: float = PRIOR_PER_HOUR
     slots: list[float] = field(default_factory=lambda: [0.0] * 24)
     slot_days: list[int] = field(default_factory=lambda: [0] * 24)
+    weekday: list[float] = field(default_factory=lambda: [1.0] * 7)
+    weekday_weeks: list[int] = field(default_factory=lambda: [0] * 7)
     level: float = 0.0
+    today: float = 1.0
+    dispersion: float = DISPERSION_PRIOR
     hours_seen: int = 0
     current_hour: datetime | None = None
     current_count: float = 0.0
+    day_observed: float = 0.0
+    day_expected: float = 0.0
 
     def add(self, moment: datetime, weight: float = 1.0) -> None:
         self.advance(moment)
@@ -48,38 +71,103 @@ class HourlyBaseline:
         gap_hours = int((hour - self.current_hour).total_seconds() // 3600)
         if gap_hours <= 0:
             return
-        self._close_hour(self.current_hour.hour, self.current_count)
+        self._close_hour(self.current_hour, self.current_count)
         # Long silences: at most a week of empty hours matters, the rest would change nothing.
         for offset in range(1, min(gap_hours, 24 * 7)):
-            self._close_hour((self.current_hour.hour + offset) % 24, 0.0)
+            self._close_hour(self.current_hour + offset * HOUR, 0.0)
         self.current_hour = hour
         self.current_count = 0.0
 
     def expected_per_hour(self, moment: datetime) -> float:
-        return self._expected_in_slot(moment.hour)
+        return max(self._rhythm(moment) * self.today, self.prior)
+
+    def expected_between(self, start: datetime, end: datetime) -> float:
+        """Expected count in ``[start, end)``, following the rhythm across hour boundaries."""
+        total = 0.0
+        cursor = start
+        while cursor < end:
+            next_hour = hour_start(cursor) + HOUR
+            piece_end = min(next_hour, end)
+            total += self.expected_per_hour(cursor) * (piece_end - cursor).total_seconds() / 3600
+            cursor = piece_end
+        return total
+
+    def surprise(self, observed: float, start: datetime, end: datetime) -> tuple[float, float]:
+        """(expected, z): how many standard deviations ``observed`` lies above the usual count.
+
+        The variance is that of a gamma-Poisson (negative binomial) count, ``m + d·m²``, with the
+        dispersion ``d`` learnt from this stream.
+        """
+        expected = self.expected_between(start, end)
+        variance = expected + self.dispersion * expected * expected
+        return expected, (observed - expected) / math.sqrt(variance)
 
     @property
     def history_hours(self) -> int:
         return self.hours_seen
 
-    def _close_hour(self, slot: int, count: float) -> None:
-        expected = self._expected_in_slot(slot)
-        clipped = min(count, _surge_ceiling(expected)) if self.hours_seen >= 6 else count
-        self.level = clipped if self.hours_seen == 0 else self.level + LEVEL_ALPHA * (clipped - self.level)
+    def _rhythm(self, moment: datetime) -> float:
+        """Expected per hour from the daily and weekly rhythm alone (no today factor, no floor)."""
+        slot = moment.hour
+        shape = self.slots[slot] if self.slot_days[slot] >= SLOT_TRUSTED_AFTER else self.level
+        return shape * self.weekday[moment.weekday()]
+
+    def _close_hour(self, hour: datetime, count: float) -> None:
+        if self.hours_seen == 0:
+            self._first_hour(hour, count)
+            return
+        rhythm = self._rhythm(hour)
+        expected = max(rhythm * self.today, self.prior)
+        clipped = min(count, surge_ceiling(expected)) if self.hours_seen >= 6 else count
+        if self.hours_seen >= 24:
+            excess = (clipped - expected) ** 2 - expected
+            relative = min(max(excess / (expected * expected), 0.0), 1.0)
+            self.dispersion = max(
+                DISPERSION_FLOOR, self.dispersion + DISPERSION_ALPHA * (relative - self.dispersion)
+            )
+        # The shape and the level learn counts without the weekday and today factors in them.
+        deseasoned = clipped / (self.weekday[hour.weekday()] * self.today)
+        self.level += LEVEL_ALPHA * (deseasoned - self.level)
+        slot = hour.hour
         if self.slot_days[slot] == 0:
-            self.slots[slot] = clipped
+            self.slots[slot] = deseasoned
         else:
-            self.slots[slot] += SLOT_ALPHA * (clipped - self.slots[slot])
+            self.slots[slot] += SLOT_ALPHA * (deseasoned - self.slots[slot])
         self.slot_days[slot] += 1
+        if rhythm > 0 and self.hours_seen >= 24:
+            ratio = min(max(clipped / max(rhythm, 1e-9), TODAY_RANGE[0]), TODAY_RANGE[1])
+            # Sparse streams carry little information per hour: move the factor less.
+            weight = TODAY_ALPHA * min(1.0, rhythm / 5.0)
+            self.today += weight * (ratio - self.today)
+        self._track_day(hour, clipped, rhythm / self.weekday[hour.weekday()])
         self.hours_seen += 1
 
-    def _expected_in_slot(self, slot: int) -> float:
-        if self.slot_days[slot] >= SLOT_TRUSTED_AFTER:
-            return max(self.slots[slot], self.prior)
-        return max(self.level, self.prior)
+    def _first_hour(self, hour: datetime, count: float) -> None:
+        self.level = count
+        self.slots[hour.hour] = count
+        self.slot_days[hour.hour] = 1
+        self.hours_seen = 1
+
+    def _track_day(self, hour: datetime, observed: float, expected_without_weekday: float) -> None:
+        """At the end of each day, learn how this weekday compares with the daily rhythm."""
+        self.day_observed += observed
+        self.day_expected += expected_without_weekday
+        if hour.hour != 23:
+            return
+        day = hour.weekday()
+        if self.day_expected >= 5.0 and self.hours_seen >= 24 * 2:
+            ratio = min(max(self.day_observed / self.day_expected, 0.3), 3.0)
+            # Shrink the first weeks towards 1: one odd Saturday is not yet a weekly rhythm.
+            alpha = max(WEEKDAY_ALPHA, 1.0 / (self.weekday_weeks[day] + 2))
+            self.weekday[day] += alpha * (ratio - self.weekday[day])
+            self.weekday_weeks[day] += 1
+        self.day_observed = self.day_expected = 0.0
 
 
-def _surge_ceiling(expected: float) -> float:
+HourlyBaseline = RhythmBaseline  # the name the first version had
+
+
+def surge_ceiling(expected: float) -> float:
     return 2 * expected + 3 * math.sqrt(expected) + 2
 
 
@@ -87,6 +175,8 @@ def poisson_tail(observed: float, expected: float) -> float:
     """P(X >= observed) for X ~ Poisson(expected): how surprising a count is."""
     if observed <= expected:
         return 1.0
+    if expected <= 0:
+        return 0.0
     k = math.ceil(observed)
     term = math.exp(-expected + k * math.log(expected) - math.lgamma(k + 1))
     total = 0.0

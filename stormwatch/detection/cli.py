@@ -44,7 +44,7 @@ def detect(
     pipeline = Pipeline.for_config(TextAnalyzer.load(deep=False), workspace)
     with open_input(input_path) as source, open_output(output) as sink:
         for update in pipeline.replay(progress(_mentions(source), "Replaying")):
-            if update.kind != "closed":
+            if update.kind in ("opened", "escalated"):  # the contract: openings and escalations
                 sink.write(json.dumps(update.as_json(), ensure_ascii=False) + "\n")
                 sink.flush()
 

@@ -1,0 +1,259 @@
+"""Small helpers every detector uses to back its signals with evidence a person can check."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from stormwatch.analysis.models import Cause
+from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.models import Example
+
+EXAMPLE_TEXT_CHARS = 160
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"@\w+")
+
+# Words that say nothing about what a story is, in the languages the brands are talked about in.
+STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "you",
+        "your",
+        "are",
+        "was",
+        "were",
+        "this",
+        "that",
+        "with",
+        "have",
+        "has",
+        "had",
+        "not",
+        "but",
+        "all",
+        "any",
+        "can",
+        "our",
+        "out",
+        "get",
+        "got",
+        "just",
+        "now",
+        "what",
+        "when",
+        "why",
+        "how",
+        "who",
+        "will",
+        "would",
+        "could",
+        "should",
+        "from",
+        "they",
+        "them",
+        "their",
+        "there",
+        "here",
+        "about",
+        "into",
+        "than",
+        "then",
+        "too",
+        "very",
+        "its",
+        "it's",
+        "been",
+        "being",
+        "also",
+        "more",
+        "most",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "over",
+        "again",
+        "amp",
+        "http",
+        "https",
+        "www",
+        "com",
+        "via",
+        "still",
+        "even",
+        "back",
+        "one",
+        "two",
+        "day",
+        "today",
+        "time",
+        "really",
+        "don't",
+        "dont",
+        "cant",
+        "can't",
+        "ich",
+        "und",
+        "die",
+        "der",
+        "das",
+        "ist",
+        "nicht",
+        "ein",
+        "eine",
+        "mit",
+        "den",
+        "dem",
+        "für",
+        "auf",
+        "sie",
+        "wir",
+        "ihr",
+        "von",
+        "sich",
+        "des",
+        "auch",
+        "que",
+        "los",
+        "las",
+        "del",
+        "por",
+        "una",
+        "con",
+        "para",
+        "como",
+        "pero",
+        "más",
+        "esta",
+        "este",
+        "son",
+        "muy",
+        "sus",
+        "les",
+        "des",
+        "est",
+        "une",
+        "pour",
+        "pas",
+        "qui",
+        "dans",
+        "sur",
+        "par",
+        "avec",
+        "vous",
+        "nous",
+        "mais",
+        "plus",
+        "che",
+        "non",
+        "per",
+        "una",
+        "con",
+        "del",
+        "della",
+        "sono",
+        "gli",
+        "anche",
+        "come",
+        "più",
+        "não",
+        "uma",
+        "com",
+        "para",
+        "por",
+        "mais",
+        "como",
+        "mas",
+        "dos",
+        "das",
+        "foi",
+        "são",
+        "nie",
+        "jest",
+        "się",
+        "na",
+        "to",
+        "że",
+        "do",
+        "za",
+        "jak",
+        "ale",
+        "tak",
+        "już",
+        "mnie",
+        "mam",
+        "być",
+        "był",
+        "tylko",
+        "czy",
+        "ten",
+        "ta",
+        "co",
+        "po",
+        "od",
+        "przez",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so "wyciek danych" also matches "WYCIEK DANYCH" and "wyciek dañych"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ł", "l"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def content_terms(text: str) -> set[str]:
+    """The words of a post that can say what it is about: no links, handles, numbers or stopwords."""
+    text = _HANDLE.sub(" ", _URL.sub(" ", text.lower()))
+    return {word for word in _WORD.findall(text) if word not in STOPWORDS and word != "rt"}
+
+
+def dominant_cause(causes: Iterable[Cause | None]) -> Cause | None:
+    counted = Counter(cause for cause in causes if cause is not None)
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def top_by_reach(mentions: Sequence[EnrichedMention], count: int = 3) -> list[EnrichedMention]:
+    ranked = sorted(mentions, key=lambda m: (-m.mention.author_followers, m.mention.created_at))
+    return ranked[:count]
+
+
+def examples_of(mentions: Sequence[EnrichedMention], count: int = 3) -> tuple[Example, ...]:
+    return tuple(
+        Example(
+            mention_id=m.mention.external_id,
+            author=m.mention.author,
+            followers=m.mention.author_followers,
+            text=_shorten(m.mention.text),
+        )
+        for m in top_by_reach(mentions, count)
+    )
+
+
+def reach_of(mentions: Iterable[EnrichedMention]) -> int:
+    """Followers of the distinct authors behind the posts (an author posting twice counts once)."""
+    by_author: dict[str, int] = {}
+    for m in mentions:
+        key = m.mention.author or m.mention.external_id
+        by_author[key] = max(by_author.get(key, 0), m.mention.author_followers)
+    return sum(by_author.values())
+
+
+def minutes(span: timedelta) -> str:
+    total = int(span.total_seconds() // 60)
+    if total % 60:
+        return f"{total} minutes"
+    return f"{total // 60} hour" + ("s" if total >= 120 else "")
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXAMPLE_TEXT_CHARS else text[: EXAMPLE_TEXT_CHARS - 1] + "…"

@@ -1,0 +1,284 @@
+"""Surges: a brand's volume, negative volume, negative share and negative reach against its rhythm.
+
+One :class:`SurgeDetector` per brand keeps sliding windows of 10, 30 and 60 minutes and four
+:class:`~stormwatch.detection.baseline.RhythmBaseline` streams (all mentions, negative, positive,
+negative reach). It is evaluated on every negative post; the shortest window in which a test
+passes fires, so a sharp firestorm is seen within minutes and a slow one within the hour.
+
+Every test demands three things at once: a large ratio to the usual level, a count that is
+surprising even for this brand's noise (a gamma-Poisson z-score and, for small counts, a Poisson
+tail), and a surge made of negative posts. The last one is why a spike of praise is buzz, not a
+crisis: its excess is positive.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.baseline import RhythmBaseline, poisson_tail
+from stormwatch.detection.evidence import dominant_cause, examples_of, minutes, reach_of, top_by_reach
+from stormwatch.detection.models import Signal
+
+REPEAT_AFTER = timedelta(minutes=10)
+WINDOWS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(minutes=60))
+REACH_CAP = 2_000_000  # one celebrity should not make the reach baseline meaningless
+
+
+@dataclass(frozen=True, slots=True)
+class SurgeRule:
+    min_negatives: tuple[int, int, int] = (5, 7, 9)  # per window in WINDOWS
+    min_ratio: float = 3.0
+    min_z: float = 5.0
+    max_tail_probability: float = 1e-6  # evaluated on every negative post: many looks, a strict level
+    min_negative_excess: float = 0.4  # share of the surge's excess that must be negative posts
+    warmup_hours: int = 3
+    # volume: all mentions (catches storms whose language the sentiment model reads poorly)
+    volume_ratio: float = 4.0
+    volume_z: float = 6.0
+    min_volume: int = 12
+    volume_negative_excess: float = 0.25
+    # negative share: the mood turns even where the volume barely moves
+    share_min_posts: int = 20
+    share_rise: float = 0.3
+    share_z: float = 5.0
+    # reach: a smaller rise carried by a few large accounts
+    reach_min_followers: int = 100_000
+    reach_min_large_authors: int = 2
+    reach_min_negatives: int = 4
+    reach_count_ratio: float = 2.0
+    reach_z: float = 3.0
+
+
+class _Window:
+    """Posts of the last ``span`` with running counts."""
+
+    __slots__ = ("negatives", "positives", "posts", "span")
+
+    def __init__(self, span: timedelta) -> None:
+        self.span = span
+        self.posts: deque[EnrichedMention] = deque()
+        self.negatives = 0
+        self.positives = 0
+
+    def push(self, mention: EnrichedMention) -> None:
+        self.posts.append(mention)
+        self.negatives += mention.is_negative
+        self.positives += mention.judgement.sentiment == "positive"
+        cutoff = mention.mention.created_at - self.span
+        while self.posts and self.posts[0].mention.created_at <= cutoff:
+            old = self.posts.popleft()
+            self.negatives -= old.is_negative
+            self.positives -= old.judgement.sentiment == "positive"
+
+    def negative_posts(self) -> list[EnrichedMention]:
+        return [m for m in self.posts if m.is_negative]
+
+
+class SurgeDetector:
+    """Volume, negative-volume, negative-share and reach surges of one brand."""
+
+    kinds = ("negative_surge", "volume_surge", "negative_share", "negative_reach")
+
+    def __init__(self, brand: str, rule: SurgeRule | None = None) -> None:
+        self.brand = brand
+        self.rule = rule or SurgeRule()
+        self.everything = RhythmBaseline()
+        self.negatives = RhythmBaseline()
+        self.positives = RhythmBaseline()
+        self.negative_reach = RhythmBaseline(prior=100.0)
+        self.windows = tuple(_Window(span) for span in WINDOWS)
+        self._last_signal_at: dict[str, datetime] = {}
+
+    def observe(self, mention: EnrichedMention) -> list[Signal]:
+        at = mention.mention.created_at
+        self.everything.add(at)
+        for baseline in (self.negatives, self.positives, self.negative_reach):
+            baseline.advance(at)
+        if mention.is_negative:
+            self.negatives.add(at)
+            self.negative_reach.add(at, min(mention.mention.author_followers, REACH_CAP))
+        elif mention.judgement.sentiment == "positive":
+            self.positives.add(at)
+        for window in self.windows:
+            window.push(mention)
+        if not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
+            return []
+        signals = []
+        for test in (self._negative_surge, self._volume_surge, self._negative_share, self._negative_reach):
+            signal = test(at)
+            if signal is not None and self._may_repeat(signal.kind, at):
+                self._last_signal_at[signal.kind] = at
+                signals.append(signal)
+        return signals
+
+    # ------------------------------------------------------------------------------------ tests
+
+    def _negative_surge(self, at: datetime) -> Signal | None:
+        rule = self.rule
+        for window, min_negatives in zip(self.windows, rule.min_negatives, strict=True):
+            observed = window.negatives
+            if observed < min_negatives:
+                continue
+            start = at - window.span
+            expected, z = self.negatives.surprise(observed, start, at)
+            if observed < rule.min_ratio * expected or z < rule.min_z:
+                continue
+            if poisson_tail(observed, expected) > rule.max_tail_probability:
+                continue
+            if self._negative_excess(window, start, at) < rule.min_negative_excess:
+                continue
+            return self._signal(
+                "negative_surge",
+                at,
+                window,
+                observed,
+                expected,
+                f"Negative mentions of {self.brand} rose to {observed} in the last "
+                f"{minutes(window.span)}, {observed / expected:.1f}× the usual {expected:.1f} "
+                f"for this time of day and week.",
+            )
+        return None
+
+    def _volume_surge(self, at: datetime) -> Signal | None:
+        rule = self.rule
+        for window in self.windows[1:]:
+            observed = len(window.posts)
+            if observed < rule.min_volume:
+                continue
+            start = at - window.span
+            expected, z = self.everything.surprise(observed, start, at)
+            if observed < rule.volume_ratio * expected or z < rule.volume_z:
+                continue
+            if poisson_tail(observed, expected) > rule.max_tail_probability / 10:
+                continue
+            positive_expected = self.positives.expected_between(start, at)
+            if window.positives > positive_expected + 0.5 * (observed - expected):
+                continue  # mostly praise: buzz
+            if self._negative_excess(window, start, at) < rule.volume_negative_excess:
+                continue
+            return self._signal(
+                "volume_surge",
+                at,
+                window,
+                observed,
+                expected,
+                f"Mentions of {self.brand} rose to {observed} in the last {minutes(window.span)}, "
+                f"{observed / expected:.1f}× the usual {expected:.1f}, and the rise is not praise: "
+                f"{window.negatives} of them are negative.",
+            )
+        return None
+
+    def _negative_share(self, at: datetime) -> Signal | None:
+        rule = self.rule
+        window = self.windows[-1]
+        posts = len(window.posts)
+        if posts < rule.share_min_posts:
+            return None
+        start = at - window.span
+        usual = min(
+            self.negatives.expected_between(start, at) / self.everything.expected_between(start, at), 0.95
+        )
+        share = window.negatives / posts
+        if share < usual + rule.share_rise or share < 2 * usual:
+            return None
+        z = (window.negatives - posts * usual) / (posts * usual * (1 - usual)) ** 0.5
+        if z < rule.share_z:
+            return None
+        return self._signal(
+            "negative_share",
+            at,
+            window,
+            window.negatives,
+            posts * usual,
+            f"{share:.0%} of the {posts} mentions of {self.brand} in the last {minutes(window.span)} "
+            f"are negative, against a usual {usual:.0%}.",
+        )
+
+    def _negative_reach(self, at: datetime) -> Signal | None:
+        """A smaller rise counts when large accounts carry it: their posts reach more people than
+        a crowd of small ones."""
+        rule = self.rule
+        for window in self.windows[:2]:
+            if window.negatives < rule.reach_min_negatives:
+                continue
+            negatives = window.negative_posts()
+            large = {
+                m.mention.author
+                for m in negatives
+                if m.mention.author_followers >= rule.reach_min_followers
+            }
+            if len(large) < rule.reach_min_large_authors:
+                continue
+            start = at - window.span
+            expected, z = self.negatives.surprise(window.negatives, start, at)
+            if window.negatives < rule.reach_count_ratio * expected or z < rule.reach_z:
+                continue
+            if self._negative_excess(window, start, at) < rule.min_negative_excess:
+                continue
+            reach = reach_of(negatives)
+            expected_reach = self.negative_reach.expected_between(start, at)
+            return self._signal(
+                "negative_reach",
+                at,
+                window,
+                window.negatives,
+                expected,
+                f"Negative posts about {self.brand} from {len(large)} large accounts reach {reach:,} "
+                f"followers in the last {minutes(window.span)} ({window.negatives} negative posts, "
+                f"{window.negatives / expected:.1f}× the usual {expected:.1f}).",
+                extra={"reach_expected": round(expected_reach), "large_accounts": sorted(a or "?" for a in large)},
+            )
+        return None
+
+    # ------------------------------------------------------------------------------------ helpers
+
+    def _negative_excess(self, window: _Window, start: datetime, at: datetime) -> float:
+        """How much of the rise above the usual volume is negative posts (1.0 = all of it)."""
+        excess_all = len(window.posts) - self.everything.expected_between(start, at)
+        excess_negative = window.negatives - self.negatives.expected_between(start, at)
+        if excess_all <= 0:
+            return 1.0  # negatives rose while the volume did not: the mood turned
+        return excess_negative / excess_all
+
+    def _may_repeat(self, kind: str, at: datetime) -> bool:
+        last = self._last_signal_at.get(kind)
+        return last is None or at - last >= REPEAT_AFTER
+
+    def _signal(
+        self,
+        kind: str,
+        at: datetime,
+        window: _Window,
+        observed: float,
+        expected: float,
+        summary: str,
+        extra: dict[str, object] | None = None,
+    ) -> Signal:
+        negatives = window.negative_posts()
+        recent = self.windows[0].negatives
+        per_ten_minutes = window.negatives / (window.span / WINDOWS[0])
+        return Signal(
+            brand=self.brand,
+            kind=kind,
+            at=at,
+            observed=observed,
+            expected=expected,
+            window=window.span,
+            cause=dominant_cause(m.judgement.cause for m in negatives),
+            reach=reach_of(negatives),
+            example_ids=tuple(m.mention.external_id for m in top_by_reach(negatives)),
+            summary=summary,
+            examples=examples_of(negatives),
+            negative_share=window.negatives / max(len(window.posts), 1),
+            growth=recent / per_ten_minutes if per_ten_minutes > 0 else None,
+            evidence={
+                "posts_in_window": len(window.posts),
+                "negative_in_window": window.negatives,
+                "usual_per_hour": round(self.everything.expected_per_hour(at), 2),
+                "usual_negative_per_hour": round(self.negatives.expected_per_hour(at), 2),
+                **(extra or {}),
+            },
+        )

@@ -1,0 +1,133 @@
+"""Unanswered customers: questions and complaints addressed to the brand that nobody answers.
+
+A post is *addressed to the brand* when it names one of the brand's own handles or replies to a
+post of one. A negative one, or one that asks something, waits for a reply from an own handle
+(``reply_to`` pointing at it). When ``BrandConfig.reply_sla_minutes`` pass without one, it counts
+as unanswered at that moment.
+
+Many brands never answer most posts, so what matters is a rise: unanswered customers in the last
+hour far above what this brand usually leaves unanswered at this hour (its own
+:class:`~stormwatch.detection.baseline.RhythmBaseline`). Long waits are a crisis cause of their own
+(``customer_service``), and they pile up exactly when a firestorm swamps the team.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.baseline import RhythmBaseline, poisson_tail
+from stormwatch.detection.evidence import examples_of, minutes, reach_of, top_by_reach
+from stormwatch.detection.models import Signal
+
+WINDOW = timedelta(hours=1)
+REPEAT_AFTER = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredRule:
+    min_unanswered: int = 8
+    min_ratio: float = 3.0
+    max_tail_probability: float = 1e-6
+    warmup_hours: int = 24
+
+
+class UnansweredDetector:
+    kind = "unanswered_customers"
+
+    def __init__(
+        self,
+        brand: str,
+        own_handles: list[str],
+        sla_minutes: int,
+        rule: UnansweredRule | None = None,
+    ) -> None:
+        self.brand = brand
+        self.handles = {handle.lower() for handle in own_handles}
+        self.sla = timedelta(minutes=sla_minutes)
+        self.rule = rule or UnansweredRule()
+        self.baseline = RhythmBaseline(prior=0.5)
+        self._own_posts: set[str] = set()  # ids of the brand's posts (replies to them are addressed to it)
+        self._own_order: deque[tuple[datetime, str]] = deque()
+        self._waiting: OrderedDict[str, EnrichedMention] = OrderedDict()
+        self._unanswered: deque[EnrichedMention] = deque()
+        self._last_signal_at: datetime | None = None
+
+    def observe(self, mention: EnrichedMention) -> list[Signal]:
+        post = mention.mention
+        at = post.created_at
+        author = (post.author or "").lower().lstrip("@")
+        if author in self.handles:
+            self._remember_own(post.external_id, at)
+            if post.reply_to is not None:
+                self._waiting.pop(post.reply_to, None)
+        elif self._addressed(mention) and (mention.is_negative or "?" in post.text):
+            self._waiting[post.external_id] = mention
+        self._expire(at)
+        return self._evaluate(at)
+
+    def _addressed(self, mention: EnrichedMention) -> bool:
+        post = mention.mention
+        if post.reply_to is not None and post.reply_to in self._own_posts:
+            return True
+        text = post.text.lower()
+        return any(f"@{handle}" in text for handle in self.handles)
+
+    def _remember_own(self, post_id: str, at: datetime) -> None:
+        self._own_posts.add(post_id)
+        self._own_order.append((at, post_id))
+        while self._own_order and self._own_order[0][0] < at - timedelta(days=7):
+            self._own_posts.discard(self._own_order.popleft()[1])
+
+    def _expire(self, at: datetime) -> None:
+        self.baseline.advance(at)
+        while self._waiting:
+            first = next(iter(self._waiting.values()))
+            due = first.mention.created_at + self.sla
+            if due > at:
+                break
+            self._waiting.popitem(last=False)
+            self.baseline.add(due)
+            self._unanswered.append(first)
+        while self._unanswered and self._unanswered[0].mention.created_at + self.sla <= at - WINDOW:
+            self._unanswered.popleft()
+
+    def _evaluate(self, at: datetime) -> list[Signal]:
+        rule = self.rule
+        observed = len(self._unanswered)
+        if observed < rule.min_unanswered or self.baseline.history_hours < rule.warmup_hours:
+            return []
+        if self._last_signal_at is not None and at - self._last_signal_at < REPEAT_AFTER:
+            return []
+        expected = self.baseline.expected_between(at - WINDOW, at)
+        if (
+            observed < rule.min_ratio * expected
+            or poisson_tail(observed, expected) > rule.max_tail_probability
+        ):
+            return []
+        self._last_signal_at = at
+        posts = list(self._unanswered)
+        sla = minutes(self.sla)
+        return [
+            Signal(
+                brand=self.brand,
+                kind=self.kind,
+                at=at,
+                observed=observed,
+                expected=expected,
+                window=WINDOW,
+                cause="customer_service",
+                reach=reach_of(posts),
+                example_ids=tuple(m.mention.external_id for m in top_by_reach(posts)),
+                summary=(
+                    f"{observed} customers who asked or complained to {self.brand} got no answer within "
+                    f"{sla} in the last {minutes(WINDOW)}, {observed / expected:.1f}× the usual "
+                    f"{expected:.1f}."
+                ),
+                examples=examples_of(posts),
+                negative_share=sum(m.is_negative for m in posts) / len(posts),
+                evidence={"reply_sla_minutes": int(self.sla.total_seconds() // 60)},
+            )
+        ]
