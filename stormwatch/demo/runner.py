@@ -82,7 +82,12 @@ def _event_time(record: RawRecord) -> datetime | None:
 
 
 def describe(update: CrisisUpdate) -> str:
-    action = {"opened": "NEW CRISIS", "escalated": "ESCALATED", "deescalated": "de-escalated", "closed": "closed"}[update.kind]
+    action = {
+        "opened": "NEW CRISIS",
+        "escalated": "ESCALATED",
+        "deescalated": "de-escalated",
+        "closed": "closed",
+    }[update.kind]
     return (
         f"[{update.at:%a %H:%M} event time] {action} {update.brand} — severity {update.severity}"
         f" ({(update.cause or 'cause unknown').replace('_', ' ')}) [{update.crisis_key}]\n    {update.reason}"

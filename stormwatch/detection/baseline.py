@@ -64,6 +64,12 @@ class RhythmBaseline:
 
     def advance(self, moment: datetime) -> None:
         """Close every hour that ended before ``moment`` (empty hours count as zero)."""
+        if (
+            self.current_hour is not None
+            and moment < self.current_hour + HOUR
+            and moment >= self.current_hour
+        ):
+            return  # the common case, checked without building a datetime
         hour = hour_start(moment)
         if self.current_hour is None:
             self.current_hour = hour

@@ -206,6 +206,8 @@ STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower case without diacritics, so "wyciek danych" also matches "WYCIEK DANYCH" and "wyciek dañych"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("ł", "l"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -36,7 +36,7 @@ REPEAT_AFTER = timedelta(minutes=10)
 @dataclass(frozen=True, slots=True)
 class StoryRule:
     window: timedelta = timedelta(minutes=30)
-    min_copy_authors: int = 6  # distinct authors posting copies of one negative text
+    min_copy_authors: int = 8  # distinct authors posting copies of one negative text
     min_negative_share: float = 0.6  # of the group's posts in the window
     min_term_authors: int = 8  # distinct authors of negative posts sharing a term
     term_ratio: float = 8.0

@@ -13,6 +13,7 @@ crisis: its excess is positive.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,14 +25,20 @@ from stormwatch.detection.models import Signal
 
 REPEAT_AFTER = timedelta(minutes=10)
 WINDOWS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(minutes=60))
-REACH_CAP = 2_000_000  # one celebrity should not make the reach baseline meaningless
+LARGE_ACCOUNT = 100_000
+TYPICAL_WEIGHT = 3.0  # reach weight of an account with 1,000 followers
+
+
+def reach_weight(followers: int) -> float:
+    """A post's weight in reach-weighted negativity: 1 for an account nobody follows, 7 for ten million."""
+    return math.log10(10 + followers)
 
 
 @dataclass(frozen=True, slots=True)
 class SurgeRule:
     min_negatives: tuple[int, int, int] = (5, 7, 9)  # per window in WINDOWS
-    min_ratio: float = 3.0
-    min_z: float = 5.0
+    min_ratio: tuple[float, float, float] = (4.0, 3.0, 3.0)  # short windows are noisier
+    min_z: float = 5.5
     max_tail_probability: float = 1e-6  # evaluated on every negative post: many looks, a strict level
     min_negative_excess: float = 0.4  # share of the surge's excess that must be negative posts
     warmup_hours: int = 3
@@ -44,34 +51,37 @@ class SurgeRule:
     share_min_posts: int = 20
     share_rise: float = 0.3
     share_z: float = 5.0
-    # reach: a smaller rise carried by a few large accounts
-    reach_min_followers: int = 100_000
-    reach_min_large_authors: int = 2
+    # reach-weighted negativity
     reach_min_negatives: int = 4
-    reach_count_ratio: float = 2.0
-    reach_z: float = 3.0
+    reach_ratio: float = 3.5
+    reach_z: float = 6.0
 
 
 class _Window:
     """Posts of the last ``span`` with running counts."""
 
-    __slots__ = ("negatives", "positives", "posts", "span")
+    __slots__ = ("negative_weight", "negatives", "positives", "posts", "span")
 
     def __init__(self, span: timedelta) -> None:
         self.span = span
         self.posts: deque[EnrichedMention] = deque()
         self.negatives = 0
         self.positives = 0
+        self.negative_weight = 0.0
 
     def push(self, mention: EnrichedMention) -> None:
         self.posts.append(mention)
         self.negatives += mention.is_negative
         self.positives += mention.judgement.sentiment == "positive"
+        if mention.is_negative:
+            self.negative_weight += reach_weight(mention.mention.author_followers)
         cutoff = mention.mention.created_at - self.span
         while self.posts and self.posts[0].mention.created_at <= cutoff:
             old = self.posts.popleft()
             self.negatives -= old.is_negative
             self.positives -= old.judgement.sentiment == "positive"
+            if old.is_negative:
+                self.negative_weight -= reach_weight(old.mention.author_followers)
 
     def negative_posts(self) -> list[EnrichedMention]:
         return [m for m in self.posts if m.is_negative]
@@ -88,7 +98,7 @@ class SurgeDetector:
         self.everything = RhythmBaseline()
         self.negatives = RhythmBaseline()
         self.positives = RhythmBaseline()
-        self.negative_reach = RhythmBaseline(prior=100.0)
+        self.negative_reach = RhythmBaseline()
         self.windows = tuple(_Window(span) for span in WINDOWS)
         self._last_signal_at: dict[str, datetime] = {}
 
@@ -99,7 +109,7 @@ class SurgeDetector:
             baseline.advance(at)
         if mention.is_negative:
             self.negatives.add(at)
-            self.negative_reach.add(at, min(mention.mention.author_followers, REACH_CAP))
+            self.negative_reach.add(at, reach_weight(mention.mention.author_followers) / TYPICAL_WEIGHT)
         elif mention.judgement.sentiment == "positive":
             self.positives.add(at)
         for window in self.windows:
@@ -107,10 +117,18 @@ class SurgeDetector:
         if not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
             return []
         signals = []
-        for test in (self._negative_surge, self._volume_surge, self._negative_share, self._negative_reach):
+        tests = (
+            ("negative_surge", self._negative_surge),
+            ("volume_surge", self._volume_surge),
+            ("negative_share", self._negative_share),
+            ("negative_reach", self._negative_reach),
+        )
+        for kind, test in tests:
+            if not self._may_repeat(kind, at):
+                continue
             signal = test(at)
-            if signal is not None and self._may_repeat(signal.kind, at):
-                self._last_signal_at[signal.kind] = at
+            if signal is not None:
+                self._last_signal_at[kind] = at
                 signals.append(signal)
         return signals
 
@@ -118,13 +136,15 @@ class SurgeDetector:
 
     def _negative_surge(self, at: datetime) -> Signal | None:
         rule = self.rule
-        for window, min_negatives in zip(self.windows, rule.min_negatives, strict=True):
+        for window, min_negatives, min_ratio in zip(
+            self.windows, rule.min_negatives, rule.min_ratio, strict=True
+        ):
             observed = window.negatives
             if observed < min_negatives:
                 continue
             start = at - window.span
             expected, z = self.negatives.surprise(observed, start, at)
-            if observed < rule.min_ratio * expected or z < rule.min_z:
+            if observed < min_ratio * expected or z < rule.min_z:
                 continue
             if poisson_tail(observed, expected) > rule.max_tail_probability:
                 continue
@@ -198,47 +218,49 @@ class SurgeDetector:
         )
 
     def _negative_reach(self, at: datetime) -> Signal | None:
-        """A smaller rise counts when large accounts carry it: their posts reach more people than
-        a crowd of small ones."""
+        """Reach-weighted negativity: each negative post weighs log10(10 + followers), so one post
+        from an account with a million followers weighs as much as six from small accounts."""
         rule = self.rule
         for window in self.windows[:2]:
             if window.negatives < rule.reach_min_negatives:
                 continue
-            negatives = window.negative_posts()
-            large = {
-                m.mention.author
-                for m in negatives
-                if m.mention.author_followers >= rule.reach_min_followers
-            }
-            if len(large) < rule.reach_min_large_authors:
-                continue
             start = at - window.span
-            expected, z = self.negatives.surprise(window.negatives, start, at)
-            if window.negatives < rule.reach_count_ratio * expected or z < rule.reach_z:
+            observed = window.negative_weight
+            # Counted in "typical posts" so that the count statistics (z, Poisson tail) apply.
+            expected, z = self.negative_reach.surprise(observed / TYPICAL_WEIGHT, start, at)
+            expected *= TYPICAL_WEIGHT
+            if observed < rule.reach_ratio * expected or z < rule.reach_z:
+                continue
+            if poisson_tail(observed / TYPICAL_WEIGHT, expected / TYPICAL_WEIGHT) > rule.max_tail_probability:
                 continue
             if self._negative_excess(window, start, at) < rule.min_negative_excess:
                 continue
-            reach = reach_of(negatives)
-            expected_reach = self.negative_reach.expected_between(start, at)
+            negatives = window.negative_posts()
+            large = sum(m.mention.author_followers >= LARGE_ACCOUNT for m in negatives)
+            if large == 0:
+                continue  # without large accounts this is a plain negative surge
             return self._signal(
                 "negative_reach",
                 at,
                 window,
-                window.negatives,
+                observed,
                 expected,
-                f"Negative posts about {self.brand} from {len(large)} large accounts reach {reach:,} "
-                f"followers in the last {minutes(window.span)} ({window.negatives} negative posts, "
-                f"{window.negatives / expected:.1f}× the usual {expected:.1f}).",
-                extra={"reach_expected": round(expected_reach), "large_accounts": sorted(a or "?" for a in large)},
+                f"Reach-weighted negativity about {self.brand} is {observed / expected:.1f}× its usual level "
+                f"in the last {minutes(window.span)}: {window.negatives} negative posts, {large} of them "
+                f"from accounts with over {LARGE_ACCOUNT:,} followers, reaching {reach_of(negatives):,}.",
             )
         return None
 
     # ------------------------------------------------------------------------------------ helpers
 
     def _negative_excess(self, window: _Window, start: datetime, at: datetime) -> float:
-        """How much of the rise above the usual volume is negative posts (1.0 = all of it)."""
+        """How much of the rise above the usual volume is negative posts (1.0 = all of it; 0 when
+        more praise than criticism was added: that is buzz)."""
         excess_all = len(window.posts) - self.everything.expected_between(start, at)
         excess_negative = window.negatives - self.negatives.expected_between(start, at)
+        excess_positive = window.positives - self.positives.expected_between(start, at)
+        if excess_positive > excess_negative:
+            return 0.0
         if excess_all <= 0:
             return 1.0  # negatives rose while the volume did not: the mood turned
         return excess_negative / excess_all

@@ -24,12 +24,14 @@ from stormwatch.detection.models import Signal
 
 WINDOW = timedelta(hours=1)
 REPEAT_AFTER = timedelta(minutes=30)
+MIN_COMPLAINT_SHARE = 0.6
+BUZZ_WINDOW = timedelta(hours=2)
 
 
 @dataclass(frozen=True, slots=True)
 class UnansweredRule:
-    min_unanswered: int = 8
-    min_ratio: float = 3.0
+    min_unanswered: int = 10
+    min_ratio: float = 4.0
     max_tail_probability: float = 1e-6
     warmup_hours: int = 24
 
@@ -54,6 +56,10 @@ class UnansweredDetector:
         self._waiting: OrderedDict[str, EnrichedMention] = OrderedDict()
         self._unanswered: deque[EnrichedMention] = deque()
         self._last_signal_at: datetime | None = None
+        # Posts addressed to the brand lately and the usual numbers of negative and positive ones:
+        # a wave of praise (with its misread posts) is buzz, not a service failure.
+        self._mood: deque[EnrichedMention] = deque()
+        self._mood_baselines = (RhythmBaseline(prior=0.5), RhythmBaseline(prior=0.5))
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         post = mention.mention
@@ -63,8 +69,15 @@ class UnansweredDetector:
             self._remember_own(post.external_id, at)
             if post.reply_to is not None:
                 self._waiting.pop(post.reply_to, None)
-        elif self._addressed(mention) and (mention.is_negative or "?" in post.text):
-            self._waiting[post.external_id] = mention
+        elif self._addressed(mention):
+            self._mood.append(mention)
+            sentiment = mention.judgement.sentiment
+            if sentiment != "neutral":
+                self._mood_baselines[sentiment == "positive"].add(at)
+            if _wants_an_answer(mention):
+                self._waiting[post.external_id] = mention
+        while self._mood and self._mood[0].mention.created_at <= at - BUZZ_WINDOW:
+            self._mood.popleft()
         self._expire(at)
         return self._evaluate(at)
 
@@ -89,8 +102,9 @@ class UnansweredDetector:
             if due > at:
                 break
             self._waiting.popitem(last=False)
-            self.baseline.add(due)
-            self._unanswered.append(first)
+            if first.is_negative:  # unanswered complaints make the crisis; questions only wait
+                self.baseline.add(due)
+                self._unanswered.append(first)
         while self._unanswered and self._unanswered[0].mention.created_at + self.sla <= at - WINDOW:
             self._unanswered.popleft()
 
@@ -107,8 +121,12 @@ class UnansweredDetector:
             or poisson_tail(observed, expected) > rule.max_tail_probability
         ):
             return []
-        self._last_signal_at = at
+        if self._is_buzz(at):
+            return []
         posts = list(self._unanswered)
+        if sum(m.is_negative for m in posts) < MIN_COMPLAINT_SHARE * observed:
+            return []  # mostly questions: a busy day for the help desk, not a crisis
+        self._last_signal_at = at
         sla = minutes(self.sla)
         return [
             Signal(
@@ -131,3 +149,19 @@ class UnansweredDetector:
                 evidence={"reply_sla_minutes": int(self.sla.total_seconds() // 60)},
             )
         ]
+
+    def _is_buzz(self, at: datetime) -> bool:
+        negative, positive = self._mood_baselines
+        positives = sum(m.judgement.sentiment == "positive" for m in self._mood)
+        negatives = sum(m.is_negative for m in self._mood)
+        start = at - BUZZ_WINDOW
+        return positives - positive.expected_between(start, at) > negatives - negative.expected_between(
+            start, at
+        )
+
+
+def _wants_an_answer(mention: EnrichedMention) -> bool:
+    """A complaint, or a question that is not praise ("love it! where can I buy more?")."""
+    if mention.is_negative:
+        return True
+    return "?" in mention.mention.text and mention.judgement.sentiment != "positive"
