@@ -190,7 +190,7 @@ def explain(signal: Signal, severity: int | None = None) -> str:
             for example in signal.examples[:3]
         )
         parts.append(f"Read first: {shown}.")
-    elif signal.example_ids:
+    if signal.example_ids:
         parts.append(f"Examples: {', '.join(signal.example_ids)}.")
     return " ".join(parts)
 

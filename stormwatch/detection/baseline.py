@@ -168,6 +168,8 @@ class RhythmBaseline:
             self.weekday[day] += alpha * (ratio - self.weekday[day])
             self.weekday_weeks[day] += 1
         self.day_observed = self.day_expected = 0.0
+        # A new day starts halfway back to the rhythm: yesterday's mood says less about today.
+        self.today = 1.0 + 0.5 * (self.today - 1.0)
 
 
 HourlyBaseline = RhythmBaseline  # the name the first version had

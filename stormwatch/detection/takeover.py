@@ -80,7 +80,7 @@ class AccountTakeoverDetector:
 
     def __init__(self, brand: str, own_handles: list[str]) -> None:
         self.brand = brand
-        self.handles = {handle.lower() for handle in own_handles}
+        self.handles = {handle.lower().lstrip("@") for handle in own_handles}
         self.habits: dict[str, AccountHabits] = {}
         self._odd: dict[str, deque[tuple[EnrichedMention, list[str]]]] = {}
         self._last_signal_at: dict[str, datetime] = {}

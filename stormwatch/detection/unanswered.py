@@ -47,7 +47,7 @@ class UnansweredDetector:
         rule: UnansweredRule | None = None,
     ) -> None:
         self.brand = brand
-        self.handles = {handle.lower() for handle in own_handles}
+        self.handles = {handle.lower().lstrip("@") for handle in own_handles}
         self.sla = timedelta(minutes=sla_minutes)
         self.rule = rule or UnansweredRule()
         self.baseline = RhythmBaseline(prior=0.5)

@@ -49,11 +49,16 @@ def test_open_escalate_then_close_after_calm() -> None:
     escalated = manager.on_signal(_signal(20, observed=30))
     assert escalated is not None and escalated.kind == "escalated" and escalated.severity == 3
     assert escalated.reason.startswith("Escalated from severity 1 to 3.")
-    assert manager.on_signal(_signal(30, observed=13)) is None  # falling back does not de-escalate an alert
-    assert manager.on_time("Northwind Air", T0 + timedelta(hours=3)) is None
-    closed = manager.on_time("Northwind Air", T0 + timedelta(hours=6, minutes=31))
+    assert manager.on_signal(_signal(30, observed=13)) is None  # one weaker signal does not de-escalate
+    assert manager.on_time("Northwind Air", T0 + timedelta(hours=2)) is None
+    lowered = manager.on_time("Northwind Air", T0 + timedelta(hours=2, minutes=21))
+    assert lowered is not None and lowered.kind == "deescalated" and lowered.severity == 2
+    assert "no warning sign at level 3 for 120 minutes" in lowered.reason
+    again = manager.on_signal(_signal(150, observed=30))  # it flares up again: a new alert
+    assert again is not None and again.kind == "escalated" and again.severity == 3
+    closed = manager.on_time("Northwind Air", T0 + timedelta(hours=8, minutes=31))
     assert closed is not None and closed.kind == "closed" and closed.crisis_key == opened.crisis_key
-    reopened = manager.on_signal(_signal(60 * 8, observed=7))
+    reopened = manager.on_signal(_signal(60 * 9, observed=7))
     assert reopened is not None and reopened.kind == "opened" and reopened.crisis_key != opened.crisis_key
 
 

@@ -1,0 +1,324 @@
+"""Each detector on a synthetic stream with a known answer (fast: no language models involved)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from stormwatch.analysis.models import Cause, Sentiment, TextJudgement
+from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.baseline import RhythmBaseline
+from stormwatch.detection.detectors import TriggerTermDetector, detectors_for
+from stormwatch.detection.models import Signal
+from stormwatch.detection.service import DetectionEngine
+from stormwatch.detection.stories import StoryDetector
+from stormwatch.detection.takeover import AccountTakeoverDetector
+from stormwatch.detection.unanswered import UnansweredDetector
+from stormwatch.ingest.models import MentionIn
+from stormwatch.workspace.config import BrandConfig
+
+from .streams import START, in_time_order, steady
+
+
+def post(
+    at: datetime,
+    sentiment: Sentiment,
+    ident: str,
+    text: str = "a post about acme",
+    *,
+    author: str | None = None,
+    lang: str = "en",
+    reply_to: str | None = None,
+    group: str | None = None,
+    followers: int = 100,
+    cause: Cause | None = None,
+) -> EnrichedMention:
+    score = {"negative": -0.8, "neutral": 0.0, "positive": 0.8}[sentiment]
+    return EnrichedMention(
+        MentionIn(
+            source="twitter",
+            external_id=ident,
+            text=text,
+            created_at=at,
+            brand="Acme",
+            author=author or f"user-{ident}",
+            author_followers=followers,
+            reply_to=reply_to,
+        ),
+        TextJudgement(lang, sentiment, score, cause if sentiment == "negative" else None),
+        group,
+    )
+
+
+def run(detector: object, stream: Iterable[EnrichedMention]) -> list[Signal]:
+    observe = detector.observe  # type: ignore[attr-defined]
+    return [signal for item in stream for signal in observe(item)]
+
+
+# ---------------------------------------------------------------------------------------- baseline
+
+
+def test_baseline_learns_the_weekly_rhythm() -> None:
+    baseline = RhythmBaseline()
+    for day in range(21):
+        weekend = (START + timedelta(days=day)).weekday() >= 5
+        for hour in range(24):
+            for minute in range(0, 60, 6 if weekend else 2):  # 10 an hour at weekends, 30 on weekdays
+                baseline.add(START + timedelta(days=day, hours=hour, minutes=minute))
+    monday_noon = START + timedelta(days=21, hours=12)  # START is a Monday
+    sunday_noon = START + timedelta(days=27, hours=12)
+    monday, sunday = baseline.expected_per_hour(monday_noon), baseline.expected_per_hour(sunday_noon)
+    assert 20 < monday < 36
+    assert 6 < sunday < 0.5 * monday
+
+
+def test_baseline_expectation_follows_the_rhythm_across_hours() -> None:
+    baseline = RhythmBaseline()
+    for day in range(5):
+        for hour in range(24):
+            for minute in range(0, 60, 2 if hour == 9 else 20):
+                baseline.add(START + timedelta(days=day, hours=hour, minutes=minute))
+    nine = START + timedelta(days=5, hours=9)
+    # half of the busy 09:00 hour and half of the quiet 10:00 one
+    assert baseline.expected_between(nine + timedelta(minutes=30), nine + timedelta(minutes=90)) < 20
+
+
+# ---------------------------------------------------------------------------------------- surges
+
+
+def test_volume_and_negative_surges_ignore_praise_but_catch_a_mixed_storm() -> None:
+    engine = DetectionEngine(lambda name: BrandConfig(name=name))
+    history = list(steady(hours=72, per_hour=20, negative_share=0.2))
+    onset = START + timedelta(hours=72, minutes=10)
+    praise = [
+        post(onset + timedelta(seconds=20 * i), "positive", f"p{i}", "love acme, best ever")
+        for i in range(150)
+    ]
+    assert run(engine, in_time_order(history, praise)) == []
+
+    engine = DetectionEngine(lambda name: BrandConfig(name=name))
+    storm = [
+        post(
+            onset + timedelta(seconds=20 * i),
+            "negative" if i % 3 else "neutral",
+            f"s{i}",
+            cause="negative_review",
+        )
+        for i in range(150)
+    ]
+    signals = run(engine, in_time_order(history, storm))
+    assert {"negative_surge", "volume_surge"} <= {signal.kind for signal in signals}
+    first = signals[0]
+    assert first.at - onset <= timedelta(minutes=5)
+    assert first.evidence["usual_negative_per_hour"] and first.examples
+
+
+def test_reach_weighted_negativity_needs_large_accounts() -> None:
+    engine = DetectionEngine(lambda name: BrandConfig(name=name))
+    history = list(steady(hours=72, per_hour=40, negative_share=0.25))
+    onset = START + timedelta(hours=72, minutes=10)
+    loud = [
+        post(onset + timedelta(minutes=i), "negative", f"l{i}", followers=2_000_000 if i < 4 else 50)
+        for i in range(12)
+    ]
+    signals = run(engine, in_time_order(history, loud))
+    reach = [signal for signal in signals if signal.kind == "negative_reach"]
+    assert reach and reach[0].reach >= 4_000_000
+    assert "large accounts" in reach[0].summary or "accounts with over" in reach[0].summary
+
+
+# ---------------------------------------------------------------------------------------- stories
+
+
+def test_copies_of_one_negative_post_make_a_story_with_its_terms() -> None:
+    detector = StoryDetector("Acme")
+    text = "@acme charged my card twice and support ignores the refund request"
+    copies = [
+        post(START + timedelta(minutes=i), "negative", f"c{i}", f"RT @first: {text}", group="c0")
+        for i in range(10)
+    ]
+    signals = run(detector, copies)
+    assert signals and signals[0].kind == "story" and signals[0].story == "copies:c0"
+    assert {"refund", "charged", "twice"} & set(signals[0].terms)
+    assert signals[0].examples and "charged my card twice" in signals[0].examples[0].text
+    assert "accounts posted copies" in signals[0].summary
+
+
+def test_many_people_using_the_same_unusual_words_make_a_story() -> None:
+    detector = StoryDetector("Acme")
+    usual = [
+        post(START + timedelta(minutes=10 * i), "negative", f"u{i}", f"acme app is slow again {i}")
+        for i in range(6 * 30)
+    ]
+    onset = START + timedelta(hours=31)
+    wave = [
+        post(
+            onset + timedelta(minutes=i * 2),
+            "negative",
+            f"w{i}",
+            f"acme leaked passwords of customer number {i}",
+        )
+        for i in range(12)
+    ]
+    signals = run(detector, usual + wave)
+    assert signals and signals[0].story is not None and signals[0].story.startswith("terms:")
+    assert {"leaked", "passwords"} <= set(signals[0].terms)
+
+
+def test_positive_copies_are_buzz() -> None:
+    copies = [
+        post(
+            START + timedelta(minutes=i),
+            "positive",
+            f"c{i}",
+            "RT @fan: acme made my day, thank you!!",
+            group="c0",
+        )
+        for i in range(20)
+    ]
+    assert run(StoryDetector("Acme"), copies) == []
+
+
+# ---------------------------------------------------------------------------------------- triggers
+
+
+def test_trigger_terms_in_many_languages_and_inflections() -> None:
+    detector = TriggerTermDetector("Polana", ["boycott", "bojkot", "hacked", "wyciek danych", "pozew"])
+    texts = [
+        "Bojkotujcie Polanę!",  # Polish inflection of "bojkot"
+        "WYCIEK DANYCH klientów Polany",
+        "składamy pozew zbiorowy",
+        "you got HACKED lol",
+        "a sub-bojkot is not a word",  # matched too: a word starting after '-' is a word
+    ]
+    stream = [post(START + timedelta(minutes=i), "negative", f"t{i}", text) for i, text in enumerate(texts)]
+    signals = run(detector, stream)
+    assert signals
+    assert {"bojkot", "wyciek danych", "pozew"} <= set(signals[0].terms)
+    assert not run(
+        TriggerTermDetector("Acme", ["hacked"], min_mentions=1),
+        [post(START, "negative", "x", "unhacked is not a trigger")],
+    )
+
+
+# ---------------------------------------------------------------------------------------- takeover
+
+
+def _own_history(days: int = 10) -> list[EnrichedMention]:
+    posts = []
+    for day in range(days):
+        for hour in (9, 13, 17):
+            at = START + timedelta(days=day, hours=hour)
+            posts.append(
+                post(
+                    at,
+                    "positive",
+                    f"own{day}-{hour}",
+                    "New season menu at https://acme.com/menu",
+                    author="acme",
+                    followers=50_000,
+                )
+            )
+    return posts
+
+
+def test_own_account_posting_unlike_itself_is_a_takeover() -> None:
+    detector = AccountTakeoverDetector("Acme", ["@Acme"])
+    night = START + timedelta(days=10, hours=3)
+    hijack = [
+        post(
+            night + timedelta(minutes=5 * i),
+            "negative",
+            f"h{i}",
+            "FREE CRYPTO!!! claim at https://scam.example",
+            author="acme",
+            lang="ru",
+            followers=50_000,
+        )
+        for i in range(2)
+    ]
+    signals = run(detector, _own_history() + hijack)
+    assert len(signals) == 1  # the first post already breaks five habits; the second joins it
+    signal = signals[0]
+    assert signal.kind == "account_takeover" and signal.cause == "account_compromise"
+    assert "scam.example" in signal.summary and "@acme" in signal.summary
+    assert signal.example_ids == ("h0",) and "ru" in signal.summary
+
+
+def test_own_account_behaving_as_usual_raises_nothing() -> None:
+    later = [
+        post(
+            START + timedelta(days=10, hours=h),
+            "neutral",
+            f"n{h}",
+            "Our shop opens at 9 https://acme.com",
+            author="acme",
+        )
+        for h in (9, 13, 17)
+    ]
+    assert run(AccountTakeoverDetector("Acme", ["acme"]), _own_history() + later) == []
+
+
+# ---------------------------------------------------------------------------------------- unanswered
+
+
+def _customer_day(day: int, complaints_per_hour: int, answered: bool) -> list[EnrichedMention]:
+    posts = []
+    for hour in range(24):
+        for k in range(complaints_per_hour):
+            at = START + timedelta(days=day, hours=hour, minutes=k * (60 // max(complaints_per_hour, 1)))
+            ident = f"q{day}-{hour}-{k}"
+            posts.append(post(at, "negative", ident, "@acme where is my parcel?", cause="customer_service"))
+            if answered:
+                posts.append(
+                    post(
+                        at + timedelta(minutes=20),
+                        "neutral",
+                        f"r{ident}",
+                        "@x sorry, checking",
+                        author="acme",
+                        reply_to=ident,
+                    )
+                )
+    return posts
+
+
+def test_customers_left_waiting_beyond_the_sla() -> None:
+    detector = UnansweredDetector("Acme", ["acme"], sla_minutes=60)
+    history = [p for day in range(3) for p in _customer_day(day, 2, answered=True)]
+    # On day 4 the team stops answering and complaints grow sixfold.
+    neglected = _customer_day(3, 12, answered=False)
+    signals = run(detector, in_time_order(history, neglected))
+    assert signals and signals[0].kind == "unanswered_customers"
+    assert signals[0].cause == "customer_service"
+    assert signals[0].at >= START + timedelta(days=3, hours=1)  # not before the SLA ran out
+    assert "got no answer within 1 hour" in signals[0].summary
+
+
+def test_answered_customers_raise_nothing() -> None:
+    detector = UnansweredDetector("Acme", ["acme"], sla_minutes=60)
+    stream = [p for day in range(4) for p in _customer_day(day, 6 if day == 3 else 2, answered=True)]
+    assert run(detector, in_time_order(stream)) == []
+
+
+# ---------------------------------------------------------------------------------------- restarts
+
+
+def test_state_rebuilt_from_the_last_week_gives_the_same_alarms() -> None:
+    """live.py warms the detectors up on the last 7 days of stored mentions after a restart."""
+    brand = BrandConfig(name="Acme", own_handles=["acme"], trigger_terms=["boycott"])
+    history = in_time_order(list(steady(hours=24 * 10, per_hour=12, negative_share=0.2)))
+    onset = START + timedelta(days=10, minutes=30)
+    storm = [
+        post(onset + timedelta(seconds=30 * i), "negative", f"s{i}", "acme boycott now") for i in range(80)
+    ]
+
+    def first_alarm(stream: list[EnrichedMention]) -> tuple[str, datetime]:
+        engine = DetectionEngine(lambda name: brand)
+        signals = [s for m in stream for s in engine.observe(m) if s.at >= onset]
+        return signals[0].kind, signals[0].at
+
+    week_ago = onset - timedelta(days=7)
+    restarted = [m for m in history if m.mention.created_at >= week_ago] + storm
+    assert first_alarm(history + storm) == first_alarm(restarted)
+    assert len(detectors_for(brand)) == 5
