@@ -3,7 +3,7 @@
 Pure state, no I/O: the pipeline persists and alerts on the updates it returns.
 
 **One crisis per brand and story.** Signals that carry no story (a surge, trigger terms, unanswered
-customers) join the brand's most recently active crisis. A signal with a story joins the crisis
+customers) join the brand's most recently active crisis of the same cause, else its most recent one. A signal with a story joins the crisis
 that already follows that story, or that shares its terms or cause; a story that is clearly another
 matter (new terms *and* another cause, e.g. a hijacked account during a customer-service storm)
 opens a crisis of its own.
@@ -136,7 +136,8 @@ class CrisisManager:
             return None
         latest = max(mine, key=lambda crisis: crisis.last_signal_at)
         if signal.story is None:
-            return latest
+            of_cause = [crisis for crisis in mine if signal.cause and crisis.cause == signal.cause]
+            return max(of_cause, key=lambda crisis: crisis.last_signal_at) if of_cause else latest
         for crisis in mine:
             if signal.story in crisis.stories:
                 return crisis

@@ -20,6 +20,7 @@ the same jump of a quiet, steady brand might be.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ TODAY_ALPHA = 0.2  # weight of the newest hour in the today factor (~5 hours of 
 TODAY_RANGE = (0.6, 1.6)  # the today factor explains busy days, not crises
 SLOT_TRUSTED_AFTER = 3  # days of history before an hour-of-day slot is used on its own
 PRIOR_PER_HOUR = 1.0  # floor for a brand with (almost) no history
+PRIOR_FADES_AFTER_HOURS = 48
 DISPERSION_PRIOR = 0.15  # squared coefficient of variation of hourly counts beyond Poisson
 DISPERSION_ALPHA = 0.02  # ~2 days of hours
 DISPERSION_FLOOR = 0.03
@@ -85,7 +87,13 @@ class RhythmBaseline:
         self.current_count = 0.0
 
     def expected_per_hour(self, moment: datetime) -> float:
-        return max(self._rhythm(moment) * self.today, self.prior)
+        return max(self._rhythm(moment) * self.today, self.floor)
+
+    @property
+    def floor(self) -> float:
+        """The prior stands fully for a new brand's first two days, then fades (to a tenth) as the
+        brand's own history takes over: a quiet brand's night may truly be quieter than the prior."""
+        return self.prior * min(1.0, max(PRIOR_FADES_AFTER_HOURS / max(self.hours_seen, 1), 0.1))
 
     def expected_between(self, start: datetime, end: datetime) -> float:
         """Expected count in ``[start, end)``, following the rhythm across hour boundaries."""
@@ -123,7 +131,7 @@ class RhythmBaseline:
             self._first_hour(hour, count)
             return
         rhythm = self._rhythm(hour)
-        expected = max(rhythm * self.today, self.prior)
+        expected = max(rhythm * self.today, self.floor)
         clipped = min(count, surge_ceiling(expected)) if self.hours_seen >= 6 else count
         if self.hours_seen >= 24:
             excess = (clipped - expected) ** 2 - expected
@@ -173,6 +181,36 @@ class RhythmBaseline:
 
 
 HourlyBaseline = RhythmBaseline  # the name the first version had
+
+
+class MoodGauge:
+    """Is a stream in a wave of praise right now? More positive posts above their usual level than
+    negative ones above theirs means buzz: a detector that sees a rise then is looking at misread
+    praise, not a crisis."""
+
+    def __init__(self, window: timedelta) -> None:
+        self.window = window
+        self.positive = RhythmBaseline()
+        self.negative = RhythmBaseline()
+        self._recent: deque[tuple[datetime, bool]] = deque()  # (at, positive) of non-neutral posts
+
+    def observe(self, at: datetime, sentiment: str) -> None:
+        self.positive.advance(at)
+        self.negative.advance(at)
+        if sentiment != "neutral":
+            positive = sentiment == "positive"
+            (self.positive if positive else self.negative).add(at)
+            self._recent.append((at, positive))
+        while self._recent and self._recent[0][0] <= at - self.window:
+            self._recent.popleft()
+
+    def is_buzz(self, at: datetime) -> bool:
+        positives = sum(positive for _, positive in self._recent)
+        negatives = len(self._recent) - positives
+        start = at - self.window
+        return positives - self.positive.expected_between(
+            start, at
+        ) > negatives - self.negative.expected_between(start, at)
 
 
 def surge_ceiling(expected: float) -> float:

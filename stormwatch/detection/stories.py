@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from stormwatch.analysis.service import EnrichedMention
-from stormwatch.detection.baseline import poisson_tail
+from stormwatch.detection.baseline import MoodGauge, poisson_tail
 from stormwatch.detection.evidence import (
     content_terms,
     dominant_cause,
@@ -36,7 +36,7 @@ REPEAT_AFTER = timedelta(minutes=10)
 @dataclass(frozen=True, slots=True)
 class StoryRule:
     window: timedelta = timedelta(minutes=30)
-    min_copy_authors: int = 8  # distinct authors posting copies of one negative text
+    min_copy_authors: int = 6  # distinct authors posting copies of one negative text
     min_negative_share: float = 0.6  # of the group's posts in the window
     min_term_authors: int = 8  # distinct authors of negative posts sharing a term
     term_ratio: float = 8.0
@@ -57,12 +57,14 @@ class StoryDetector:
         self._first_at: datetime | None = None
         self._last_signal_at: dict[str, datetime] = {}
         self._story_terms: dict[str, tuple[str, ...]] = {}
+        self._mood = MoodGauge(self.rule.window)
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         at = mention.mention.created_at
         if self._first_at is None:
             self._first_at = at
         self._forget(at)
+        self._mood.observe(at, mention.judgement.sentiment)
         signals: list[Signal] = []
         if mention.duplicate_group is not None:
             signal = self._copies(mention)
@@ -94,7 +96,7 @@ class StoryDetector:
         ):
             return None
         story = f"copies:{mention.duplicate_group}"
-        if not self._may_repeat(story, at):
+        if self._mood.is_buzz(at) or not self._may_repeat(story, at):
             return None
         terms = self._story_terms.get(story) or self._key_terms(negatives)
         self._story_terms[story] = terms
@@ -130,7 +132,7 @@ class StoryDetector:
         if len(authors) < rule.min_term_authors:
             return None
         story = f"terms:{top}"
-        if not self._may_repeat(story, at):
+        if self._mood.is_buzz(at) or not self._may_repeat(story, at):
             return None
         terms_of_story = self._key_terms(posts, must_have=top)
         return self._signal(

@@ -24,7 +24,8 @@ from stormwatch.detection.evidence import dominant_cause, examples_of, minutes, 
 from stormwatch.detection.models import Signal
 
 REPEAT_AFTER = timedelta(minutes=10)
-WINDOWS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(minutes=60))
+# Short windows see sharp storms within minutes; the three-hour one sees slow burns at small brands.
+WINDOWS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(minutes=60), timedelta(hours=3))
 LARGE_ACCOUNT = 100_000
 TYPICAL_WEIGHT = 3.0  # reach weight of an account with 1,000 followers
 
@@ -36,8 +37,8 @@ def reach_weight(followers: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class SurgeRule:
-    min_negatives: tuple[int, int, int] = (5, 7, 9)  # per window in WINDOWS
-    min_ratio: tuple[float, float, float] = (4.0, 3.0, 3.0)  # short windows are noisier
+    min_negatives: tuple[int, ...] = (5, 7, 9, 12)  # per window in WINDOWS
+    min_ratio: tuple[float, ...] = (4.0, 3.0, 3.0, 4.0)  # short windows are noisier, long ones slower
     min_z: float = 5.5
     max_tail_probability: float = 1e-6  # evaluated on every negative post: many looks, a strict level
     min_negative_excess: float = 0.4  # share of the surge's excess that must be negative posts
@@ -46,7 +47,7 @@ class SurgeRule:
     volume_ratio: float = 4.0
     volume_z: float = 6.0
     min_volume: int = 12
-    volume_negative_excess: float = 0.25
+    volume_negative_excess: float = 0.4
     # negative share: the mood turns even where the volume barely moves
     share_min_posts: int = 20
     share_rise: float = 0.3
@@ -164,7 +165,7 @@ class SurgeDetector:
 
     def _volume_surge(self, at: datetime) -> Signal | None:
         rule = self.rule
-        for window in self.windows[1:]:
+        for window in self.windows[1:3]:
             observed = len(window.posts)
             if observed < rule.min_volume:
                 continue
@@ -193,7 +194,7 @@ class SurgeDetector:
 
     def _negative_share(self, at: datetime) -> Signal | None:
         rule = self.rule
-        window = self.windows[-1]
+        window = self.windows[2]
         posts = len(window.posts)
         if posts < rule.share_min_posts:
             return None

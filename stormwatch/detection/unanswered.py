@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from stormwatch.analysis.service import EnrichedMention
-from stormwatch.detection.baseline import RhythmBaseline, poisson_tail
+from stormwatch.detection.baseline import MoodGauge, RhythmBaseline, poisson_tail
 from stormwatch.detection.evidence import examples_of, minutes, reach_of, top_by_reach
 from stormwatch.detection.models import Signal
 
@@ -58,8 +58,7 @@ class UnansweredDetector:
         self._last_signal_at: datetime | None = None
         # Posts addressed to the brand lately and the usual numbers of negative and positive ones:
         # a wave of praise (with its misread posts) is buzz, not a service failure.
-        self._mood: deque[EnrichedMention] = deque()
-        self._mood_baselines = (RhythmBaseline(prior=0.5), RhythmBaseline(prior=0.5))
+        self._mood = MoodGauge(BUZZ_WINDOW)
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         post = mention.mention
@@ -70,14 +69,9 @@ class UnansweredDetector:
             if post.reply_to is not None:
                 self._waiting.pop(post.reply_to, None)
         elif self._addressed(mention):
-            self._mood.append(mention)
-            sentiment = mention.judgement.sentiment
-            if sentiment != "neutral":
-                self._mood_baselines[sentiment == "positive"].add(at)
+            self._mood.observe(at, mention.judgement.sentiment)
             if _wants_an_answer(mention):
                 self._waiting[post.external_id] = mention
-        while self._mood and self._mood[0].mention.created_at <= at - BUZZ_WINDOW:
-            self._mood.popleft()
         self._expire(at)
         return self._evaluate(at)
 
@@ -121,7 +115,7 @@ class UnansweredDetector:
             or poisson_tail(observed, expected) > rule.max_tail_probability
         ):
             return []
-        if self._is_buzz(at):
+        if self._mood.is_buzz(at):
             return []
         posts = list(self._unanswered)
         if sum(m.is_negative for m in posts) < MIN_COMPLAINT_SHARE * observed:
@@ -149,15 +143,6 @@ class UnansweredDetector:
                 evidence={"reply_sla_minutes": int(self.sla.total_seconds() // 60)},
             )
         ]
-
-    def _is_buzz(self, at: datetime) -> bool:
-        negative, positive = self._mood_baselines
-        positives = sum(m.judgement.sentiment == "positive" for m in self._mood)
-        negatives = sum(m.is_negative for m in self._mood)
-        start = at - BUZZ_WINDOW
-        return positives - positive.expected_between(start, at) > negatives - negative.expected_between(
-            start, at
-        )
 
 
 def _wants_an_answer(mention: EnrichedMention) -> bool:
