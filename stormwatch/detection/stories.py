@@ -64,7 +64,9 @@ class StoryDetector:
         if self._first_at is None:
             self._first_at = at
         self._forget(at)
-        self._mood.observe(at, mention.judgement.sentiment)
+        if mention.duplicate_group in (None, mention.mention.external_id):
+            # Copies count once in the mood: a praise spike may carry many copies of one misread post.
+            self._mood.observe(at, mention.judgement.sentiment)
         signals: list[Signal] = []
         if mention.duplicate_group is not None:
             signal = self._copies(mention)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,6 +129,8 @@ class SurgeDetector:
             if not self._may_repeat(kind, at):
                 continue
             signal = test(at)
+            if signal is not None and self._in_praise_wave(at):
+                return []  # misread praise (sarcasm, copies of one odd post) is still buzz
             if signal is not None:
                 self._last_signal_at[kind] = at
                 signals.append(signal)
@@ -254,6 +257,16 @@ class SurgeDetector:
 
     # ------------------------------------------------------------------------------------ helpers
 
+    def _in_praise_wave(self, at: datetime) -> bool:
+        """More praise than criticism above the usual levels over the last hour, counting copies of
+        one post once: a praise spike can carry a hundred retweets of one post the model misreads."""
+        window = self.windows[2]
+        start = at - window.span
+        positives, negatives = _distinct_voices(window.posts)
+        excess_positive = positives - self.positives.expected_between(start, at)
+        excess_negative = negatives - self.negatives.expected_between(start, at)
+        return excess_positive > max(excess_negative, 0.0) + 3
+
     def _negative_excess(self, window: _Window, start: datetime, at: datetime) -> float:
         """How much of the rise above the usual volume is negative posts (1.0 = all of it; 0 when
         more praise than criticism was added: that is buzz)."""
@@ -305,3 +318,20 @@ class SurgeDetector:
                 **(extra or {}),
             },
         )
+
+
+def _distinct_voices(posts: Iterable[EnrichedMention]) -> tuple[int, int]:
+    """Positive and negative posts, each near-duplicate group counted once."""
+    seen: set[str] = set()
+    positives = negatives = 0
+    for post in posts:
+        sentiment = post.judgement.sentiment
+        if sentiment == "neutral":
+            continue
+        if post.duplicate_group is not None:
+            if post.duplicate_group in seen:
+                continue
+            seen.add(post.duplicate_group)
+        positives += sentiment == "positive"
+        negatives += sentiment == "negative"
+    return positives, negatives
