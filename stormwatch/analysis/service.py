@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from stormwatch.analysis.models import TextJudgement
-from stormwatch.analysis.near_duplicates import NearDuplicateIndex
+from stormwatch.analysis.near_duplicates import MIN_TOKENS, NearDuplicateIndex, normalised_tokens, simhashes
 from stormwatch.ingest.models import MentionIn
 
 
@@ -44,11 +44,18 @@ class MentionAnalyzer:
 
     def enrich(self, mentions: Sequence[MentionIn]) -> list[EnrichedMention]:
         judgements = self.judge.judge([m.text for m in mentions], [m.lang for m in mentions])
+        tokens = [normalised_tokens(m.text) for m in mentions]
+        long_enough = [i for i, words in enumerate(tokens) if len(words) >= MIN_TOKENS]
+        fingerprints: list[int | None] = [None] * len(mentions)
+        for i, fingerprint in zip(long_enough, simhashes([tokens[i] for i in long_enough]), strict=True):
+            fingerprints[i] = fingerprint
         return [
-            EnrichedMention(mention, judgement, self._group(mention))
-            for mention, judgement in zip(mentions, judgements, strict=True)
+            EnrichedMention(mention, judgement, self._group(mention, fingerprint))
+            for mention, judgement, fingerprint in zip(mentions, judgements, fingerprints, strict=True)
         ]
 
-    def _group(self, mention: MentionIn) -> str | None:
+    def _group(self, mention: MentionIn, fingerprint: int | None) -> str | None:
+        if fingerprint is None:
+            return None  # too short to tell a copy from a coincidence
         index = self._duplicates.setdefault(mention.brand or "", NearDuplicateIndex())
-        return index.assign(mention.external_id, mention.text, mention.created_at)
+        return index.assign(mention.external_id, mention.text, mention.created_at, fingerprint)
