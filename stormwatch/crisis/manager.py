@@ -5,8 +5,8 @@ Pure state, no I/O: the pipeline persists and alerts on the updates it returns.
 **One crisis per brand and story.** Signals that carry no story (a surge, trigger terms, unanswered
 customers) join the brand's most recently active crisis of the same cause, else its most recent one. A signal with a story joins the crisis
 that already follows that story, or that shares its terms or cause; a story that is clearly another
-matter (new terms *and* another cause, e.g. a hijacked account during a customer-service storm)
-opens a crisis of its own.
+matter (no shared terms, and a hijacked account on one side only, e.g. a takeover during a
+customer-service storm) opens a crisis of its own.
 
 **Severity** follows :func:`stormwatch.crisis.severity.severity_of`. A crisis escalates as soon as a
 signal reaches a higher level; it de-escalates one level at a time when no signal has supported its
@@ -143,8 +143,7 @@ class CrisisManager:
                 return crisis
         for crisis in sorted(mine, key=lambda crisis: crisis.last_signal_at, reverse=True):
             shares_terms = bool(set(signal.terms) & set(crisis.terms))
-            same_cause = signal.cause is None or crisis.cause is None or signal.cause == crisis.cause
-            if shares_terms or same_cause:
+            if shares_terms or _same_matter(signal.cause, crisis.cause):
                 return crisis
         return None  # another matter: a crisis of its own
 
@@ -170,6 +169,14 @@ class CrisisManager:
             reason=reason,
             signal=signal,
         )
+
+
+def _same_matter(first: Cause | None, second: Cause | None) -> bool:
+    """A hijacked account is a different matter from what customers say; the other causes shade
+    into each other within one storm (the same crowd complains about service and reviews it)."""
+    if first is None or second is None:
+        return True
+    return (first == "account_compromise") == (second == "account_compromise")
 
 
 def explain(signal: Signal, severity: int | None = None) -> str:

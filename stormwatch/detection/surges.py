@@ -46,6 +46,9 @@ class SurgeRule:
     warmup_hours: int = 3
     # volume: all mentions (catches storms whose language the sentiment model reads poorly)
     volume_ratio: float = 4.0
+    # Volume alone is the weakest evidence: wait until the daily rhythm is known (a new brand's
+    # first morning rise is not a storm).
+    volume_warmup_hours: int = 72
     volume_z: float = 6.0
     min_volume: int = 12
     volume_negative_excess: float = 0.4
@@ -168,6 +171,8 @@ class SurgeDetector:
 
     def _volume_surge(self, at: datetime) -> Signal | None:
         rule = self.rule
+        if self.everything.history_hours < rule.volume_warmup_hours:
+            return None
         for window in self.windows[1:3]:
             observed = len(window.posts)
             if observed < rule.min_volume:
