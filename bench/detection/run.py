@@ -337,6 +337,9 @@ _METHOD = """## Method
   every [onset − 15 min, end + 6 h] of a firestorm and outside praise windows
   [onset − 15 min, end + 1 h] is a false alarm; crises in praise windows are reported apart.
   Only the scored weeks count (the 7-day warm-up is history only).
+* **Tuning**: Stormwatch's detectors (`stormwatch/detection/`, thresholds in `SurgeRule`, `StoryRule`,
+  `UnansweredRule`) were tuned on the **tune** seeds (1101, 1102) only; the **test** seeds (2201, 2202)
+  were never used for tuning and are run once, with the final code, for the published table.
 * **Baseline** (`bench/detection/baseline.py`): per brand, clock-hour counts of all mentions; alert
   when the running count of the current hour exceeds mean + 3 sd of the previous 168 hourly counts
   (≥ 24 h of history, count ≥ 3), once per hour; consecutive alerting hours are one crisis.
