@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stormwatch.alerting.service import Sender, deliver_pending, queue_alerts, send_with_apprise
+from stormwatch.analysis.corrections import latest_correction_id, workspace_corrections
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.models import TextJudgement
-from stormwatch.analysis.service import EnrichedMention, TextJudge
+from stormwatch.analysis.service import CorrectableJudge, EnrichedMention, TextJudge
 from stormwatch.crisis.models import Crisis, CrisisUpdate
 from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.detection.models import Signal, SignalRecord
@@ -51,6 +52,8 @@ class LivePipeline:
         self.on_update = on_update
         self.send = send
         self.pipeline = Pipeline(judge, self._settings)
+        self._base_judge = judge
+        self._corrections_seen: int | None = None
         # The API and the background loop both push work; the pipeline's state is not thread-safe.
         self._lock = threading.Lock()
 
@@ -94,6 +97,7 @@ class LivePipeline:
             ).all()
             if not rows:
                 return []
+            self._follow_corrections(session)
             result = self.pipeline.process([_incoming(mention, brand) for mention, brand in rows])
             stored_ids = {(brand, mention.source, mention.external_id): mention.id for mention, brand in rows}
             self._store(session, result, stored_ids)
@@ -138,6 +142,18 @@ class LivePipeline:
                 select(Crisis.id).where(Crisis.key == crisis_key)
             )
             session.add(_signal_record(signal, self._brand(session, signal.brand).id, crisis_id))
+
+    def _follow_corrections(self, session: Session) -> None:
+        """Judge with the workspace's cause corrections; reloaded only when a newer one was made."""
+        if not isinstance(self._base_judge, CorrectableJudge):
+            return
+        latest = latest_correction_id(session, self.workspace_id)
+        if latest == self._corrections_seen:
+            return
+        corrections = workspace_corrections(session, self.workspace_id)
+        self.pipeline.analyzer.judge = self._base_judge.with_corrections(corrections)
+        self._corrections_seen = latest
+        log.info("following %d cause corrections of workspace %d", len(corrections), self.workspace_id)
 
     def _brand(self, session: Session, name: str) -> Brand:
         brand = find_brand(session, self.workspace_id, name)

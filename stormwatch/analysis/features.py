@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,13 +79,14 @@ class Vectorizer:
             name[2:] for name in vocabulary if name.startswith("w ") and _is_word(name[2:])
         )
         self._word_cache: dict[str, list[int]] = {}
+        self._token_cache: dict[str, tuple[str, str | None, str | None]] = {}
 
     @property
     def size(self) -> int:
         return len(self._idf)
 
     def tokens(self, text: str) -> list[str]:
-        return tokenize(text, self.known_words)
+        return tokenize(text, self.known_words, self._token_cache)
 
     def _word_indices(self, token: str) -> list[int]:
         cached = self._word_cache.get(token)
@@ -97,24 +98,20 @@ class Vectorizer:
             self._word_cache[token] = cached
         return cached
 
-    def row_indices(self, tokens: Sequence[str]) -> list[int]:
-        """Distinct feature indices of one tokenised post."""
-        found: set[int] = set()
-        for token in tokens:
-            found.update(self._word_indices(token))
+    def row_indices(self, tokens: Sequence[str]) -> set[int]:
+        """Distinct feature indices of one tokenised post (binary weighting: order does not matter)."""
+        found = set(chain.from_iterable(map(self._word_indices, tokens)))
         get = self._index.get
-        for a, b in pairwise(tokens):
-            i = get(f"b {a} {b}")
-            if i is not None:
-                found.add(i)
-        return sorted(found)
+        found.update(get(f"b {a} {b}", -1) for a, b in pairwise(tokens))
+        found.discard(-1)
+        return found
 
     def transform_tokens(self, batch: Sequence[Sequence[str]]) -> SparseRows:
         rows = [self.row_indices(tokens) for tokens in batch]
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        indices = np.fromiter((i for row in rows for i in row), dtype=np.int64, count=int(indptr[-1]))
+        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
         weights = self._idf[indices]
         norms = np.sqrt(_row_sums(weights * weights, indptr))
         norms[norms == 0] = 1.0

@@ -72,7 +72,8 @@ class _Tier:
     def blended(self, fast_log: NDArray[np.float64], embeddings: NDArray[np.float32]) -> NDArray[np.float64]:
         assert self.deep is not None
         deep_log = self.deep.log_probabilities(embeddings)[:, self.column_order]
-        return softmax((1.0 - self.deep.blend) * fast_log + self.deep.blend * deep_log)
+        offsets = self.deep.decision_bias[self.column_order]
+        return softmax((1.0 - self.deep.blend) * fast_log + self.deep.blend * deep_log + offsets)
 
 
 def _load_tier(name: str, classes: tuple[str, ...], deep: bool) -> _Tier:

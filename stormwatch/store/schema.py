@@ -1,6 +1,7 @@
 """Every table of every domain, imported in one place so the metadata is complete for migrations."""
 
 from stormwatch.alerting.models import Alert
+from stormwatch.analysis.corrections import CauseCorrectionRecord
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
@@ -13,6 +14,7 @@ metadata = Base.metadata
 __all__ = [
     "Alert",
     "Brand",
+    "CauseCorrectionRecord",
     "Crisis",
     "CrisisEvent",
     "Enrichment",

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 
+from stormwatch.analysis.corrections import CorrectionError, record_correction
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
@@ -16,6 +18,17 @@ from stormwatch.store.db import Store
 from stormwatch.web import queries
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+class CauseCorrectionIn(BaseModel):
+    brand: str
+    id: str = Field(description="The mention's id as imported (its external id).")
+    source: str | None = Field(default=None, description="Needed only when the id exists in several sources.")
+    cause: str | None = Field(
+        description="communication_error, negative_review, controversial_action, "
+        "account_compromise, customer_service, or null for no cause."
+    )
+    corrected_by: str | None = None
 
 
 def create_app(store: Store, workspace_id: int, live: LivePipeline | None = None) -> FastAPI:
@@ -82,6 +95,33 @@ def create_app(store: Store, workspace_id: int, live: LivePipeline | None = None
             "quarantined": report.quarantined,
             "problems": problems,
         }
+
+    @app.post("/api/cause-corrections", tags=["mentions"], status_code=201)
+    def correct_cause(
+        correction: Annotated[
+            CauseCorrectionIn,
+            Body(description="The mention (brand, id, optional source) and its right cause."),
+        ],
+    ) -> dict[str, Any]:
+        """Correct a mention's crisis cause (null: no cause fits).
+
+        The mention's stored cause changes at once, and later mentions of this workspace that resemble
+        it follow the correction (no retraining; other workspaces are not affected).
+        """
+        try:
+            with store.session() as session:
+                record = record_correction(
+                    session,
+                    workspace_id,
+                    brand=correction.brand,
+                    external_id=correction.id,
+                    source=correction.source,
+                    cause=correction.cause,
+                    corrected_by=correction.corrected_by,
+                )
+                return {"correction_id": record.id, "cause": record.cause}
+        except CorrectionError as error:
+            raise HTTPException(status_code=422, detail=str(error)) from error
 
     @app.get("/api/crises", tags=["crises"])
     def list_crises(open_only: Annotated[bool, Query(alias="open")] = False) -> list[dict[str, Any]]:
