@@ -35,7 +35,6 @@ from numpy.typing import NDArray
 from rich.progress import track
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import recall_score
 
 from stormwatch.analysis.artifacts import ARTIFACT_DIR, save_deep_model, save_sparse_model
 from stormwatch.analysis.cause_prototypes import CAUSE_PROTOTYPES
@@ -106,21 +105,40 @@ def fit_logistic(x: Any, y: Sequence[str], weights: NDArray[np.float64], c: floa
     return model
 
 
-def mean_group_recall(examples: Sequence[Example], predicted: Sequence[str]) -> float:
-    """Mean over (dataset, language) groups of the macro-recall over the classes present in each."""
-    groups: dict[str, tuple[list[str], list[str]]] = {}
-    for example, label in zip(examples, predicted, strict=True):
-        gold, guess = groups.setdefault(group_of(example), ([], []))
-        gold.append(str(example.sentiment))
-        guess.append(label)
-    return float(
-        np.mean(
-            [
-                recall_score(gold, guess, labels=sorted(set(gold)), average="macro", zero_division=0)
-                for gold, guess in groups.values()
-            ]
-        )
+def mean_group_recall(examples: Sequence[Example], predicted: Sequence[str] | NDArray[np.int64]) -> float:
+    """Mean over (dataset, language) groups of the macro-recall over the classes present in each.
+
+    ``predicted`` holds labels or indices into ``SENTIMENTS``. Vectorised (bincount over group x gold x
+    predicted): the offset search calls it hundreds of times.
+    """
+    groups, gold = _group_codes(tuple(examples))
+    guess = np.asarray(
+        predicted if isinstance(predicted, np.ndarray) else [SENTIMENTS.index(p) for p in predicted]
     )
+    n_groups, n_classes = int(groups.max()) + 1, len(SENTIMENTS)
+    cells = (groups * n_classes + gold) * n_classes + guess
+    confusion = np.bincount(cells, minlength=n_groups * n_classes * n_classes).reshape(
+        n_groups, n_classes, n_classes
+    )
+    support = confusion.sum(axis=2)
+    hits = np.einsum("gcc->gc", confusion)
+    present = support > 0
+    recalls = np.where(present, hits / np.maximum(support, 1), 0.0).sum(axis=1) / present.sum(axis=1)
+    return float(recalls.mean())
+
+
+_GROUP_CODES: dict[int, tuple[NDArray[np.int64], NDArray[np.int64]]] = {}
+
+
+def _group_codes(examples: tuple[Example, ...]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Group index and gold class index of every example (memoised per example list)."""
+    key = hash(tuple(id(e) for e in examples))
+    if key not in _GROUP_CODES:
+        names = sorted({group_of(e) for e in examples})
+        groups = np.array([names.index(group_of(e)) for e in examples], dtype=np.int64)
+        gold = np.array([SENTIMENTS.index(str(e.sentiment)) for e in examples], dtype=np.int64)
+        _GROUP_CODES[key] = (groups, gold)
+    return _GROUP_CODES[key]
 
 
 def log(message: str) -> None:
@@ -163,7 +181,7 @@ def choose_c(
     for c in grid:
         started = time.perf_counter()
         oof = out_of_fold_log_proba(x, y, weights, folds, c)
-        score = mean_group_recall(examples, [SENTIMENTS[i] for i in oof.argmax(axis=1)])
+        score = mean_group_recall(examples, oof.argmax(axis=1))
         log(f"  {name} C={c}: CV mean group macro-recall {score:.4f} ({time.perf_counter() - started:.0f} s)")
         if best is None or score > best[1]:
             best = (c, score, oof)
@@ -181,7 +199,7 @@ def choose_bias(log_proba: NDArray[np.float64], examples: Sequence[Example]) -> 
     for neutral in BIAS_GRID:
         for positive in BIAS_GRID:
             bias = np.array([0.0, neutral, positive])
-            score = mean_group_recall(examples, [SENTIMENTS[i] for i in (log_proba + bias).argmax(axis=1)])
+            score = mean_group_recall(examples, (log_proba + bias).argmax(axis=1))
             if score > best_score:
                 best_bias, best_score = bias, score
     log(f"  decision offsets {best_bias.tolist()}: CV mean group macro-recall {best_score:.4f}")
@@ -220,8 +238,7 @@ def choose_blend(
 ) -> float:
     best_weight, best_score = 0.0, -1.0
     for weight in BLEND_GRID:
-        predicted = [SENTIMENTS[i] for i in ((1 - weight) * fast_log + weight * deep_log).argmax(axis=1)]
-        score = mean_group_recall(examples, predicted)
+        score = mean_group_recall(examples, ((1 - weight) * fast_log + weight * deep_log).argmax(axis=1))
         log(f"    deep weight {weight:.1f}: CV mean group macro-recall {score:.4f}")
         if score > best_score:
             best_weight, best_score = float(weight), score
