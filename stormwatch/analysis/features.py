@@ -73,6 +73,13 @@ class Vectorizer:
 
     def __init__(self, vocabulary: Sequence[str], idf: FloatArray) -> None:
         self._index = {name: i for i, name in enumerate(vocabulary)}
+        # Bigrams keyed by token pair: ``pairwise`` yields the keys, no "b a b" string is built per pair.
+        self._bigrams: dict[tuple[str, str], int] = {
+            (first, second): i
+            for i, name in enumerate(vocabulary)
+            if name.startswith("b ")
+            for first, second in [name[2:].split(" ", 1)]
+        }
         self._idf = idf.astype(np.float32)
         # Words of the training vocabulary: lets the normaliser squeeze "suuuper" to a known "super".
         self.known_words: Collection[str] = frozenset(
@@ -100,11 +107,10 @@ class Vectorizer:
 
     def row_indices(self, tokens: Sequence[str]) -> set[int]:
         """Distinct feature indices of one tokenised post (binary weighting: order does not matter)."""
-        found = set(chain.from_iterable(map(self._word_indices, tokens)))
-        get = self._index.get
-        found.update(get(f"b {a} {b}", -1) for a, b in pairwise(tokens))
-        found.discard(-1)
-        return found
+        found: set[int | None] = set(chain.from_iterable(map(self._word_indices, tokens)))
+        found.update(map(self._bigrams.get, pairwise(tokens)))
+        found.discard(None)
+        return found  # type: ignore[return-value]  # None was just removed
 
     def transform_tokens(self, batch: Sequence[Sequence[str]]) -> SparseRows:
         rows = [self.row_indices(tokens) for tokens in batch]

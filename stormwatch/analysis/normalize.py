@@ -53,6 +53,8 @@ _EMOTICONS: tuple[tuple[str, str], ...] = (
     (r"(?<![\w/])[:=]-?[(\[{<]+|\)+-?[:=]|(?<![\w/]):-?[|/\\](?!/)|(?<![\w/])T_T|-_-", "<sad>"),
     (r"(?<![\w/])[:=]-?[oO0]\b", "<surprise>"),
 )
+# Every emoticon above contains one of these characters ("D" for xD / 8D): a cheap pre-check.
+_EMOTICON_CHARS = frozenset(":;=<^()_-D")
 _EMOTICON_RE = re.compile("|".join(f"(?P<e{i}>{pattern})" for i, (pattern, _) in enumerate(_EMOTICONS)))
 
 _SARCASM_RE = re.compile(
@@ -179,7 +181,8 @@ def clean_text(text: str) -> str:
         text = _USER_RE.sub(USER_TOKEN, text)
     if "RT" in text:
         text = _RT_RE.sub(" ", text)
-    text = _EMOTICON_RE.sub(_replace_emoticon, text)
+    if not _EMOTICON_CHARS.isdisjoint(text):
+        text = _EMOTICON_RE.sub(_replace_emoticon, text)
     return text.replace("#", " ")
 
 
