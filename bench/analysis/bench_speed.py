@@ -76,7 +76,7 @@ def analyze_child(texts: Sequence[str], extra: Sequence[str]) -> tuple[float, fl
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "stormwatch.cli", "analyze", str(source), "-o", str(target), *extra],
+            [sys.executable, "-m", "stormwatch", "analyze", str(source), "-o", str(target), *extra],
             check=True,
             env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
         )
