@@ -22,6 +22,7 @@ from stormwatch.response.publishing import OutgoingPost, Publisher, PublishError
 from stormwatch.response.service import (
     ResponseError,
     brand_of,
+    complete_template_steps,
     get_crisis,
     plan_of,
     team_for,
@@ -263,6 +264,7 @@ def record_publication(
             target=target,
             reference=reference,
         )
+        complete_template_steps(session, crisis, draft.template, actor, now)
         if crisis.status in {"detected", "acknowledged"}:
             previous, crisis.status = crisis.status, "responding"
             record(

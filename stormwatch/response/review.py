@@ -81,9 +81,10 @@ def _onset(session: Session, crisis: Crisis) -> datetime | None:
                 Mention.brand_id == crisis.brand_id, Mention.external_id.in_(cited)
             )
         )
+    if earliest is not None:
+        return earliest
     windows = [s.at - timedelta(minutes=s.window_minutes) for s in signals]
-    candidates = [moment for moment in [earliest, *windows] if moment is not None]
-    return min(candidates) if candidates else None
+    return min(windows) if windows else None
 
 
 def _as_list(value: object) -> list[object]:

@@ -35,6 +35,7 @@ from stormwatch.workspace.service import find_brand, team
 log = logging.getLogger(__name__)
 
 MAX_PAGE_ATTEMPTS = 5
+ACKNOWLEDGE_STEP = "acknowledge"  # the playbooks' step done by acknowledging in Stormwatch
 
 
 class ResponseError(ValueError):
@@ -331,6 +332,9 @@ def acknowledge(store: Any, key: str, actor: str, now: datetime | None = None) -
         record(session, crisis, "acknowledged", actor, f"Acknowledged {waited:g} min after opening.", now)
         if _holder(session, crisis.id, "owner") is None:
             _assign(session, crisis, "owner", actor, actor, now)
+        playbook = plan_of(session, crisis)
+        if playbook is not None and any(step.id == ACKNOWLEDGE_STEP for step in playbook.all_steps()):
+            _complete(session, crisis, playbook, ACKNOWLEDGE_STEP, actor, now)
         return True
 
 
@@ -405,10 +409,33 @@ def complete_step(store: Any, key: str, step_id: str, actor: str, now: datetime 
         except KeyError:
             ids = ", ".join(s.id for s in playbook.all_steps())
             raise ResponseError(f"playbook {playbook.name} has no step {step_id!r}; steps: {ids}") from None
-        due = crisis.opened_at + timedelta(minutes=step.due_minutes)
-        late = _minutes(now - due)
-        timing = f"{late:g} min late" if late > 0 else "on time"
-        record(session, crisis, "step_done", actor, f"Done: {step.title} ({timing}).", now, step=step.id)
+        _complete(session, crisis, playbook, step.id, actor, now)
+
+
+def _complete(
+    session: Session, crisis: Crisis, playbook: Playbook, step_id: str, actor: str, now: datetime
+) -> None:
+    done = session.scalars(
+        select(CrisisEvent.data).where(CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "step_done")
+    )
+    if any(data.get("step") == step_id for data in done):
+        return
+    step = playbook.step(step_id)
+    late = _minutes(now - (crisis.opened_at + timedelta(minutes=step.due_minutes)))
+    timing = f"{late:g} min late" if late > 0 else "on time"
+    record(session, crisis, "step_done", actor, f"Done: {step.title} ({timing}).", now, step=step.id)
+
+
+def complete_template_steps(
+    session: Session, crisis: Crisis, template: str, actor: str, now: datetime
+) -> None:
+    """Publishing a text from a template completes the steps that call for that template."""
+    playbook = plan_of(session, crisis)
+    if playbook is None:
+        return
+    for step in playbook.all_steps():
+        if step.template == template:
+            _complete(session, crisis, playbook, step.id, actor, now)
 
 
 def merge(store: Any, source_key: str, into_key: str, actor: str, now: datetime | None = None) -> None:
