@@ -74,8 +74,9 @@ def test_open_by_hand_runs_the_cause_playbook_and_walks_the_lifecycle(workspace:
         "step_done", "status", "status", "status", "status",
     ]  # fmt: skip
     assert timeline[5]["message"] == "Anna is comms." and timeline[6]["actor"] == "Ben"
-    assert "find_cause" not in str([e for e in timeline if e["kind"] == "step_done"][0]["data"])
-    assert "5 min late" in [e for e in timeline if e["kind"] == "step_done"][1]["message"]
+    acknowledged_step, cause_step = (e for e in timeline if e["kind"] == "step_done")
+    assert acknowledged_step["data"] == {"step": "acknowledge"} and acknowledged_step["actor"] == "Ben"
+    assert cause_step["message"] == "Done: Find the operational cause with operations (5 min late)."
 
 
 def test_the_lifecycle_refuses_what_makes_no_sense(workspace: Workspace) -> None:
