@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.ingest.models import Mention
@@ -98,11 +98,15 @@ def brand_reply_stats(
     now: datetime,
     people: list[PersonConfig],
     people_stats: dict[str, PersonStats],
+    earlier_own_ids: frozenset[str] = frozenset(),
 ) -> ReplyStats:
-    """The figures for one brand's posts (theirs and the customers'); adds each person's replies."""
+    """The figures for one brand's posts (theirs and the customers'); adds each person's replies.
+
+    ``earlier_own_ids`` are the brand's posts from before the period that customers replied to.
+    """
     handles = {handle.lower() for handle in own_handles}
     own = [p for p in posts if p.author is not None and p.author.lower().lstrip("@") in handles]
-    own_ids = {p.external_id for p in own}
+    own_ids = {p.external_id for p in own} | earlier_own_ids
     first_reply: dict[str, Post] = {}
     for own_post in sorted(own, key=lambda p: p.created_at):
         if own_post.reply_to is not None:
@@ -191,11 +195,21 @@ def reply_report(
                     .order_by(Mention.created_at)
                 )
             ]
+            replied_to = {p.reply_to for p in posts if p.reply_to is not None}
+            earlier_own = frozenset(
+                session.scalars(
+                    select(Mention.external_id).where(
+                        Mention.brand_id == stored.id,
+                        Mention.external_id.in_(replied_to),
+                        func.lower(Mention.author).in_([h.lower() for h in stored.own_handles]),
+                    )
+                )
+            )
             sla = timedelta(minutes=stored.reply_sla_minutes)
             members = [p for p in people if not p.brands or stored.name in p.brands]
             report.sla_minutes[stored.name] = stored.reply_sla_minutes
             report.brands[stored.name] = brand_reply_stats(
-                posts, stored.own_handles, sla, now, members, report.people
+                posts, stored.own_handles, sla, now, members, report.people, earlier_own
             )
     return report
 
