@@ -168,7 +168,9 @@ def _steps_view(
             "due_at": _iso(crisis.opened_at + timedelta(minutes=step.due_minutes)),
             "done_by": done[step.id].actor if step.id in done else None,
             "done_at": _iso(done[step.id].at) if step.id in done else None,
-            "overdue": step.id not in done and now >= crisis.opened_at + timedelta(minutes=step.due_minutes),
+            "overdue": crisis.status in OPEN_STATUSES
+            and step.id not in done
+            and now >= crisis.opened_at + timedelta(minutes=step.due_minutes),
             "checklist": list(step.checklist),
             "template": step.template,
         }

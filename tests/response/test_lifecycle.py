@@ -60,6 +60,8 @@ def test_open_by_hand_runs_the_cause_playbook_and_walks_the_lifecycle(workspace:
     service.set_status(
         workspace.store, key, "responding", "Anna", "It flared up again.", now=T0 + timedelta(minutes=130)
     )
+    before = service.crisis_detail(workspace.store, key, now=T0 + timedelta(hours=3))
+    assert next(s for s in before["steps"] if s["id"] == "holding_statement")["overdue"]
     service.resolve(workspace.store, key, "Anna", now=T0 + timedelta(hours=4))
 
     detail = service.crisis_detail(workspace.store, key, now=T0 + timedelta(hours=5))
@@ -67,7 +69,7 @@ def test_open_by_hand_runs_the_cause_playbook_and_walks_the_lifecycle(workspace:
     assert {(a["role"], a["person"]) for a in detail["assignments"]} == {("owner", "Anna"), ("comms", "Anna")}
     steps = {step["id"]: step for step in detail["steps"]}
     assert steps["acknowledge"]["done_by"] == "Ben" and steps["find_cause"]["done_by"] == "Anna"
-    assert steps["holding_statement"]["overdue"]
+    assert not steps["holding_statement"]["overdue"] and steps["holding_statement"]["done_by"] is None
     timeline = detail["timeline"]
     assert [e["kind"] for e in timeline] == [
         "opened", "playbook", "acknowledged", "assigned", "step_done", "assigned", "assigned", "note",
