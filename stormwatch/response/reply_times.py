@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.ingest.models import Mention
+from stormwatch.store.db import Store
 from stormwatch.workspace.config import PersonConfig
 from stormwatch.workspace.models import Brand
 from stormwatch.workspace.service import team
@@ -166,7 +167,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def reply_report(
-    store: Any,
+    store: Store,
     workspace_id: int,
     *,
     brand: str | None = None,
@@ -214,7 +215,7 @@ def reply_report(
     return report
 
 
-def sla_breaches(store: Any, workspace_id: int, brand: str, *, since: datetime, now: datetime) -> int:
+def sla_breaches(store: Store, workspace_id: int, brand: str, *, since: datetime, now: datetime) -> int:
     """How many customers waited longer than the brand's SLA in ``since``..``now`` (for the detectors)."""
     report = reply_report(store, workspace_id, brand=brand, since=since, now=now)
     stats = report.brands.get(brand)

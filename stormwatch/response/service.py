@@ -28,6 +28,7 @@ from stormwatch.response.escalation import NOTIFY_LEVEL, PageOrder, PageRecord, 
 from stormwatch.response.lifecycle import OPEN_STATUSES, check_transition
 from stormwatch.response.models import Assignment, CrisisLink, CrisisPlan, Page
 from stormwatch.response.timeline import record
+from stormwatch.store.db import Store
 from stormwatch.workspace.config import PersonConfig
 from stormwatch.workspace.models import Brand, Person
 from stormwatch.workspace.service import find_brand, team
@@ -72,7 +73,7 @@ def team_for(session: Session, crisis: Crisis) -> list[PersonConfig]:
 
 
 def list_crises(
-    store: Any, *, status: str | None = None, brand: str | None = None, open_only: bool = False
+    store: Store, *, status: str | None = None, brand: str | None = None, open_only: bool = False
 ) -> list[dict[str, Any]]:
     """Crises, newest first, as plain dictionaries (the CLI prints them, the web app shows them)."""
     with store.session() as session:
@@ -101,7 +102,7 @@ def list_crises(
         ]
 
 
-def crisis_detail(store: Any, key: str, now: datetime | None = None) -> dict[str, Any]:
+def crisis_detail(store: Store, key: str, now: datetime | None = None) -> dict[str, Any]:
     """One crisis with its playbook, steps, people, pages, texts and timeline."""
     from stormwatch.response.drafts import drafts_of
     from stormwatch.response.review import review_of
@@ -265,7 +266,7 @@ def _fill_plan(plan: CrisisPlan, loaded: LoadedPlaybook, now: datetime) -> None:
 
 
 def open_crisis(
-    store: Any,
+    store: Store,
     workspace_id: int,
     brand: str,
     *,
@@ -317,7 +318,7 @@ def _free_key(session: Session, key: str) -> str:
     return candidate
 
 
-def acknowledge(store: Any, key: str, actor: str, now: datetime | None = None) -> bool:
+def acknowledge(store: Store, key: str, actor: str, now: datetime | None = None) -> bool:
     """Take the crisis: stops the escalation; the first to acknowledge becomes owner if there is none.
 
     Returns False when it was already acknowledged (nothing changes then).
@@ -341,7 +342,7 @@ def acknowledge(store: Any, key: str, actor: str, now: datetime | None = None) -
 
 
 def set_status(
-    store: Any, key: str, status: str, actor: str, note: str = "", now: datetime | None = None
+    store: Store, key: str, status: str, actor: str, note: str = "", now: datetime | None = None
 ) -> None:
     now = utc_now(now)
     with store.session() as session:
@@ -349,7 +350,7 @@ def set_status(
         _move(session, crisis, status, actor, note, now)
 
 
-def resolve(store: Any, key: str, actor: str, note: str = "", now: datetime | None = None) -> None:
+def resolve(store: Store, key: str, actor: str, note: str = "", now: datetime | None = None) -> None:
     set_status(store, key, "resolved", actor, note, now)
 
 
@@ -367,7 +368,7 @@ def _move(session: Session, crisis: Crisis, status: str, actor: str, note: str, 
     record(session, crisis, "status", actor, message, now, previous=previous, status=status)
 
 
-def assign(store: Any, key: str, role: str, person: str, actor: str, now: datetime | None = None) -> None:
+def assign(store: Store, key: str, role: str, person: str, actor: str, now: datetime | None = None) -> None:
     """Give ``role`` in the crisis to ``person``; the previous holder of the role is relieved."""
     now = utc_now(now)
     with store.session() as session:
@@ -391,7 +392,7 @@ def _assign(session: Session, crisis: Crisis, role: str, person: str, actor: str
     record(session, crisis, "assigned", actor, f"{person} is {role}.", now, role=role, person=person)
 
 
-def add_note(store: Any, key: str, text: str, actor: str, now: datetime | None = None) -> None:
+def add_note(store: Store, key: str, text: str, actor: str, now: datetime | None = None) -> None:
     if not text.strip():
         raise ResponseError("an empty note says nothing")
     now = utc_now(now)
@@ -399,7 +400,7 @@ def add_note(store: Any, key: str, text: str, actor: str, now: datetime | None =
         record(session, get_crisis(session, key), "note", actor, text.strip(), now)
 
 
-def complete_step(store: Any, key: str, step_id: str, actor: str, now: datetime | None = None) -> None:
+def complete_step(store: Store, key: str, step_id: str, actor: str, now: datetime | None = None) -> None:
     now = utc_now(now)
     with store.session() as session:
         crisis = get_crisis(session, key)
@@ -440,7 +441,7 @@ def complete_template_steps(
             _complete(session, crisis, playbook, step.id, actor, now)
 
 
-def merge(store: Any, source_key: str, into_key: str, actor: str, now: datetime | None = None) -> None:
+def merge(store: Store, source_key: str, into_key: str, actor: str, now: datetime | None = None) -> None:
     """Fold ``source_key`` into ``into_key``: one story, one room. Its signals move; its timeline stays."""
     now = utc_now(now)
     with store.session() as session:
@@ -473,7 +474,7 @@ def merge(store: Any, source_key: str, into_key: str, actor: str, now: datetime 
 
 
 def split(
-    store: Any,
+    store: Store,
     key: str,
     signal_ids: list[int],
     *,
@@ -534,7 +535,7 @@ class TickReport:
 
 
 def tick(
-    store: Any, library: PlaybookLibrary, now: datetime | None = None, send: Sender = send_with_apprise
+    store: Store, library: PlaybookLibrary, now: datetime | None = None, send: Sender = send_with_apprise
 ) -> TickReport:
     """Everything time drives, for every open crisis: attach playbooks, page, escalate, flag deadlines.
 
@@ -636,7 +637,7 @@ def _queue_page(
 
 
 def deliver_pages(
-    store: Any, send: Sender = send_with_apprise, now: datetime | None = None
+    store: Store, send: Sender = send_with_apprise, now: datetime | None = None
 ) -> tuple[int, int]:
     """Send pending pages to every channel of their person; returns (sent, failed) attempts."""
     now = utc_now(now)
