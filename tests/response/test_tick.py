@@ -56,8 +56,13 @@ def test_pages_escalate_once_and_a_severity_rise_re_alerts(workspace: Workspace)
             in next(p for p in receiver.posts if p["path"] == "/lena")["body"]["message"]
         )
         assert service.tick(store, library, now=T0 + timedelta(hours=2)).paged == 0
-    kinds = [e["kind"] for e in service.crisis_detail(store, key)["timeline"]]
+    timeline = service.crisis_detail(store, key)["timeline"]
+    kinds = [e["kind"] for e in timeline]
     assert kinds.count("page_sent") == 4 and kinds.count("escalation") == 1
+    # Each missed deadline is flagged once, however often the clock ticks; the acknowledged step is not.
+    overdue = [e["data"]["step"] for e in timeline if e["kind"] == "step_overdue"]
+    assert sorted(overdue) == sorted(set(overdue)) and "pause_scheduled" in overdue
+    assert overdue.index("acknowledge") == 0  # flagged at 30 min, before Ben acknowledged at 35
 
 
 def test_an_unreachable_person_is_retried_then_recorded_as_failed(workspace: Workspace) -> None:
