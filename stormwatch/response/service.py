@@ -574,6 +574,9 @@ def _tick_crisis(
         _queue_page(session, crisis, playbook, order, now)
         report.paged += 1
         report.escalated += order.level > 0
+    paged_now = any(order.level != NOTIFY_LEVEL for order in orders)
+    if not paged_now and not any(p.severity == crisis.severity and p.level != NOTIFY_LEVEL for p in pages):
+        _note_nobody_reachable(session, crisis, playbook, now)
     steps_seen = _step_events(session, crisis.id)
     for step in overdue_steps(playbook, crisis.opened_at, steps_seen["step_done"], now):
         if step.id in steps_seen["step_overdue"]:
@@ -581,6 +584,22 @@ def _tick_crisis(
         message = f"Overdue: {step.title} (due {step.due_minutes} min after the start; {step.role})."
         record(session, crisis, "step_overdue", SYSTEM_ACTOR, message, now, step=step.id, role=step.role)
         report.overdue += 1
+
+
+def _note_nobody_reachable(session: Session, crisis: Crisis, playbook: Playbook, now: datetime) -> None:
+    """Say once per severity that nobody could be paged, so the gap in the team file gets noticed."""
+    noted = session.scalars(
+        select(CrisisEvent.data).where(CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "nobody_paged")
+    )
+    if any(data.get("severity") == crisis.severity for data in noted):
+        return
+    chain = ", ".join(playbook.rule_for(crisis.severity).chain)
+    message = (
+        f"Nobody could be paged at severity {crisis.severity}: no one with a role in ({chain}) has a "
+        "notify URL and is outside quiet hours. The brand's alert channels were still told; "
+        "paging starts as soon as someone is reachable."
+    )
+    record(session, crisis, "nobody_paged", SYSTEM_ACTOR, message, now, severity=crisis.severity)
 
 
 def _step_events(session: Session, crisis_id: int) -> dict[str, set[str]]:

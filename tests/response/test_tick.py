@@ -90,3 +90,16 @@ def test_an_unreachable_person_is_retried_then_recorded_as_failed(workspace: Wor
     assert "page_failed" in [e["kind"] for e in service.crisis_detail(store, key)["timeline"]]
     # The escalation does not wait for a delivery that will never come: the lead is paged on time.
     assert service.tick(store, library, now=T0 + timedelta(minutes=30)).paged == 1
+
+
+def test_a_team_nobody_can_page_is_noted_once_per_severity(workspace: Workspace) -> None:
+    store, library = workspace.store, workspace.library  # the fixture's team has no notify URLs
+    key = service.open_crisis(store, workspace.workspace_id, "Northwind Air", reason="x", actor="m", now=T0)
+    for minute in range(3):
+        assert service.tick(store, library, now=T0 + timedelta(minutes=minute)).paged == 0
+    with store.session() as session:
+        session.scalars(select(Crisis)).one().severity = 3
+    service.tick(store, library, now=T0 + timedelta(minutes=5))
+    notes = [e for e in service.crisis_detail(store, key)["timeline"] if e["kind"] == "nobody_paged"]
+    assert [n["data"]["severity"] for n in notes] == [2, 3]
+    assert "no one with a role in (owner, lead)" in notes[0]["message"]
