@@ -2,8 +2,8 @@
 
 Two tiers, both offline, artifacts shipped in ``stormwatch/analysis/artifacts``:
 
-* fast tier (every text, > 10,000 texts/s on one core): social-media normaliser + sparse TF-IDF
-  features + multinomial logistic regression, for sentiment and for cause;
+* fast tier (every text; throughput in docs/model_card.md): social-media normaliser + sparse TF-IDF
+  features + multinomial logistic regression (+ per-class offsets), for sentiment and for cause;
 * deep tier (what matters): USE multilingual v3 sentence embeddings + logistic regression, blended in
   log space with the fast tier. It runs on texts the fast tier finds possibly negative
   (P(negative) >= ``DEEP_GATE``) and on any text the caller flags in ``deep_mask`` (high reach,
