@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from stormwatch.analysis.cli import register as register_analysis
+from stormwatch.auth.cli import register as register_auth
 from stormwatch.detection.cli import detect
 from stormwatch.ingest.cli import ingest
 from stormwatch.runtime import Runtime
@@ -29,6 +30,7 @@ app.command()(ingest)
 app.command()(detect)
 
 register_analysis(app)
+register_auth(app)
 
 
 @app.callback()
@@ -65,8 +67,12 @@ def demo(
         str | None, typer.Option(help="Database URL or SQLite file path (default: a fresh SQLite file).")
     ] = None,
 ) -> None:
-    """Replay the bundled two-brand sample stream and open crises live, with the dashboard on."""
-    from stormwatch.demo.runner import WORKSPACE_FILE, describe, replay_sample
+    """Replay the bundled two-brand sample stream and open crises live, with the dashboard on.
+
+    Anyone can watch the dashboard read-only; two demo accounts (a manager and an analyst, with
+    fresh random passwords printed at start) can log in to acknowledge, draft and approve.
+    """
+    from stormwatch.demo.runner import WORKSPACE_FILE, create_demo_accounts, describe, replay_sample
 
     with tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
         runtime = Runtime.open(
@@ -75,8 +81,11 @@ def demo(
         runtime.live.on_update = lambda update: console.print(describe(update))
         try:
             if serve:
-                url = runtime.serve(host, port)
+                url = runtime.serve(host, port, public=True)
                 console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
+                console.print("Visitors see it read-only; log in to act on a crisis:")
+                for account in create_demo_accounts(runtime.store, runtime.workspace_id):
+                    console.print(f"  {account.email}  password {account.password}  ({account.role})")
             stats = replay_sample(runtime.ingestor, runtime.live, speed=speed)
             console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
             if serve and stay:

@@ -1,15 +1,24 @@
-"""One running Stormwatch: store, live pipeline and (optionally) the web server, opened together."""
+"""One running Stormwatch: store, live pipelines and (optionally) the web server, opened together.
+
+The configured workspace gets its pipeline at start; any other workspace of the store (an agency
+serves several) gets one the first time mentions arrive for it, so each tenant's detectors only
+ever see that tenant's mentions.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from stormwatch.analysis.service import TextJudge
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
 from stormwatch.workspace.config import WorkspaceConfig
+from stormwatch.workspace.models import Workspace
 from stormwatch.workspace.service import apply_config
 
 PROCESS_EVERY_SECONDS = 1.0
@@ -19,10 +28,13 @@ PROCESS_EVERY_SECONDS = 1.0
 class Runtime:
     store: Store
     workspace_id: int
+    judge: TextJudge
     live: LivePipeline
     ingestor: MentionIngestor
     server: BackgroundServer | None = None
+    pipelines: dict[int, LivePipeline] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _pipelines_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, database_url: str | None, workspace: WorkspaceConfig) -> Runtime:
@@ -31,14 +43,32 @@ class Runtime:
         store = Store.open(database_url)
         with store.session() as session:
             workspace_id = apply_config(session, workspace).id
-        live = LivePipeline(store, TextAnalyzer.load(), workspace_id)
+        judge = TextAnalyzer.load()
+        live = LivePipeline(store, judge, workspace_id)
         live.warm_up()
-        return cls(store, workspace_id, live, MentionIngestor(store, workspace_id))
+        runtime = cls(store, workspace_id, judge, live, MentionIngestor(store, workspace_id))
+        runtime.pipelines[workspace_id] = live
+        return runtime
 
-    def serve(self, host: str, port: int) -> str:
+    def live_for(self, workspace_id: int) -> LivePipeline:
+        with self._pipelines_lock:
+            pipeline = self.pipelines.get(workspace_id)
+            if pipeline is None:
+                pipeline = LivePipeline(self.store, self.judge, workspace_id)
+                pipeline.warm_up()
+                self.pipelines[workspace_id] = pipeline
+            return pipeline
+
+    def serve(self, host: str, port: int, *, public: bool = False) -> str:
+        """Start the web app; ``public`` lets visitors see this workspace read-only (the demo)."""
         from stormwatch.web.app import create_app
 
-        self.server = BackgroundServer(create_app(self.store, self.workspace_id, self.live), host, port)
+        app = create_app(
+            self.store,
+            after_push=lambda workspace_id: self.live_for(workspace_id).run_until_idle(),
+            public_workspace_id=self.workspace_id if public else None,
+        )
+        self.server = BackgroundServer(app, host, port)
         self.server.start()
         return self.server.url
 
@@ -47,7 +77,10 @@ class Runtime:
 
         def loop() -> None:
             while not self._stop.wait(PROCESS_EVERY_SECONDS):
-                self.live.run_until_idle()
+                with self.store.session() as session:
+                    workspace_ids = list(session.scalars(select(Workspace.id)))
+                for workspace_id in workspace_ids:
+                    self.live_for(workspace_id).run_until_idle()
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
 

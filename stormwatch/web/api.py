@@ -1,0 +1,292 @@
+"""The REST API: every route acts for the caller's workspace only (see :mod:`stormwatch.web.security`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from stormwatch.auth.models import ApiToken
+from stormwatch.auth.service import AuthError, Principal, audit_log, create_token, memberships, revoke_token
+from stormwatch.ingest.readers import RawRecord
+from stormwatch.ingest.service import MentionIngestor
+from stormwatch.store.db import Store
+from stormwatch.web import actions, charts, queries, schemas
+from stormwatch.web.security import require
+from stormwatch.web.stream import event_stream
+
+Reader = Annotated[Principal, Depends(require("read"))]
+MAX_PAGE = 500
+
+
+def build_api(store: Store, after_push: Any = None) -> APIRouter:
+    """The API routes over ``store``; ``after_push`` runs after mentions are stored (the live pipeline)."""
+    api = APIRouter(
+        prefix="/api", responses={401: {"model": schemas.Message}, 403: {"model": schemas.Message}}
+    )
+
+    @api.get("/me", tags=["workspaces"], response_model=schemas.MeOut)
+    def me(principal: Reader) -> dict[str, Any]:
+        """Who the caller is, the workspace they act in and what they may do there."""
+        with store.session() as session:
+            found = queries.workspace(session, principal.workspace_id)
+        return {
+            "actor": principal.actor,
+            "workspace": found | {"role": principal.role},
+            "actions": sorted(principal.actions),
+            "locale": principal.locale,
+        }
+
+    @api.get("/workspaces", tags=["workspaces"], response_model=list[schemas.WorkspaceOut])
+    def list_workspaces(principal: Reader) -> list[dict[str, Any]]:
+        """Workspaces the caller belongs to (a token: its own one)."""
+        with store.session() as session:
+            if principal.user_id is None:
+                return [queries.workspace(session, principal.workspace_id) | {"role": principal.role}]
+            return [
+                {"id": found.id, "name": found.name, "role": role}
+                for found, role in memberships(session, principal.user_id)
+            ]
+
+    @api.get("/brands", tags=["brands"], response_model=list[schemas.BrandOut])
+    def list_brands(principal: Reader) -> list[dict[str, Any]]:
+        """Brands of the workspace with their mention and negative-mention counts."""
+        with store.session() as session:
+            return queries.brand_overview(session, principal.workspace_id)
+
+    @api.get("/brands/{brand_id}/figures", tags=["brands"], response_model=schemas.BrandFigures)
+    def brand_figures(
+        principal: Reader, brand_id: int, days: Annotated[int, Query(ge=1, le=92)] = 7
+    ) -> dict[str, Any]:
+        """Hourly volume and sentiment with the baseline band, crises, share of voice and top posts,
+        over the `days` before the brand's newest mention."""
+        with store.session() as session:
+            if queries.brand_id(session, principal.workspace_id, brand_id) is None:
+                raise HTTPException(404, f"no brand {brand_id}")
+            return charts.brand_figures(session, brand_id, days)
+
+    @api.get("/mentions", tags=["mentions"], response_model=schemas.MentionPage)
+    def search_mentions(
+        principal: Reader,
+        brand: Annotated[str | None, Query(description="Only this brand's mentions.")] = None,
+        q: Annotated[
+            str | None, Query(description="Words that must all appear in the text.", max_length=200)
+        ] = None,
+        sentiment: Annotated[str | None, Query(pattern="^(negative|neutral|positive)$")] = None,
+        cause: Annotated[str | None, Query(max_length=40)] = None,
+        lang: Annotated[str | None, Query(max_length=8, description="ISO 639-1")] = None,
+        source: Annotated[str | None, Query(max_length=50)] = None,
+        since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601).")] = None,
+        until: Annotated[datetime | None, Query(description="Created before (ISO 8601).")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> dict[str, Any]:
+        """Search the workspace's mentions, newest first, one page at a time."""
+        where = queries.MentionFilter(
+            brand=brand,
+            q=q,
+            sentiment=sentiment,
+            cause=cause,
+            lang=lang,
+            source=source,
+            since=_aware(since, "since"),
+            until=_aware(until, "until"),
+        )
+        with store.session() as session:
+            total, items = queries.search_mentions(
+                session, principal.workspace_id, where, limit=limit, offset=offset
+            )
+        next_offset = offset + limit if offset + limit < total else None
+        return {"total": total, "offset": offset, "limit": limit, "next_offset": next_offset, "items": items}
+
+    @api.post("/mentions", tags=["mentions"], response_model=schemas.PushResult)
+    def push_mentions(
+        principal: Annotated[Principal, Depends(require("mentions:write"))],
+        payload: Annotated[
+            dict[str, Any] | list[dict[str, Any]],
+            Body(description="One mention or a list: text, created_at, brand, and id, source, author..."),
+        ],
+    ) -> dict[str, Any]:
+        """Store pushed mentions exactly once (idempotent on brand, source and id).
+
+        Malformed records are quarantined and listed in `problems` by their position in the list;
+        the others are stored. If none could be stored the answer is 422.
+        """
+        records = payload if isinstance(payload, list) else [payload]
+        raw = [RawRecord(index, repr(record), record) for index, record in enumerate(records)]
+        report = MentionIngestor(store, principal.workspace_id).ingest(raw, origin="api")
+        problems = [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems]
+        if records and report.quarantined == len(records):
+            raise HTTPException(422, detail={"message": "no record could be stored", "problems": problems})
+        if after_push is not None:
+            after_push(principal.workspace_id)
+        return {
+            "stored": report.stored,
+            "duplicates": report.duplicates,
+            "quarantined": report.quarantined,
+            "problems": problems,
+        }
+
+    @api.get(
+        "/events",
+        tags=["live"],
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}},
+    )
+    def live_events(request: Request, principal: Reader) -> StreamingResponse:
+        """Server-sent events: `mention` (each newly analysed mention) and `crisis` (opened,
+        escalated, acknowledged… any timeline entry). Reconnects resume after `Last-Event-ID`."""
+        return StreamingResponse(
+            event_stream(request, store, principal.workspace_id),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @api.get("/crises", tags=["crises"], response_model=list[schemas.CrisisOut])
+    def list_crises(
+        principal: Reader, open_only: Annotated[bool, Query(alias="open")] = False
+    ) -> list[dict[str, Any]]:
+        """Crises, newest first; `?open=true` for those not yet resolved."""
+        with store.session() as session:
+            return queries.crises(session, principal.workspace_id, only_open=open_only)
+
+    @api.get(
+        "/crises/{key}",
+        tags=["crises"],
+        response_model=schemas.CrisisDetail,
+        responses={404: {"model": schemas.Message}},
+    )
+    def get_crisis(principal: Reader, key: str) -> dict[str, Any]:
+        """One crisis with its evidence, timeline, example posts and the story's posts."""
+        with store.session() as session:
+            crisis = queries.crisis_detail(session, principal.workspace_id, key)
+        if crisis is None:
+            raise HTTPException(404, f"no crisis {key}")
+        return crisis
+
+    @api.post(
+        "/crises/{key}/acknowledge",
+        tags=["crises"],
+        response_model=schemas.CrisisOut,
+        responses={404: {"model": schemas.Message}, 409: {"model": schemas.Message}},
+    )
+    def acknowledge(
+        principal: Annotated[Principal, Depends(require("crises:act"))], key: str
+    ) -> dict[str, Any]:
+        """Say that someone is on it: the crisis moves from detected to acknowledged."""
+        return _act(principal, key, lambda session, crisis: actions.acknowledge(session, crisis, principal))
+
+    @api.post(
+        "/crises/{key}/notes",
+        tags=["crises"],
+        response_model=schemas.CrisisOut,
+        responses={404: {"model": schemas.Message}},
+    )
+    def add_note(
+        principal: Annotated[Principal, Depends(require("crises:act"))], key: str, note: schemas.NoteIn
+    ) -> dict[str, Any]:
+        """Add a note to the crisis's timeline."""
+        return _act(
+            principal, key, lambda session, crisis: actions.add_note(session, crisis, principal, note.text)
+        )
+
+    def _act(principal: Principal, key: str, action: Any) -> dict[str, Any]:
+        with store.session() as session:
+            found = queries.find_crisis(session, principal.workspace_id, key)
+            if found is None:
+                raise HTTPException(404, f"no crisis {key}")
+            try:
+                action(session, found[0])
+            except actions.ActionError as error:
+                raise HTTPException(409, str(error)) from error
+            session.flush()
+            return queries.crisis_view(*found)
+
+    @api.get("/alerts", tags=["alerts"], response_model=list[schemas.AlertOut])
+    def list_alerts(
+        principal: Reader, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100
+    ) -> list[dict[str, Any]]:
+        """Alerts sent (or waiting, or failed) for the workspace's crises, newest first."""
+        with store.session() as session:
+            return queries.alerts(session, principal.workspace_id, limit=limit)
+
+    admin = Annotated[Principal, Depends(require("admin"))]
+
+    @api.get("/tokens", tags=["security"], response_model=list[schemas.TokenOut])
+    def list_tokens(principal: admin) -> list[dict[str, Any]]:
+        """The workspace's API tokens (never their secrets)."""
+        with store.session() as session:
+            tokens = session.scalars(
+                select(ApiToken).where(ApiToken.workspace_id == principal.workspace_id).order_by(ApiToken.id)
+            )
+            return [_token_view(token) for token in tokens]
+
+    @api.post(
+        "/tokens",
+        tags=["security"],
+        response_model=schemas.NewToken,
+        status_code=201,
+        responses={422: {"model": schemas.Message}},
+    )
+    def new_token(principal: admin, request: Request, body: schemas.TokenIn) -> dict[str, Any]:
+        """Create an API token for this workspace; the secret is in the answer and nowhere else."""
+        with store.session() as session:
+            try:
+                secret, token = create_token(
+                    session, principal.workspace_id, body.name, body.scopes, actor=principal.actor
+                )
+            except (AuthError, ValueError) as error:
+                raise HTTPException(422, str(error)) from error
+            return _token_view(token) | {"token": secret}
+
+    @api.delete(
+        "/tokens/{token_id}", tags=["security"], status_code=204, responses={404: {"model": schemas.Message}}
+    )
+    def delete_token(principal: admin, token_id: int) -> None:
+        """Revoke a token of this workspace."""
+        with store.session() as session:
+            if not revoke_token(session, principal.workspace_id, token_id, actor=principal.actor):
+                raise HTTPException(404, f"no active token {token_id}")
+
+    @api.get("/audit", tags=["security"], response_model=list[schemas.AuditOut])
+    def list_audit(
+        principal: admin, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100
+    ) -> list[dict[str, Any]]:
+        """The workspace's security events, newest first."""
+        with store.session() as session:
+            return [
+                {
+                    "id": event.id,
+                    "at": queries.iso(event.at),
+                    "kind": event.kind,
+                    "actor": event.actor,
+                    "subject": event.subject,
+                    "ip": event.ip,
+                    "detail": event.detail,
+                }
+                for event in audit_log(session, principal.workspace_id, limit)
+            ]
+
+    return api
+
+
+def _token_view(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scopes": token.scopes,
+        "created_by": token.created_by,
+        "created_at": queries.iso(token.created_at),
+        "last_used_at": queries.iso(token.last_used_at) if token.last_used_at else None,
+        "revoked": token.revoked_at is not None,
+    }
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise HTTPException(422, f"{name}: give a time zone, e.g. 2026-11-25T10:00:00Z")
+    return moment

@@ -1,0 +1,235 @@
+"""The HTML side: log-in, the dashboard, the crisis room and their forms (POST, then redirect back)."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from stormwatch.auth.models import LOCALES
+from stormwatch.auth.service import (
+    SESSION_LIFETIME,
+    AuthError,
+    LoginThrottled,
+    Principal,
+    login,
+    logout,
+    memberships,
+    set_locale,
+    switch_workspace,
+)
+from stormwatch.store.db import Store
+from stormwatch.web import actions, charts, queries
+from stormwatch.web.i18n import translator
+from stormwatch.web.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_login_csrf,
+    client_ip,
+    is_https,
+    new_login_csrf,
+    optional_principal,
+    require,
+)
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+DASHBOARD_DAYS = (1, 7, 30)
+
+Viewer = Annotated[Principal, Depends(require("read"))]
+Actor = Annotated[Principal, Depends(require("crises:act"))]
+
+
+def build_pages(store: Store) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    def render(
+        request: Request, name: str, principal: Principal | None, context: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
+        locale = principal.locale if principal else _visitor_locale(request)
+        workspaces: list[dict[str, Any]] = []
+        if principal is not None:
+            with store.session() as session:
+                if principal.user_id is not None:
+                    workspaces = [
+                        {"id": w.id, "name": w.name} for w, _ in memberships(session, principal.user_id)
+                    ]
+                else:
+                    workspaces = [queries.workspace(session, principal.workspace_id)]
+        base = {"_": translator(locale), "locale": locale, "principal": principal, "workspaces": workspaces}
+        return TEMPLATES.TemplateResponse(request, name, base | context, status_code=status)
+
+    def login_form(request: Request, target: str, error: str | None, status: int = 200) -> HTMLResponse:
+        token = new_login_csrf()
+        context = {"next": target, "error": error, "login_csrf": token}
+        response = render(request, "login.html", None, context, status)
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request), max_age=3600
+        )
+        return response
+
+    @pages.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return login_form(request, _safe_next(next), None)
+
+    @pages.post("/login")
+    def login_submit(
+        request: Request,
+        email: Annotated[str, Form(max_length=320)],
+        password: Annotated[str, Form(max_length=1000)],
+        csrf_token: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        target = _safe_next(next)
+        if not check_login_csrf(request, csrf_token):
+            return login_form(request, target, "The form expired; please try again.", 403)
+        try:
+            with store.session() as session:
+                secret, _ = login(session, email, password, client_ip(request))
+        except LoginThrottled:
+            response = login_form(
+                request, target, "Too many failed log-ins; wait a few minutes and try again.", 429
+            )
+            response.headers["Retry-After"] = "900"
+            return response
+        except AuthError:
+            return login_form(request, target, "Wrong e-mail or password.", 401)
+        redirect = RedirectResponse(target, status_code=303)
+        redirect.set_cookie(
+            SESSION_COOKIE,
+            secret,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="lax",  # lax: links from e-mail alerts into the crisis room keep working
+            secure=is_https(request),
+        )
+        redirect.delete_cookie(LOGIN_CSRF_COOKIE)
+        return redirect
+
+    @pages.post("/logout")
+    def logout_submit(request: Request, principal: Viewer) -> Response:
+        with store.session() as session:
+            logout(session, principal, client_ip(request))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @pages.post("/preferences/language")
+    def choose_language(
+        request: Request,
+        language: Annotated[str, Form()],
+        back: Annotated[str, Form()] = "/",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        """Logged-in users keep the choice with their account; demo visitors in a cookie."""
+        if language not in LOCALES:
+            raise HTTPException(422, f"unknown language {language!r}")
+        principal = optional_principal(request)
+        response = RedirectResponse(_safe_next(back), status_code=303)
+        if principal is not None and principal.user_id is not None:
+            # A change to the account: it needs the session's CSRF token like any other change.
+            if not hmac.compare_digest(csrf_token, principal.csrf_token or ""):
+                raise HTTPException(403, "missing or wrong CSRF token; reload the page")
+            with store.session() as session:
+                set_locale(session, principal.user_id, language)
+            return response
+        response.set_cookie(
+            "stormwatch_lang", language, samesite="lax", secure=is_https(request), max_age=365 * 86400
+        )
+        return response
+
+    @pages.post("/workspace")
+    def choose_workspace(
+        request: Request, principal: Viewer, workspace_id: Annotated[int, Form()]
+    ) -> Response:
+        try:
+            with store.session() as session:
+                switch_workspace(session, principal, workspace_id, client_ip(request))
+        except AuthError as error:
+            raise HTTPException(403, str(error)) from error
+        return RedirectResponse("/", status_code=303)
+
+    @pages.get("/", response_class=HTMLResponse)
+    def dashboard(
+        request: Request,
+        principal: Viewer,
+        brand: Annotated[int | None, Query()] = None,
+        days: Annotated[int, Query(ge=1, le=92)] = 7,
+    ) -> HTMLResponse:
+        with store.session() as session:
+            brands = queries.brand_overview(session, principal.workspace_id)
+            chosen = next((b for b in brands if b["id"] == brand), brands[0] if brands else None)
+            context = {
+                "brands": brands,
+                "brand": chosen,
+                "days": days,
+                "day_choices": DASHBOARD_DAYS,
+                "figures": charts.brand_figures(session, chosen["id"], days) if chosen else None,
+                "crises": queries.crises(session, principal.workspace_id),
+                "mentions": queries.latest_mentions(session, principal.workspace_id, limit=30),
+            }
+        return render(request, "dashboard.html", principal, context)
+
+    @pages.get("/fragments/crises", response_class=HTMLResponse)
+    def crises_fragment(request: Request, principal: Viewer) -> HTMLResponse:
+        with store.session() as session:
+            context = {"crises": queries.crises(session, principal.workspace_id)}
+        return render(request, "_crises.html", principal, context)
+
+    @pages.get("/crises/{key}", response_class=HTMLResponse)
+    def crisis_room(request: Request, principal: Viewer, key: str) -> HTMLResponse:
+        return render(request, "crisis.html", principal, {"crisis": _crisis(principal, key)})
+
+    @pages.get("/fragments/crises/{key}", response_class=HTMLResponse)
+    def crisis_fragment(request: Request, principal: Viewer, key: str) -> HTMLResponse:
+        return render(request, "_crisis_live.html", principal, {"crisis": _crisis(principal, key)})
+
+    @pages.post("/crises/{key}/acknowledge")
+    def acknowledge(principal: Actor, key: str) -> Response:
+        return _crisis_action(
+            principal, key, lambda session, crisis: actions.acknowledge(session, crisis, principal)
+        )
+
+    @pages.post("/crises/{key}/notes")
+    def add_note(
+        principal: Actor, key: str, text: Annotated[str, Form(min_length=1, max_length=5000)]
+    ) -> Response:
+        return _crisis_action(
+            principal, key, lambda session, crisis: actions.add_note(session, crisis, principal, text)
+        )
+
+    def _crisis(principal: Principal, key: str) -> dict[str, Any]:
+        with store.session() as session:
+            crisis = queries.crisis_detail(session, principal.workspace_id, key)
+        if crisis is None:
+            raise HTTPException(404, f"no crisis {key}")
+        return crisis
+
+    def _crisis_action(principal: Principal, key: str, action: Any) -> Response:
+        with store.session() as session:
+            found = queries.find_crisis(session, principal.workspace_id, key)
+            if found is None:
+                raise HTTPException(404, f"no crisis {key}")
+            try:
+                action(session, found[0])
+            except actions.ActionError as error:
+                raise HTTPException(409, str(error)) from error
+        return RedirectResponse(f"/crises/{quote(key)}", status_code=303)
+
+    return pages
+
+
+def _visitor_locale(request: Request) -> str:
+    chosen = request.cookies.get("stormwatch_lang")
+    if chosen in LOCALES:
+        return str(chosen)
+    return "pl" if request.headers.get("accept-language", "").lower().startswith("pl") else "en"
+
+
+def _safe_next(target: str) -> str:
+    """Only paths on this site: an open redirect after log-in would help phishing."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"

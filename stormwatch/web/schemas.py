@@ -1,0 +1,176 @@
+"""The API's response shapes, so the OpenAPI document says exactly what comes back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class WorkspaceOut(BaseModel):
+    id: int
+    name: str
+    role: str | None = Field(description="The caller's role there (null for an API token).")
+
+
+class MeOut(BaseModel):
+    actor: str
+    workspace: WorkspaceOut
+    actions: list[str] = Field(description="What the caller may do in this workspace.")
+    locale: str
+
+
+class BrandOut(BaseModel):
+    id: int
+    name: str
+    mentions: int
+    negative: int
+
+
+class MentionOut(BaseModel):
+    id: str = Field(description="The post's id at its source.")
+    brand: str
+    source: str
+    author: str | None
+    author_followers: int
+    text: str
+    url: str | None
+    created_at: str
+    lang: str | None
+    sentiment: str | None = Field(description="null while the mention waits for analysis")
+    sentiment_score: float | None
+    cause: str | None
+    duplicate_group: str | None
+
+
+class MentionPage(BaseModel):
+    total: int = Field(description="How many mentions match the filters.")
+    offset: int
+    limit: int
+    next_offset: int | None = Field(description="Offset of the next page; null on the last one.")
+    items: list[MentionOut]
+
+
+class Problem(BaseModel):
+    index: int
+    field: str | None
+    error: str
+
+
+class PushResult(BaseModel):
+    stored: int
+    duplicates: int
+    quarantined: int
+    problems: list[Problem]
+
+
+class CrisisOut(BaseModel):
+    id: str
+    brand: str
+    opened_at: str
+    severity: int
+    cause: str | None
+    status: str
+    reason: str
+    closed_at: str | None
+
+
+class TimelineEntry(BaseModel):
+    at: str
+    kind: str
+    actor: str
+    message: str
+    data: dict[str, Any]
+
+
+class CrisisDetail(CrisisOut):
+    timeline: list[TimelineEntry]
+    evidence: dict[str, Any] = Field(
+        description="The latest detector evidence: observed, expected, reach, terms."
+    )
+    examples: list[MentionOut] = Field(description="The posts the detector pointed at.")
+    story: list[MentionOut] = Field(description="The story's negative posts, widest reach first.")
+
+
+class ShareRow(BaseModel):
+    key: str
+    count: int
+    percent: float
+
+
+class ShareOfVoice(BaseModel):
+    source: list[ShareRow]
+    lang: list[ShareRow]
+
+
+class CrisisBand(BaseModel):
+    id: str
+    severity: int
+    start: float
+    end: float
+
+
+class BrandFigures(BaseModel):
+    since: str | None = None
+    until: str | None = None
+    series: dict[str, list[float | None]] = Field(
+        description="Hourly columns: t (unix seconds), volume, negative, expected, band_low, band_high, "
+        "negative_share, positive_share."
+    )
+    share: ShareOfVoice
+    top: list[MentionOut]
+    crises: list[CrisisBand]
+
+
+class AlertOut(BaseModel):
+    id: int
+    crisis_id: str
+    brand: str
+    severity: int
+    channel: str
+    title: str
+    status: str
+    attempts: int
+    error: str | None
+    created_at: str
+    sent_at: str | None
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    scopes: list[str] = Field(
+        min_length=1, description="read, mentions:write, crises:act, crises:manage, admin"
+    )
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_by: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+class NewToken(TokenOut):
+    token: str = Field(description="The secret; shown only now.")
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: str
+    kind: str
+    actor: str
+    subject: str | None
+    ip: str | None
+    detail: dict[str, Any]
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class Message(BaseModel):
+    detail: str
