@@ -15,6 +15,8 @@ from stormwatch.analysis.cli import register as register_analysis
 from stormwatch.auth.cli import register as register_auth
 from stormwatch.detection.cli import detect
 from stormwatch.ingest.cli import ingest
+from stormwatch.playbook.cli import playbook_app
+from stormwatch.response.cli import crisis_app
 from stormwatch.runtime import Runtime
 from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
 
@@ -31,6 +33,8 @@ app.command()(detect)
 
 register_analysis(app)
 register_auth(app)
+app.add_typer(crisis_app, name="crisis")
+app.add_typer(playbook_app, name="playbook")
 
 
 @app.callback()

@@ -7,7 +7,9 @@ ever see that tenant's mentions.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -15,13 +17,19 @@ from sqlalchemy import select
 from stormwatch.analysis.service import TextJudge
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
+from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.response.service import tick
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
 from stormwatch.workspace.config import WorkspaceConfig
 from stormwatch.workspace.models import Workspace
 from stormwatch.workspace.service import apply_config
 
+log = logging.getLogger(__name__)
+
 PROCESS_EVERY_SECONDS = 1.0
+# Pages escalate in minutes, so the response clock need not run as often as the pipeline.
+RESPONSE_TICK_EVERY_SECONDS = 10.0
 
 
 @dataclass
@@ -31,6 +39,7 @@ class Runtime:
     judge: TextJudge
     live: LivePipeline
     ingestor: MentionIngestor
+    playbooks: PlaybookLibrary = field(default_factory=PlaybookLibrary.load)
     server: BackgroundServer | None = None
     pipelines: dict[int, LivePipeline] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -46,7 +55,8 @@ class Runtime:
         judge = TextAnalyzer.load()
         live = LivePipeline(store, judge, workspace_id)
         live.warm_up()
-        runtime = cls(store, workspace_id, judge, live, MentionIngestor(store, workspace_id))
+        playbooks = PlaybookLibrary.load(workspace.workspace.playbooks_dir)
+        runtime = cls(store, workspace_id, judge, live, MentionIngestor(store, workspace_id), playbooks)
         runtime.pipelines[workspace_id] = live
         return runtime
 
@@ -76,11 +86,17 @@ class Runtime:
         """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""
 
         def loop() -> None:
+            last_tick = 0.0
             while not self._stop.wait(PROCESS_EVERY_SECONDS):
                 with self.store.session() as session:
                     workspace_ids = list(session.scalars(select(Workspace.id)))
                 for workspace_id in workspace_ids:
                     self.live_for(workspace_id).run_until_idle()
+                if time.monotonic() - last_tick >= RESPONSE_TICK_EVERY_SECONDS:
+                    last_tick = time.monotonic()
+                    report = tick(self.store, self.playbooks, send=self.live.send)
+                    if report.paged or report.overdue:
+                        log.info("response clock: %s", report)
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
 

@@ -6,22 +6,39 @@ from stormwatch.auth.models import ApiToken, AuditEvent, Membership, User, WebSe
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord
+from stormwatch.response.models import (
+    Assignment,
+    CrisisLink,
+    CrisisPlan,
+    CrisisReview,
+    Page,
+    Publication,
+    ResponseDraft,
+)
 from stormwatch.store.db import Base
-from stormwatch.workspace.models import Brand, Workspace
+from stormwatch.workspace.models import Brand, Person, Workspace
 
 metadata = Base.metadata
 
 __all__ = [
     "Alert",
     "ApiToken",
+    "Assignment",
     "AuditEvent",
     "Brand",
     "Crisis",
     "CrisisEvent",
+    "CrisisLink",
+    "CrisisPlan",
+    "CrisisReview",
     "Enrichment",
     "Membership",
     "Mention",
+    "Page",
+    "Person",
+    "Publication",
     "QuarantinedRecord",
+    "ResponseDraft",
     "SignalRecord",
     "User",
     "WebSession",

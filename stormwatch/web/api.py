@@ -19,6 +19,7 @@ from stormwatch.web.security import require
 from stormwatch.web.stream import event_stream
 
 Reader = Annotated[Principal, Depends(require("read"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
 MAX_PAGE = 500
 
 
@@ -65,7 +66,7 @@ def build_api(store: Store, after_push: Any = None) -> APIRouter:
         over the `days` before the brand's newest mention."""
         with store.session() as session:
             if queries.brand_id(session, principal.workspace_id, brand_id) is None:
-                raise HTTPException(404, f"no brand {brand_id}")
+                raise HTTPException(404, "no such brand in this workspace")
             return charts.brand_figures(session, brand_id, days)
 
     @api.get("/mentions", tags=["mentions"], response_model=schemas.MentionPage)
@@ -164,7 +165,7 @@ def build_api(store: Store, after_push: Any = None) -> APIRouter:
         with store.session() as session:
             crisis = queries.crisis_detail(session, principal.workspace_id, key)
         if crisis is None:
-            raise HTTPException(404, f"no crisis {key}")
+            raise HTTPException(404, "no such crisis in this workspace")
         return crisis
 
     @api.post(
@@ -197,7 +198,7 @@ def build_api(store: Store, after_push: Any = None) -> APIRouter:
         with store.session() as session:
             found = queries.find_crisis(session, principal.workspace_id, key)
             if found is None:
-                raise HTTPException(404, f"no crisis {key}")
+                raise HTTPException(404, "no such crisis in this workspace")
             try:
                 action(session, found[0])
             except actions.ActionError as error:
@@ -213,10 +214,8 @@ def build_api(store: Store, after_push: Any = None) -> APIRouter:
         with store.session() as session:
             return queries.alerts(session, principal.workspace_id, limit=limit)
 
-    admin = Annotated[Principal, Depends(require("admin"))]
-
     @api.get("/tokens", tags=["security"], response_model=list[schemas.TokenOut])
-    def list_tokens(principal: admin) -> list[dict[str, Any]]:
+    def list_tokens(principal: Admin) -> list[dict[str, Any]]:
         """The workspace's API tokens (never their secrets)."""
         with store.session() as session:
             tokens = session.scalars(
@@ -231,7 +230,7 @@ def build_api(store: Store, after_push: Any = None) -> APIRouter:
         status_code=201,
         responses={422: {"model": schemas.Message}},
     )
-    def new_token(principal: admin, request: Request, body: schemas.TokenIn) -> dict[str, Any]:
+    def new_token(principal: Admin, request: Request, body: schemas.TokenIn) -> dict[str, Any]:
         """Create an API token for this workspace; the secret is in the answer and nowhere else."""
         with store.session() as session:
             try:
@@ -245,15 +244,15 @@ def build_api(store: Store, after_push: Any = None) -> APIRouter:
     @api.delete(
         "/tokens/{token_id}", tags=["security"], status_code=204, responses={404: {"model": schemas.Message}}
     )
-    def delete_token(principal: admin, token_id: int) -> None:
+    def delete_token(principal: Admin, token_id: int) -> None:
         """Revoke a token of this workspace."""
         with store.session() as session:
             if not revoke_token(session, principal.workspace_id, token_id, actor=principal.actor):
-                raise HTTPException(404, f"no active token {token_id}")
+                raise HTTPException(404, "no such active token in this workspace")
 
     @api.get("/audit", tags=["security"], response_model=list[schemas.AuditOut])
     def list_audit(
-        principal: admin, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100
+        principal: Admin, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100
     ) -> list[dict[str, Any]]:
         """The workspace's security events, newest first."""
         with store.session() as session:

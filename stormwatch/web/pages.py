@@ -206,14 +206,14 @@ def build_pages(store: Store) -> APIRouter:
         with store.session() as session:
             crisis = queries.crisis_detail(session, principal.workspace_id, key)
         if crisis is None:
-            raise HTTPException(404, f"no crisis {key}")
+            raise HTTPException(404, "no such crisis in this workspace")
         return crisis
 
     def _crisis_action(principal: Principal, key: str, action: Any) -> Response:
         with store.session() as session:
             found = queries.find_crisis(session, principal.workspace_id, key)
             if found is None:
-                raise HTTPException(404, f"no crisis {key}")
+                raise HTTPException(404, "no such crisis in this workspace")
             try:
                 action(session, found[0])
             except actions.ActionError as error:

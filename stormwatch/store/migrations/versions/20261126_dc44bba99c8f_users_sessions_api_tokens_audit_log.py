@@ -1,7 +1,7 @@
 """users, sessions, api tokens, audit log
 
 Revision ID: dc44bba99c8f
-Revises: 4f73a35ebab7
+Revises: b5e0c2d1a9f4
 Create Date: 2026-11-26 01:17:25.986700
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import stormwatch.store.db
 
 revision: str = "dc44bba99c8f"
-down_revision: str | None = "4f73a35ebab7"
+down_revision: str | None = "b5e0c2d1a9f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
