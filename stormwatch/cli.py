@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -90,10 +91,13 @@ def demo(
                 console.print("Visitors see it read-only; log in to act on a crisis:")
                 for account in create_demo_accounts(runtime.store, runtime.workspace_id):
                     console.print(f"  {account.email}  password {account.password}  ({account.role})")
-            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed)
+            clock = _EverySecond(runtime.run_response_clock)  # playbooks attach as crises open
+            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=clock)
+            runtime.run_response_clock()
             console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
             if serve and stay:
                 console.print("The dashboard stays up; press Ctrl-C to stop.")
+                runtime.process_in_background()
                 _wait_for_interrupt()
         finally:
             runtime.close()
@@ -123,6 +127,19 @@ def serve(
         _wait_for_interrupt()
     finally:
         runtime.close()
+
+
+class _EverySecond:
+    """Calls ``action`` at most once a wall-clock second, however often it is called."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self.action = action
+        self.last = 0.0
+
+    def __call__(self, *_: object) -> None:
+        if time.monotonic() - self.last >= 1.0:
+            self.last = time.monotonic()
+            self.action()
 
 
 def _wait_for_interrupt() -> None:

@@ -82,6 +82,12 @@ class Runtime:
         self.server.start()
         return self.server.url
 
+    def run_response_clock(self) -> None:
+        """Attach playbooks to new crises, page and escalate, flag overdue steps (see ``tick``)."""
+        report = tick(self.store, self.playbooks, send=self.live.send)
+        if report.paged or report.overdue:
+            log.info("response clock: %s", report)
+
     def process_in_background(self) -> None:
         """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""
 
@@ -94,9 +100,7 @@ class Runtime:
                     self.live_for(workspace_id).run_until_idle()
                 if time.monotonic() - last_tick >= RESPONSE_TICK_EVERY_SECONDS:
                     last_tick = time.monotonic()
-                    report = tick(self.store, self.playbooks, send=self.live.send)
-                    if report.paged or report.overdue:
-                        log.info("response clock: %s", report)
+                    self.run_response_clock()
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
 

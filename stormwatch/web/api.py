@@ -13,6 +13,7 @@ from stormwatch.auth.models import ApiToken
 from stormwatch.auth.service import AuthError, Principal, audit_log, create_token, memberships, revoke_token
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
+from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries, schemas
 from stormwatch.web.security import require
@@ -20,10 +21,23 @@ from stormwatch.web.stream import event_stream
 
 Reader = Annotated[Principal, Depends(require("read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+Act = Annotated[Principal, Depends(require("crises:act"))]
+Manage = Annotated[Principal, Depends(require("crises:manage"))]
+
+
+def crisis_room(store: Store, principal: Principal, key: str) -> dict[str, Any]:
+    """The crisis as the crisis room shows it; 404 unless it is the caller's workspace's."""
+    with store.session() as session:
+        crisis = queries.crisis_detail(session, principal.workspace_id, key)
+    if crisis is None:
+        raise HTTPException(404, "no such crisis in this workspace")
+    return crisis | actions.response_view(store, key)
+
+
 MAX_PAGE = 500
 
 
-def build_api(store: Store, after_push: Any = None) -> APIRouter:
+def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) -> APIRouter:
     """The API routes over ``store``; ``after_push`` runs after mentions are stored (the live pipeline)."""
     api = APIRouter(
         prefix="/api", responses={401: {"model": schemas.Message}, 403: {"model": schemas.Message}}
@@ -157,54 +171,125 @@ def build_api(store: Store, after_push: Any = None) -> APIRouter:
     @api.get(
         "/crises/{key}",
         tags=["crises"],
-        response_model=schemas.CrisisDetail,
+        response_model=schemas.CrisisRoom,
         responses={404: {"model": schemas.Message}},
     )
     def get_crisis(principal: Reader, key: str) -> dict[str, Any]:
-        """One crisis with its evidence, timeline, example posts and the story's posts."""
-        with store.session() as session:
-            crisis = queries.crisis_detail(session, principal.workspace_id, key)
-        if crisis is None:
-            raise HTTPException(404, "no such crisis in this workspace")
-        return crisis
+        """One crisis: evidence, timeline, example and story posts, playbook steps with deadlines,
+        owners, pages and reply drafts."""
+        return crisis_room(store, principal, key)
+
+    refused: dict[int | str, dict[str, Any]] = {
+        404: {"model": schemas.Message},
+        409: {"model": schemas.Message},
+    }
 
     @api.post(
-        "/crises/{key}/acknowledge",
-        tags=["crises"],
-        response_model=schemas.CrisisOut,
-        responses={404: {"model": schemas.Message}, 409: {"model": schemas.Message}},
+        "/crises/{key}/acknowledge", tags=["crises"], response_model=schemas.CrisisOut, responses=refused
     )
-    def acknowledge(
-        principal: Annotated[Principal, Depends(require("crises:act"))], key: str
-    ) -> dict[str, Any]:
-        """Say that someone is on it: the crisis moves from detected to acknowledged."""
-        return _act(principal, key, lambda session, crisis: actions.acknowledge(session, crisis, principal))
+    def acknowledge(principal: Act, key: str) -> dict[str, Any]:
+        """Take the crisis: it moves from detected to acknowledged, escalation stops, and the first
+        to acknowledge becomes its owner if it has none."""
+        return _act(principal, key, lambda: actions.acknowledge(store, principal, key))
 
-    @api.post(
-        "/crises/{key}/notes",
-        tags=["crises"],
-        response_model=schemas.CrisisOut,
-        responses={404: {"model": schemas.Message}},
-    )
-    def add_note(
-        principal: Annotated[Principal, Depends(require("crises:act"))], key: str, note: schemas.NoteIn
-    ) -> dict[str, Any]:
+    @api.post("/crises/{key}/notes", tags=["crises"], response_model=schemas.CrisisOut, responses=refused)
+    def add_note(principal: Act, key: str, note: schemas.NoteIn) -> dict[str, Any]:
         """Add a note to the crisis's timeline."""
-        return _act(
-            principal, key, lambda session, crisis: actions.add_note(session, crisis, principal, note.text)
+        return _act(principal, key, lambda: actions.add_note(store, principal, key, note.text))
+
+    @api.post(
+        "/crises/{key}/steps/{step_id}/done",
+        tags=["crises"],
+        response_model=schemas.CrisisOut,
+        responses=refused,
+    )
+    def complete_step(principal: Act, key: str, step_id: str) -> dict[str, Any]:
+        """Tick off a step of the crisis's playbook."""
+        return _act(principal, key, lambda: actions.complete_step(store, principal, key, step_id))
+
+    @api.post(
+        "/crises/{key}/assignments", tags=["crises"], response_model=schemas.CrisisOut, responses=refused
+    )
+    def assign(principal: Manage, key: str, body: schemas.AssignIn) -> dict[str, Any]:
+        """Give a playbook role (owner, approver…) in the crisis to a person of the team."""
+        return _act(principal, key, lambda: actions.assign(store, principal, key, body.role, body.person))
+
+    @api.post("/crises/{key}/status", tags=["crises"], response_model=schemas.CrisisOut, responses=refused)
+    def set_status(principal: Manage, key: str, body: schemas.StatusIn) -> dict[str, Any]:
+        """Move the crisis along its lifecycle (detected → acknowledged → responding → monitoring →
+        resolved → reviewed)."""
+        return _act(principal, key, lambda: actions.set_status(store, principal, key, body.status, body.note))
+
+    @api.post(
+        "/crises/{key}/drafts",
+        tags=["replies"],
+        response_model=schemas.Draft,
+        status_code=201,
+        responses=refused,
+    )
+    def new_draft(principal: Act, key: str, body: schemas.DraftIn) -> dict[str, Any]:
+        """Draft a reply or statement from a template of the crisis's playbook (or in own words).
+        Someone else must approve it."""
+        made: list[int] = []
+        _act(
+            principal,
+            key,
+            lambda: made.append(actions.draft(store, principal, key, body.template, body.lang, body.text)),
         )
+        return _draft_view(key, made[0])
+
+    @api.post("/drafts/{draft_id}/approve", tags=["replies"], response_model=schemas.Draft, responses=refused)
+    def approve(principal: Manage, draft_id: int) -> dict[str, Any]:
+        """Approve a draft; the one who drafted it cannot (four-eyes rule)."""
+        key = _draft_key(principal, draft_id)
+        _act(principal, key, lambda: actions.approve(store, principal, draft_id))
+        return _draft_view(key, draft_id)
+
+    @api.post("/drafts/{draft_id}/reject", tags=["replies"], response_model=schemas.Draft, responses=refused)
+    def reject(principal: Manage, draft_id: int, body: schemas.RejectIn) -> dict[str, Any]:
+        """Send a draft back with the reason."""
+        key = _draft_key(principal, draft_id)
+        _act(principal, key, lambda: actions.reject(store, principal, draft_id, body.note))
+        return _draft_view(key, draft_id)
+
+    def _draft_key(principal: Principal, draft_id: int) -> str:
+        key = actions.crisis_of_draft(store, principal.workspace_id, draft_id)
+        if key is None:
+            raise HTTPException(404, "no such draft in this workspace")
+        return key
+
+    def _draft_view(key: str, draft_id: int) -> dict[str, Any]:
+        return next(d for d in actions.response_view(store, key)["drafts"] if d["id"] == draft_id)
 
     def _act(principal: Principal, key: str, action: Any) -> dict[str, Any]:
         with store.session() as session:
-            found = queries.find_crisis(session, principal.workspace_id, key)
-            if found is None:
+            if queries.find_crisis(session, principal.workspace_id, key) is None:
                 raise HTTPException(404, "no such crisis in this workspace")
-            try:
-                action(session, found[0])
-            except actions.ActionError as error:
-                raise HTTPException(409, str(error)) from error
-            session.flush()
+        try:
+            action()
+        except actions.ActionError as error:
+            raise HTTPException(409, str(error)) from error
+        with store.session() as session:
+            found = queries.find_crisis(session, principal.workspace_id, key)
+            assert found is not None
             return queries.crisis_view(*found)
+
+    @api.get("/playbooks", tags=["playbooks"], response_model=list[schemas.PlaybookOut])
+    def list_playbooks(principal: Reader) -> list[dict[str, Any]]:
+        """The playbooks in force: one per crisis cause and a generic one."""
+        return actions.playbooks(library)
+
+    @api.get("/response-times", tags=["replies"], response_model=schemas.ResponseTimes)
+    def response_times(
+        principal: Reader,
+        brand: Annotated[str | None, Query(max_length=200)] = None,
+        days: Annotated[int, Query(ge=1, le=92)] = 7,
+    ) -> dict[str, Any]:
+        """First-reply times to customers, SLA breaches and the backlog, per brand and team member,
+        over the `days` before the workspace's newest mention."""
+        with store.session() as session:
+            until = queries.latest_mention_at(session, principal.workspace_id)
+        return actions.response_times(store, principal.workspace_id, brand, days, until)
 
     @api.get("/alerts", tags=["alerts"], response_model=list[schemas.AlertOut])
     def list_alerts(

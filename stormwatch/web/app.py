@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.store.db import Store
 from stormwatch.web.api import build_api
 from stormwatch.web.pages import build_pages
@@ -33,6 +34,7 @@ def create_app(
     *,
     after_push: Callable[[int], object] | None = None,
     public_workspace_id: int | None = None,
+    playbooks: PlaybookLibrary | None = None,
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed.
 
@@ -50,8 +52,9 @@ def create_app(
     app.state.security = SecuritySettings(store, public_workspace_id)
     app.state.stopping = False
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(build_api(store, after_push))
-    app.include_router(build_pages(store))
+    library = playbooks or PlaybookLibrary.load()
+    app.include_router(build_api(store, library, after_push))
+    app.include_router(build_pages(store, library))
 
     @app.exception_handler(NotLoggedIn)
     def not_logged_in(request: Request, _: NotLoggedIn) -> Response:

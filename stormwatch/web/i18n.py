@@ -90,6 +90,17 @@ POLISH: dict[str, str] = {
     "No data yet.": "Brak danych.",
     "Assign": "Przypisz",
     "Response times": "Czasy odpowiedzi",
+    "Steps": "Kroki",
+    "draft": "szkic",
+    "approved": "zatwierdzony",
+    "rejected": "odrzucony",
+    "published": "opublikowany",
+    "assigned": "przypisanie",
+    "status": "status",
+    "playbook": "plan działania",
+    "step_done": "krok wykonany",
+    "step_overdue": "krok po terminie",
+    "paged": "powiadomienie",
 }
 
 

@@ -23,8 +23,10 @@ from stormwatch.auth.service import (
     set_locale,
     switch_workspace,
 )
+from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries
+from stormwatch.web.api import crisis_room as crisis_room_view
 from stormwatch.web.i18n import translator
 from stormwatch.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -42,9 +44,16 @@ DASHBOARD_DAYS = (1, 7, 30)
 
 Viewer = Annotated[Principal, Depends(require("read"))]
 Actor = Annotated[Principal, Depends(require("crises:act"))]
+Manager = Annotated[Principal, Depends(require("crises:manage"))]
+# The moves the crisis room offers from each status (the lifecycle allows a few more, via the API).
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    "acknowledged": ("responding", "monitoring", "resolved"),
+    "responding": ("monitoring", "resolved"),
+    "monitoring": ("responding", "resolved"),
+}
 
 
-def build_pages(store: Store) -> APIRouter:
+def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     def render(
@@ -182,42 +191,89 @@ def build_pages(store: Store) -> APIRouter:
 
     @pages.get("/crises/{key}", response_class=HTMLResponse)
     def crisis_room(request: Request, principal: Viewer, key: str) -> HTMLResponse:
-        return render(request, "crisis.html", principal, {"crisis": _crisis(principal, key)})
+        return render(request, "crisis.html", principal, _room(principal, key))
 
     @pages.get("/fragments/crises/{key}", response_class=HTMLResponse)
     def crisis_fragment(request: Request, principal: Viewer, key: str) -> HTMLResponse:
-        return render(request, "_crisis_live.html", principal, {"crisis": _crisis(principal, key)})
+        return render(request, "_crisis_live.html", principal, _room(principal, key))
 
     @pages.post("/crises/{key}/acknowledge")
     def acknowledge(principal: Actor, key: str) -> Response:
-        return _crisis_action(
-            principal, key, lambda session, crisis: actions.acknowledge(session, crisis, principal)
-        )
+        return _crisis_action(principal, key, lambda: actions.acknowledge(store, principal, key))
 
     @pages.post("/crises/{key}/notes")
     def add_note(
         principal: Actor, key: str, text: Annotated[str, Form(min_length=1, max_length=5000)]
     ) -> Response:
+        return _crisis_action(principal, key, lambda: actions.add_note(store, principal, key, text))
+
+    @pages.post("/crises/{key}/steps/{step_id}/done")
+    def complete_step(principal: Actor, key: str, step_id: str) -> Response:
+        return _crisis_action(principal, key, lambda: actions.complete_step(store, principal, key, step_id))
+
+    @pages.post("/crises/{key}/assignments")
+    def assign(
+        principal: Manager,
+        key: str,
+        role: Annotated[str, Form(min_length=1, max_length=60)],
+        person: Annotated[str, Form(min_length=1, max_length=200)],
+    ) -> Response:
+        return _crisis_action(principal, key, lambda: actions.assign(store, principal, key, role, person))
+
+    @pages.post("/crises/{key}/status")
+    def set_status(principal: Manager, key: str, status: Annotated[str, Form(max_length=30)]) -> Response:
+        return _crisis_action(principal, key, lambda: actions.set_status(store, principal, key, status))
+
+    @pages.post("/crises/{key}/drafts")
+    def new_draft(
+        principal: Actor,
+        key: str,
+        template: Annotated[str, Form(min_length=1, max_length=60)],
+        lang: Annotated[str, Form(pattern="^(en|pl)$")] = "en",
+        text: Annotated[str, Form(max_length=10000)] = "",
+    ) -> Response:
         return _crisis_action(
-            principal, key, lambda session, crisis: actions.add_note(session, crisis, principal, text)
+            principal, key, lambda: actions.draft(store, principal, key, template, lang, text or None)
         )
 
-    def _crisis(principal: Principal, key: str) -> dict[str, Any]:
-        with store.session() as session:
-            crisis = queries.crisis_detail(session, principal.workspace_id, key)
-        if crisis is None:
-            raise HTTPException(404, "no such crisis in this workspace")
-        return crisis
+    @pages.post("/drafts/{draft_id}/approve")
+    def approve(principal: Manager, draft_id: int) -> Response:
+        key = _draft_key(principal, draft_id)
+        return _crisis_action(principal, key, lambda: actions.approve(store, principal, draft_id))
+
+    @pages.post("/drafts/{draft_id}/reject")
+    def reject(
+        principal: Manager, draft_id: int, note: Annotated[str, Form(min_length=1, max_length=5000)]
+    ) -> Response:
+        key = _draft_key(principal, draft_id)
+        return _crisis_action(principal, key, lambda: actions.reject(store, principal, draft_id, note))
+
+    def _room(principal: Principal, key: str) -> dict[str, Any]:
+        crisis = crisis_room_view(store, principal, key)
+        return {
+            "crisis": crisis,
+            "templates": actions.templates_of(library, crisis["playbook"]),
+            "roles": sorted(library.get(crisis["playbook"]["name"]).playbook.roles)
+            if crisis["playbook"] and crisis["playbook"]["name"] in library.playbooks
+            else [],
+            "statuses": NEXT_STATUSES.get(crisis["status"], ()),
+        }
+
+    def _draft_key(principal: Principal, draft_id: int) -> str:
+        key = actions.crisis_of_draft(store, principal.workspace_id, draft_id)
+        if key is None:
+            raise HTTPException(404, "no such draft in this workspace")
+        return key
 
     def _crisis_action(principal: Principal, key: str, action: Any) -> Response:
         with store.session() as session:
-            found = queries.find_crisis(session, principal.workspace_id, key)
-            if found is None:
+            if queries.find_crisis(session, principal.workspace_id, key) is None:
                 raise HTTPException(404, "no such crisis in this workspace")
-            try:
-                action(session, found[0])
-            except actions.ActionError as error:
-                raise HTTPException(409, str(error)) from error
+        try:
+            action()
+        except actions.ActionError as error:
+            flash = quote(str(error))
+            return RedirectResponse(f"/crises/{quote(key)}?problem={flash}", status_code=303)
         return RedirectResponse(f"/crises/{quote(key)}", status_code=303)
 
     return pages

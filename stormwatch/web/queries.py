@@ -56,6 +56,13 @@ def brand_overview(session: Session, workspace_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def latest_mention_at(session: Session, workspace_id: int) -> datetime | None:
+    """Event time of the workspace's newest mention: "now" for figures over replayed data."""
+    return session.scalar(
+        select(func.max(Mention.created_at)).join(Brand).where(Brand.workspace_id == workspace_id)
+    )
+
+
 def brand_id(session: Session, workspace_id: int, brand: int | str) -> int | None:
     """The id of the workspace's brand given by id or name; None if the workspace has no such brand."""
     condition = Brand.id == brand if isinstance(brand, int) else Brand.name == brand

@@ -174,3 +174,95 @@ class NoteIn(BaseModel):
 
 class Message(BaseModel):
     detail: str
+
+
+class Step(BaseModel):
+    id: str
+    title: str
+    role: str
+    due_at: str = Field(description="Deadline (the crisis start plus the step's minutes).")
+    done_by: str | None
+    done_at: str | None
+    overdue: bool
+    checklist: list[str]
+    template: str | None
+
+
+class Assignment(BaseModel):
+    role: str
+    person: str
+    since: str | None
+
+
+class Draft(BaseModel):
+    id: int
+    template: str
+    lang: str
+    text: str
+    status: str = Field(description="draft, approved, rejected or published")
+    drafted_by: str
+    decided_by: str | None
+    note: str | None
+    published: list[dict[str, Any]]
+
+
+class CrisisRoom(CrisisDetail):
+    playbook: dict[str, Any] | None = Field(
+        description="The playbook the crisis runs: name, version, digest."
+    )
+    assignments: list[Assignment] = Field(description="Who holds which role (owner, approver…).")
+    steps: list[Step]
+    pages: list[dict[str, Any]]
+    drafts: list[Draft]
+    review: dict[str, Any] | None
+
+
+class AssignIn(BaseModel):
+    role: str = Field(min_length=1, max_length=60)
+    person: str = Field(min_length=1, max_length=200)
+
+
+class StatusIn(BaseModel):
+    status: str = Field(description="acknowledged, responding, monitoring, resolved, reviewed")
+    note: str = Field(default="", max_length=5000)
+
+
+class DraftIn(BaseModel):
+    template: str = Field(min_length=1, max_length=60, description="A template of the crisis's playbook.")
+    lang: str = Field(default="en", pattern="^(en|pl)$")
+    text: str | None = Field(
+        default=None, max_length=10000, description="Own wording instead of the template."
+    )
+
+
+class RejectIn(BaseModel):
+    note: str = Field(min_length=1, max_length=5000)
+
+
+class PlaybookStep(BaseModel):
+    id: str
+    title: str
+    role: str
+    due_minutes: int
+
+
+class PlaybookOut(BaseModel):
+    name: str
+    version: int
+    title: str
+    applies_to: list[str]
+    summary: str
+    roles: list[str]
+    steps: list[PlaybookStep]
+    templates: dict[str, list[str]] = Field(description="Template name -> languages.")
+
+
+class ResponseTimes(BaseModel):
+    since: str
+    until: str
+    sla_minutes: dict[str, int]
+    brands: dict[str, dict[str, Any]] = Field(
+        description="Per brand: needing_answer, answered, waiting, breaches, median_minutes, p90_minutes, "
+        "within_sla_share, backlog by age, oldest_waiting."
+    )
+    people: dict[str, dict[str, Any]] = Field(description="Per team member: replies, median_minutes, late.")

@@ -31,7 +31,9 @@ class Site:
         client = self.client()
         page = client.get("/login")
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        answer = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf, "next": "/"})
+        answer = client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": csrf, "next": "/"}
+        )
         assert answer.status_code == 303, answer.text
         return client
 

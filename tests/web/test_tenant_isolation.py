@@ -18,11 +18,19 @@ from sqlalchemy import func, select
 from stormwatch.auth.models import ApiToken
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.ingest.models import Mention
+from stormwatch.response.models import ResponseDraft
 from tests.web.conftest import Site, csrf_of
 from tests.web.world import BRAND, Tenant
 
 # Routes that are not about a workspace's data at all.
-NOT_TENANT_DATA = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/login", "/preferences/language"}
+NOT_TENANT_DATA = {
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/login",
+    "/preferences/language",
+}
 # Ends the attacker's own session (tested in test_security.py); trying it here would end the test.
 OWN_SESSION_ONLY = {"/logout"}
 
@@ -30,10 +38,18 @@ JSON_BODIES: dict[str, Any] = {
     "/api/mentions": {"id": "probe-1", "text": "probe", "created_at": "2026-03-02T10:00:00Z", "brand": BRAND},
     "/api/crises/{key}/notes": {"text": "probe note"},
     "/api/tokens": {"name": "probe", "scopes": ["read"]},
+    "/api/crises/{key}/assignments": {"role": "owner", "person": "probe"},
+    "/api/crises/{key}/status": {"status": "resolved"},
+    "/api/crises/{key}/drafts": {"template": "holding_statement", "lang": "en"},
+    "/api/drafts/{draft_id}/reject": {"note": "probe"},
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/crises/{key}/notes": {"text": "probe note"},
     "/workspace": {"workspace_id": "{workspace_id}"},
+    "/crises/{key}/assignments": {"role": "owner", "person": "probe"},
+    "/crises/{key}/status": {"status": "resolved"},
+    "/crises/{key}/drafts": {"template": "holding_statement", "lang": "en"},
+    "/drafts/{draft_id}/reject": {"note": "probe"},
 }
 
 
@@ -65,13 +81,19 @@ def _snapshot(site: Site, victim: Tenant) -> dict[str, Any]:
         assert crisis is not None
         return {
             "status": crisis.status,
+            "drafts": sorted(
+                (draft.id, draft.status)
+                for draft in session.scalars(select(ResponseDraft).where(ResponseDraft.crisis_id == crisis.id))
+            ),
             "events": session.scalar(select(func.count()).where(CrisisEvent.crisis_id == crisis.id)),
             "mentions": session.scalar(
                 select(func.count()).select_from(Mention).where(Mention.brand_id == victim.brand_id)
             ),
             "tokens": sorted(
                 (token.id, token.revoked_at is None)
-                for token in session.scalars(select(ApiToken).where(ApiToken.workspace_id == victim.workspace_id))
+                for token in session.scalars(
+                    select(ApiToken).where(ApiToken.workspace_id == victim.workspace_id)
+                )
             ),
         }
 
@@ -82,6 +104,8 @@ def _fill(path: str, victim: Tenant) -> str:
         .replace("{brand_id}", str(victim.brand_id))
         .replace("{token_id}", str(victim.token_ids["read"]))
         .replace("{workspace_id}", str(victim.workspace_id))
+        .replace("{draft_id}", str(victim.draft_id))
+        .replace("{step_id}", "acknowledge")
     )
 
 
@@ -98,7 +122,9 @@ def _call(client: httpx.Client, method: str, path: str, victim: Tenant, csrf: st
         return client.request(method, url, json=JSON_BODIES[path], headers=headers)
     if path in FORM_BODIES:
         form = {key: _fill(value, victim) for key, value in FORM_BODIES[path].items()}
-        return client.request(method, url, data=form | ({"csrf_token": csrf} if csrf else {}), headers=headers)
+        return client.request(
+            method, url, data=form | ({"csrf_token": csrf} if csrf else {}), headers=headers
+        )
     return client.request(method, url, headers=headers)
 
 

@@ -18,12 +18,16 @@ from stormwatch.crisis.models import CrisisUpdate
 from stormwatch.crisis.service import record_update
 from stormwatch.detection.models import Signal
 from stormwatch.ingest.models import Mention
+from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.response.drafts import draft_response
+from stormwatch.response.service import attach_playbook
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Brand, Workspace
 
 PASSWORD = "correct horse battery"
 START = datetime(2026, 3, 1, tzinfo=UTC)
 BRAND = "Shared Brand"
+LIBRARY = PlaybookLibrary.load()
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Tenant:
     users: dict[str, str] = field(default_factory=dict)  # role -> e-mail
     tokens: dict[str, str] = field(default_factory=dict)  # "all", "read" -> secret
     token_ids: dict[str, int] = field(default_factory=dict)
+    draft_id: int = 0
 
 
 def free_port() -> int:
@@ -55,22 +60,42 @@ def build_world(store: Store, hours: int = 48, per_hour: int = 6) -> dict[str, T
             session.add(workspace)
             session.flush()
             brand = Brand(
-                workspace_id=workspace.id, name=BRAND, languages=["en"], keywords=[], own_handles=[],
-                trigger_terms=[], alert_urls=[], reply_sla_minutes=60,
+                workspace_id=workspace.id,
+                name=BRAND,
+                languages=["en"],
+                keywords=[],
+                own_handles=[],
+                trigger_terms=[],
+                alert_urls=[],
+                reply_sla_minutes=60,
             )
             session.add(brand)
             session.flush()
             tenant.workspace_id, tenant.brand_id = workspace.id, brand.id
             _mentions(session, brand.id, tenant, hours, per_hour)
-            crisis = record_update(session, _opened(tenant, START + timedelta(hours=40, minutes=offset)), brand)
+            crisis = record_update(
+                session, _opened(tenant, START + timedelta(hours=40, minutes=offset)), brand
+            )
             tenant.crisis_key = crisis.key
+            attach_playbook(session, crisis, LIBRARY, START + timedelta(hours=40))
             for role in ROLES:
                 email = f"{role}@{tenant.name.split()[0].lower()}.example"
-                add_user(session, email, PASSWORD, workspace_id=workspace.id, role=role, display_name=f"{role} {offset}")
+                add_user(
+                    session,
+                    email,
+                    PASSWORD,
+                    workspace_id=workspace.id,
+                    role=role,
+                    display_name=f"{role} {offset}",
+                )
                 tenant.users[role] = email
             for label, scopes in (("all", list(ACTIONS)), ("read", ["read"])):
                 secret, token = create_token(session, workspace.id, f"{label} token", scopes, actor="test")
                 tenant.tokens[label], tenant.token_ids[label] = secret, token.id
+        tenant.draft_id = draft_response(
+            store, tenant.crisis_key, "holding_statement", lang="en", actor="analyst 0",
+            values={"issue": f"{tenant.marker} delays"},
+        )
     return tenants
 
 
@@ -88,7 +113,8 @@ def _mentions(session: object, brand_id: int, tenant: Tenant, hours: int, per_ho
                 external_id=f"{tenant.marker.lower()}-{hour}-{n}",
                 author=f"user{n}",
                 author_followers=100 * (n + 1) + hour,
-                text=f"{tenant.marker} post {hour}/{n} " + ("lost my bag, awful service" if negative else "nice flight"),
+                text=f"{tenant.marker} post {hour}/{n} "
+                + ("lost my bag, awful service" if negative else "nice flight"),
                 lang="en",
                 created_at=START + timedelta(hours=hour, minutes=7 * n),
             )
@@ -107,11 +133,24 @@ def _mentions(session: object, brand_id: int, tenant: Tenant, hours: int, per_ho
 
 def _opened(tenant: Tenant, at: datetime) -> CrisisUpdate:
     signal = Signal(
-        brand=BRAND, kind="negative_surge", at=at, observed=30, expected=3, window=timedelta(minutes=30),
-        cause="customer_service", reach=5000, example_ids=(f"{tenant.marker.lower()}-40-0",),
+        brand=BRAND,
+        kind="negative_surge",
+        at=at,
+        observed=30,
+        expected=3,
+        window=timedelta(minutes=30),
+        cause="customer_service",
+        reach=5000,
+        example_ids=(f"{tenant.marker.lower()}-40-0",),
         summary=f"{tenant.marker} surge",
     )
     return CrisisUpdate(
-        kind="opened", crisis_key=f"shared-brand-{at:%Y%m%dT%H%M}", brand=BRAND, at=at, severity=2,
-        cause="customer_service", reason=f"{tenant.marker}: negative mentions rose tenfold", signal=signal,
+        kind="opened",
+        crisis_key=f"shared-brand-{at:%Y%m%dT%H%M}",
+        brand=BRAND,
+        at=at,
+        severity=2,
+        cause="customer_service",
+        reason=f"{tenant.marker}: negative mentions rose tenfold",
+        signal=signal,
     )
