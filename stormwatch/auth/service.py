@@ -37,10 +37,6 @@ class AuthError(ValueError):
     """A request about accounts that cannot be done; the message says why."""
 
 
-class LoginThrottled(AuthError):
-    """Too many failed log-ins recently for this e-mail or address."""
-
-
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is asking, in which workspace, allowed to do what."""
@@ -151,23 +147,29 @@ def memberships(session: Session, user_id: int) -> list[tuple[Workspace, str]]:
 # --- log-in and sessions -----------------------------------------------------------------------
 
 
-def login(session: Session, email: str, password: str, ip: str | None) -> tuple[str, WebSession]:
-    """Check the password and open a session; returns the cookie secret and the session row.
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    """A log-in attempt's result; refusals are returned, not raised, so their audit row commits."""
 
-    Raises :class:`LoginThrottled` or :class:`AuthError`; every outcome is audited.
-    """
+    secret: str | None = None  # the session cookie's value when the log-in succeeded
+    error: str | None = None
+    throttled: bool = False
+
+
+def login(session: Session, email: str, password: str, ip: str | None) -> LoginOutcome:
+    """Check the password and open a session; every outcome is audited."""
     email = email.strip().lower()
     if _recent_failures(session, email, ip):
         audit(session, "login.throttled", actor="anonymous", subject=email, ip=ip)
-        raise LoginThrottled("too many failed log-ins; wait a few minutes and try again")
+        return LoginOutcome(error="too many failed log-ins; wait a few minutes and try again", throttled=True)
     user = session.scalar(select(User).where(User.email == email))
     if user is None or not user.active or not _verify(user.password_hash if user else _DUMMY_HASH, password):
         audit(session, "login.failed", actor="anonymous", subject=email, ip=ip)
-        raise AuthError("wrong e-mail or password")
+        return LoginOutcome(error="wrong e-mail or password")
     member_of = memberships(session, user.id)
     if not member_of:
         audit(session, "login.failed", actor="anonymous", subject=email, ip=ip, why="no workspace")
-        raise AuthError("this account belongs to no workspace")
+        return LoginOutcome(error="this account belongs to no workspace")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     secret = secrets.token_urlsafe(32)
@@ -180,8 +182,7 @@ def login(session: Session, email: str, password: str, ip: str | None) -> tuple[
     )
     session.add(web_session)
     audit(session, "login.succeeded", actor=email, workspace_id=web_session.workspace_id, ip=ip)
-    session.flush()
-    return secret, web_session
+    return LoginOutcome(secret=secret)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -15,7 +15,6 @@ from stormwatch.auth.models import LOCALES
 from stormwatch.auth.service import (
     SESSION_LIFETIME,
     AuthError,
-    LoginThrottled,
     Principal,
     login,
     logout,
@@ -96,21 +95,20 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
         target = _safe_next(next)
         if not check_login_csrf(request, csrf_token):
             return login_form(request, target, "The form expired; please try again.", 403)
-        try:
-            with store.session() as session:
-                secret, _ = login(session, email, password, client_ip(request))
-        except LoginThrottled:
+        with store.session() as session:
+            outcome = login(session, email, password, client_ip(request))
+        if outcome.throttled:
             response = login_form(
                 request, target, "Too many failed log-ins; wait a few minutes and try again.", 429
             )
             response.headers["Retry-After"] = "900"
             return response
-        except AuthError:
+        if outcome.secret is None:
             return login_form(request, target, "Wrong e-mail or password.", 401)
         redirect = RedirectResponse(target, status_code=303)
         redirect.set_cookie(
             SESSION_COOKIE,
-            secret,
+            outcome.secret,
             max_age=int(SESSION_LIFETIME.total_seconds()),
             httponly=True,
             samesite="lax",  # lax: links from e-mail alerts into the crisis room keep working

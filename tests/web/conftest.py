@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,16 +27,16 @@ class Site:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=10, **kwargs)  # type: ignore[arg-type]
 
-    def browser(self, email: str, password: str = PASSWORD) -> httpx.Client:
+    @contextmanager
+    def browser(self, email: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
         """A client logged in through the log-in form, as a browser would be."""
-        client = self.client()
-        page = client.get("/login")
-        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        answer = client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": csrf, "next": "/"}
-        )
-        assert answer.status_code == 303, answer.text
-        return client
+        with self.client() as client:
+            page = client.get("/login")
+            csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+            form = {"email": email, "password": password, "csrf_token": csrf, "next": "/"}
+            answer = client.post("/login", data=form)
+            assert answer.status_code == 303, answer.text
+            yield client
 
 
 def csrf_of(client: httpx.Client) -> str:

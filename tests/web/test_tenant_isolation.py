@@ -8,6 +8,7 @@ tenant's data and its rows must be the same afterwards.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -83,7 +84,9 @@ def _snapshot(site: Site, victim: Tenant) -> dict[str, Any]:
             "status": crisis.status,
             "drafts": sorted(
                 (draft.id, draft.status)
-                for draft in session.scalars(select(ResponseDraft).where(ResponseDraft.crisis_id == crisis.id))
+                for draft in session.scalars(
+                    select(ResponseDraft).where(ResponseDraft.crisis_id == crisis.id)
+                )
             ),
             "events": session.scalar(select(func.count()).where(CrisisEvent.crisis_id == crisis.id)),
             "mentions": session.scalar(
@@ -139,13 +142,14 @@ def _assert_no_leak(response: httpx.Response, victim: Tenant, what: str) -> None
 def test_no_route_reads_or_changes_another_workspace(site: Site, credential: str) -> None:
     attacker, victim = site.tenants["acme"], site.tenants["globex"]
     before = _snapshot(site, victim)
+    stack = ExitStack()
     if credential == "token":
-        client, csrf = site.client(attacker.tokens["all"]), None
+        client, csrf = stack.enter_context(site.client(attacker.tokens["all"])), None
     else:
-        client = site.browser(attacker.users["admin"])
+        client = stack.enter_context(site.browser(attacker.users["admin"]))
         csrf = csrf_of(client)
     tried = []
-    try:
+    with stack:
         for method, path in _routes(site):
             response = _call(client, method, path, victim, csrf)
             tried.append((method, path, response.status_code))
@@ -154,8 +158,6 @@ def test_no_route_reads_or_changes_another_workspace(site: Site, credential: str
             if ("{" in path and path != "/api/brands/{brand_id}/figures") or path == "/workspace":
                 # The victim's ids in the path must be refused, never answered.
                 assert response.status_code in (403, 404), (method, path, response.status_code)
-    finally:
-        client.close()
     assert _snapshot(site, victim) == before, tried
 
 

@@ -93,7 +93,11 @@ def build_world(store: Store, hours: int = 48, per_hour: int = 6) -> dict[str, T
                 secret, token = create_token(session, workspace.id, f"{label} token", scopes, actor="test")
                 tenant.tokens[label], tenant.token_ids[label] = secret, token.id
         tenant.draft_id = draft_response(
-            store, tenant.crisis_key, "holding_statement", lang="en", actor="analyst 0",
+            store,
+            tenant.crisis_key,
+            "holding_statement",
+            lang="en",
+            actor="analyst 0",
             values={"issue": f"{tenant.marker} delays"},
         )
     return tenants
