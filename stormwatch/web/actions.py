@@ -17,6 +17,7 @@ from sqlalchemy import select
 from stormwatch.auth.service import Principal
 from stormwatch.crisis.models import Crisis
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.playbook.models import placeholders_in
 from stormwatch.response import drafts, service
 from stormwatch.response.models import ResponseDraft
 from stormwatch.response.reply_times import reply_report
@@ -64,12 +65,26 @@ def complete_step(store: Store, principal: Principal, key: str, step_id: str) ->
 
 
 def draft(store: Store, principal: Principal, key: str, template: str, lang: str, text: str | None) -> int:
-    """Draft from the playbook's template; with ``text`` the drafter's own wording replaces it."""
+    """Draft from the playbook's template; with ``text`` the drafter's own wording replaces it.
+
+    Own wording needs no template values: the template is drafted with its blanks marked and
+    at once revised to the given text, so the timeline shows both.
+    """
     actor = actor_name(principal)
-    draft_id = _run(lambda: drafts.draft_response(store, key, template, lang=lang, actor=actor))
+    blanks = _run(lambda: _blanks(store, key, template, lang)) if text and text.strip() else {}
+    draft_id = _run(
+        lambda: drafts.draft_response(store, key, template, lang=lang, actor=actor, values=blanks)
+    )
     if text and text.strip():
         _run(lambda: drafts.revise_draft(store, draft_id, text, actor))
     return draft_id
+
+
+def _blanks(store: Store, key: str, template: str, lang: str) -> dict[str, str]:
+    with store.session() as session:
+        playbook = service.plan_of(session, service.get_crisis(session, key))
+    texts = playbook.templates.get(template, {}) if playbook else {}
+    return {name: f"[{name}]" for name in placeholders_in(texts.get(lang, ""))}
 
 
 def approve(store: Store, principal: Principal, draft_id: int) -> None:

@@ -23,9 +23,9 @@ class Site:
     tenants: dict[str, Tenant]
     server: BackgroundServer
 
-    def client(self, token: str | None = None, **kwargs: object) -> httpx.Client:
+    def client(self, token: str | None = None, timeout: httpx.Timeout | float = 10) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=10, **kwargs)  # type: ignore[arg-type]
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
     @contextmanager
     def browser(self, email: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
