@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -35,6 +35,8 @@ def crisis_room(store: Store, principal: Principal, key: str) -> dict[str, Any]:
 
 
 MAX_PAGE = 500
+# Row ids are 64-bit at most in every database the store supports.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) -> APIRouter:
@@ -74,7 +76,7 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
 
     @api.get("/brands/{brand_id}/figures", tags=["brands"], response_model=schemas.BrandFigures)
     def brand_figures(
-        principal: Reader, brand_id: int, days: Annotated[int, Query(ge=1, le=92)] = 7
+        principal: Reader, brand_id: RowId, days: Annotated[int, Query(ge=1, le=92)] = 7
     ) -> dict[str, Any]:
         """Hourly volume and sentiment with the baseline band, crises, share of voice and top posts,
         over the `days` before the brand's newest mention."""
@@ -239,14 +241,14 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         return _draft_view(key, made[0])
 
     @api.post("/drafts/{draft_id}/approve", tags=["replies"], response_model=schemas.Draft, responses=refused)
-    def approve(principal: Manage, draft_id: int) -> dict[str, Any]:
+    def approve(principal: Manage, draft_id: RowId) -> dict[str, Any]:
         """Approve a draft; the one who drafted it cannot (four-eyes rule)."""
         key = _draft_key(principal, draft_id)
         _act(principal, key, lambda: actions.approve(store, principal, draft_id))
         return _draft_view(key, draft_id)
 
     @api.post("/drafts/{draft_id}/reject", tags=["replies"], response_model=schemas.Draft, responses=refused)
-    def reject(principal: Manage, draft_id: int, body: schemas.RejectIn) -> dict[str, Any]:
+    def reject(principal: Manage, draft_id: RowId, body: schemas.RejectIn) -> dict[str, Any]:
         """Send a draft back with the reason."""
         key = _draft_key(principal, draft_id)
         _act(principal, key, lambda: actions.reject(store, principal, draft_id, body.note))
@@ -329,7 +331,7 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
     @api.delete(
         "/tokens/{token_id}", tags=["security"], status_code=204, responses={404: {"model": schemas.Message}}
     )
-    def delete_token(principal: Admin, token_id: int) -> None:
+    def delete_token(principal: Admin, token_id: RowId) -> None:
         """Revoke a token of this workspace."""
         with store.session() as session:
             if not revoke_token(session, principal.workspace_id, token_id, actor=principal.actor):

@@ -25,6 +25,7 @@ from stormwatch.auth.service import (
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries
+from stormwatch.web.api import RowId
 from stormwatch.web.api import crisis_room as crisis_room_view
 from stormwatch.web.i18n import translator
 from stormwatch.web.security import (
@@ -151,7 +152,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
 
     @pages.post("/workspace")
     def choose_workspace(
-        request: Request, principal: Viewer, workspace_id: Annotated[int, Form()]
+        request: Request, principal: Viewer, workspace_id: Annotated[int, Form(ge=1, le=2**63 - 1)]
     ) -> Response:
         try:
             with store.session() as session:
@@ -164,7 +165,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
     def dashboard(
         request: Request,
         principal: Viewer,
-        brand: Annotated[int | None, Query()] = None,
+        brand: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
         days: Annotated[int, Query(ge=1, le=92)] = 7,
     ) -> HTMLResponse:
         with store.session() as session:
@@ -235,13 +236,13 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
         )
 
     @pages.post("/drafts/{draft_id}/approve")
-    def approve(principal: Manager, draft_id: int) -> Response:
+    def approve(principal: Manager, draft_id: RowId) -> Response:
         key = _draft_key(principal, draft_id)
         return _crisis_action(principal, key, lambda: actions.approve(store, principal, draft_id))
 
     @pages.post("/drafts/{draft_id}/reject")
     def reject(
-        principal: Manager, draft_id: int, note: Annotated[str, Form(min_length=1, max_length=5000)]
+        principal: Manager, draft_id: RowId, note: Annotated[str, Form(min_length=1, max_length=5000)]
     ) -> Response:
         key = _draft_key(principal, draft_id)
         return _crisis_action(principal, key, lambda: actions.reject(store, principal, draft_id, note))
