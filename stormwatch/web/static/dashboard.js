@@ -33,6 +33,10 @@
       hooks: { drawClear: [crisisShading(crises)] },
     };
     const plot = new uPlot(options, data, el);
+    // The band is two series (its edges); the legend names it once.
+    plot.root.querySelectorAll(".u-legend .u-series").forEach(function (row, index) {
+      if (index > 0 && series[index - 1].label === "") row.style.display = "none";
+    });
     new ResizeObserver(function () { plot.setSize({ width: el.clientWidth, height: 240 }); }).observe(el);
   }
 
