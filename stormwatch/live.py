@@ -25,6 +25,7 @@ from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.detection.models import Signal, SignalRecord
 from stormwatch.ingest.models import Mention, MentionIn
 from stormwatch.pipeline import Pipeline, StepResult
+from stormwatch.stats import service as hourly_counts
 from stormwatch.store.db import Store
 from stormwatch.workspace.config import BrandConfig
 from stormwatch.workspace.models import Brand
@@ -136,6 +137,21 @@ class LivePipeline:
                     duplicate_group=enriched.duplicate_group,
                 )
             )
+        # The dashboard's hourly counts grow in the same transaction as the enrichments.
+        brand_ids = {name: self._brand(session, name).id for name in {e.brand for e in result.enriched}}
+        hourly_counts.add(
+            session,
+            [
+                (
+                    brand_ids[e.brand],
+                    e.mention.created_at,
+                    e.mention.source,
+                    e.judgement.lang,
+                    e.judgement.sentiment,
+                )
+                for e in result.enriched
+            ],
+        )
         crisis_ids: dict[str, int] = {}
         for update in result.updates:
             brand = self._brand(session, update.brand)

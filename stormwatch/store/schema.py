@@ -15,6 +15,7 @@ from stormwatch.response.models import (
     Publication,
     ResponseDraft,
 )
+from stormwatch.stats.models import HourlyCount
 from stormwatch.store.db import Base
 from stormwatch.workspace.models import Brand, Person, Workspace
 
@@ -32,6 +33,7 @@ __all__ = [
     "CrisisPlan",
     "CrisisReview",
     "Enrichment",
+    "HourlyCount",
     "Membership",
     "Mention",
     "Page",

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from stormwatch.alerting.models import Alert
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.ingest.models import Mention
+from stormwatch.stats.models import HourlyCount
 from stormwatch.workspace.models import Brand, Workspace
 
 STORY_POSTS = 50
@@ -41,18 +42,34 @@ def workspace(session: Session, workspace_id: int) -> dict[str, Any]:
 
 
 def brand_overview(session: Session, workspace_id: int) -> list[dict[str, Any]]:
-    negative = func.sum(case((Enrichment.sentiment == "negative", 1), else_=0))
-    rows = session.execute(
-        select(Brand.id, Brand.name, func.count(Mention.id), negative)
-        .outerjoin(Mention, Mention.brand_id == Brand.id)
-        .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
-        .where(Brand.workspace_id == workspace_id)
-        .group_by(Brand.id, Brand.name)
-        .order_by(Brand.name)
+    """Each brand with its stored mentions and, of the analysed ones, the negative ones."""
+    totals = dict(
+        session.execute(
+            select(Mention.brand_id, func.count(Mention.id))
+            .join(Brand, Brand.id == Mention.brand_id)
+            .where(Brand.workspace_id == workspace_id)
+            .group_by(Mention.brand_id)
+        ).all()
+    )
+    negatives = dict(
+        session.execute(
+            select(HourlyCount.brand_id, func.sum(HourlyCount.count))
+            .join(Brand, Brand.id == HourlyCount.brand_id)
+            .where(Brand.workspace_id == workspace_id, HourlyCount.sentiment == "negative")
+            .group_by(HourlyCount.brand_id)
+        ).all()
+    )
+    brands = session.execute(
+        select(Brand.id, Brand.name).where(Brand.workspace_id == workspace_id).order_by(Brand.name)
     ).all()
     return [
-        {"id": brand_id, "name": name, "mentions": total, "negative": int(negatives or 0)}
-        for brand_id, name, total, negatives in rows
+        {
+            "id": brand_id,
+            "name": name,
+            "mentions": totals.get(brand_id, 0),
+            "negative": int(negatives.get(brand_id) or 0),
+        }
+        for brand_id, name in brands
     ]
 
 
@@ -73,23 +90,41 @@ def search_mentions(
     session: Session, workspace_id: int, where: MentionFilter, *, limit: int = 50, offset: int = 0
 ) -> tuple[int, list[dict[str, Any]]]:
     """One page of the matching mentions, newest first, and how many match in all."""
-    query = _filtered(
+    base = (
+        select(Mention.id).join(Brand, Brand.id == Mention.brand_id).where(Brand.workspace_id == workspace_id)
+    )
+    if where.sentiment or where.cause or where.lang:
+        base = base.join(Enrichment, Enrichment.mention_id == Mention.id)
+    matching = _filtered(base, where)
+    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    page = matching.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(limit).offset(offset)
+    return total, _mentions_by_id(session, list(session.scalars(page)))
+
+
+def latest_mentions(session: Session, workspace_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The live feed: the mentions that arrived last (by arrival, which is what "live" means)."""
+    ids = session.scalars(
+        select(Mention.id)
+        .join(Brand, Brand.id == Mention.brand_id)
+        .where(Brand.workspace_id == workspace_id)
+        .order_by(Mention.id.desc())
+        .limit(limit)
+    )
+    return _mentions_by_id(session, list(ids))
+
+
+def _mentions_by_id(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    rows = session.execute(
         select(Mention, Brand.name, Enrichment)
         .join(Brand, Brand.id == Mention.brand_id)
         .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
-        .where(Brand.workspace_id == workspace_id),
-        where,
-    )
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.execute(
-        query.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(limit).offset(offset)
-    )
-    return total, [mention_view(mention, name, enrichment) for mention, name, enrichment in rows]
+        .where(Mention.id.in_(ids))
+    ).all()
+    views = {mention.id: mention_view(mention, name, enrichment) for mention, name, enrichment in rows}
+    return [views[mention_id] for mention_id in ids]
 
 
-def _filtered(
-    query: Select[Mention, str, Enrichment], where: MentionFilter
-) -> Select[Mention, str, Enrichment]:
+def _filtered(query: Select[int], where: MentionFilter) -> Select[int]:
     if where.brand:
         query = query.where(Brand.name == where.brand)
     for word in (where.q or "").split():
@@ -110,12 +145,6 @@ def _filtered(
     if where.until:
         query = query.where(Mention.created_at < where.until)
     return query
-
-
-def latest_mentions(
-    session: Session, workspace_id: int, *, brand: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
-    return search_mentions(session, workspace_id, MentionFilter(brand=brand), limit=limit)[1]
 
 
 def crises(session: Session, workspace_id: int, *, only_open: bool = False) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ import json
 import os
 import shutil
 import threading
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,8 +35,17 @@ pytestmark = pytest.mark.slow
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
     runtime = Runtime.open(f"sqlite:///{tmp_path / 'browser.db'}", load_config(WORKSPACE_FILE))
     with runtime.store.session() as session:
-        add_user(session, MANAGER, PASSWORD, workspace_id=runtime.workspace_id, role="manager", display_name="Maria")
-        add_user(session, ANALYST, PASSWORD, workspace_id=runtime.workspace_id, role="analyst", display_name="Adam")
+        add_user(
+            session,
+            MANAGER,
+            PASSWORD,
+            workspace_id=runtime.workspace_id,
+            role="manager",
+            display_name="Maria",
+        )
+        add_user(
+            session, ANALYST, PASSWORD, workspace_id=runtime.workspace_id, role="analyst", display_name="Adam"
+        )
     runtime.serve("127.0.0.1", free_port())
     yield runtime
     runtime.close()
@@ -51,7 +60,10 @@ def _stream_until_the_plateau_ends(folder: Path) -> Path:
     end = datetime.fromisoformat(plateau_end.replace("Z", "+00:00"))
     shift = datetime.now(UTC).replace(microsecond=0) - end
     stream = folder / "until_plateau_end.jsonl"
-    with gzip.open(SAMPLE_STREAM, "rt", encoding="utf-8") as sample, stream.open("w", encoding="utf-8") as out:
+    with (
+        gzip.open(SAMPLE_STREAM, "rt", encoding="utf-8") as sample,
+        stream.open("w", encoding="utf-8") as out,
+    ):
         for line in sample:
             record = json.loads(line)
             if record["created_at"] <= plateau_end:
@@ -127,7 +139,9 @@ def test_crisis_opens_live_is_acknowledged_and_a_reply_approved_by_another_user(
         expect(analyst.get_by_test_id("status")).to_have_text("acknowledged")
         expect(analyst.get_by_test_id("owners")).to_contain_text("Adam")
         analyst.select_option("select[name=template]", "holding_statement")
-        analyst.fill("textarea[name=text]", "We know many of you are waiting. We are on it; next update at 18:00.")
+        analyst.fill(
+            "textarea[name=text]", "We know many of you are waiting. We are on it; next update at 18:00."
+        )
         analyst.get_by_test_id("save-draft").click()
         draft = analyst.locator("[data-testid^=draft-]").first
         expect(draft).to_contain_text("awaiting approval")

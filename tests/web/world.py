@@ -21,6 +21,7 @@ from stormwatch.ingest.models import Mention
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.response.drafts import draft_response
 from stormwatch.response.service import attach_playbook
+from stormwatch.stats.service import rebuild as rebuild_hourly_counts
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Brand, Workspace
 
@@ -100,6 +101,8 @@ def build_world(store: Store, hours: int = 48, per_hour: int = 6) -> dict[str, T
             actor="analyst 0",
             values={"issue": f"{tenant.marker} delays"},
         )
+    with store.session() as session:
+        rebuild_hourly_counts(session)  # the rows above were written directly, not by the pipeline
     return tenants
 
 
