@@ -7,7 +7,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from stormwatch.playbook.loader import PlaybookLibrary
@@ -26,7 +27,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-DOCS_CSP = "default-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: https:"
+# Swagger UI starts itself with an inline script; its files are served from the package too.
+DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 
 def create_app(
@@ -48,6 +50,8 @@ def create_app(
         "or the one a logged-in user has chosen. Send `Authorization: Bearer <token>`; "
         "create tokens with `stormwatch token create`.",
         version="0.1.0",
+        docs_url=None,  # served below from the package, so the docs work offline too
+        redoc_url=None,
     )
     app.state.security = SecuritySettings(store, public_workspace_id)
     app.state.stopping = False
@@ -55,6 +59,16 @@ def create_app(
     library = playbooks or PlaybookLibrary.load()
     app.include_router(build_api(store, library, after_push))
     app.include_router(build_pages(store, library))
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Stormwatch API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.exception_handler(NotLoggedIn)
     def not_logged_in(request: Request, _: NotLoggedIn) -> Response:
@@ -74,8 +88,7 @@ def create_app(
         response: Response = await call_next(request)  # type: ignore[misc]
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
-        if request.url.path.startswith("/docs"):
-            # Swagger UI comes from its CDN; the rest of the app never loads anything from outside.
+        if request.url.path == "/docs":
             response.headers["Content-Security-Policy"] = DOCS_CSP
         return response
 
