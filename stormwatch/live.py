@@ -58,7 +58,7 @@ class LivePipeline:
     def warm_up(self, history: timedelta = WARM_UP_HISTORY) -> int:
         """Restore open crises and replay the recent analysed mentions into the detectors."""
         with self.store.session() as session:
-            self.pipeline.crises.restore(open_crises(session))
+            self.pipeline.crises.restore(open_crises(session, self.workspace_id))
             latest = session.scalar(
                 select(func.max(Mention.created_at))
                 .join(Brand)
@@ -109,7 +109,7 @@ class LivePipeline:
 
     def _forget_closed_crises(self, session: Session) -> None:
         """People resolve and merge crises in the store; new signals must not join those any more."""
-        still_open = {crisis.key for crisis in open_crises(session)}
+        still_open = {crisis.key for crisis in open_crises(session, self.workspace_id)}
         manager = self.pipeline.crises
         for brand, crisis in list(manager.open.items()):
             if crisis.key not in still_open:

@@ -77,6 +77,7 @@ class Runtime:
             self.store,
             after_push=lambda workspace_id: self.live_for(workspace_id).run_until_idle(),
             public_workspace_id=self.workspace_id if public else None,
+            playbooks=self.playbooks,
         )
         self.server = BackgroundServer(app, host, port)
         self.server.start()
