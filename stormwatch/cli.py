@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +18,7 @@ from stormwatch.detection.cli import detect
 from stormwatch.ingest.cli import ingest
 from stormwatch.playbook.cli import playbook_app
 from stormwatch.response.cli import crisis_app
+from stormwatch.response.service import tick as respond
 from stormwatch.runtime import Runtime
 from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
 
@@ -91,13 +92,15 @@ def demo(
                 console.print("Visitors see it read-only; log in to act on a crisis:")
                 for account in create_demo_accounts(runtime.store, runtime.workspace_id):
                     console.print(f"  {account.email}  password {account.password}  ({account.role})")
-            clock = _EverySecond(runtime.run_response_clock)  # playbooks attach as crises open
-            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=clock)
-            runtime.run_response_clock()
+
+            # The response clock runs on event time, so the crisis gets its playbook and deadlines as if live.
+            def on_tick(moment: datetime) -> None:
+                respond(runtime.store, runtime.playbooks, now=moment, send=runtime.live.send)
+
+            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
             console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
             if serve and stay:
                 console.print("The dashboard stays up; press Ctrl-C to stop.")
-                runtime.process_in_background()
                 _wait_for_interrupt()
         finally:
             runtime.close()
@@ -127,19 +130,6 @@ def serve(
         _wait_for_interrupt()
     finally:
         runtime.close()
-
-
-class _EverySecond:
-    """Calls ``action`` at most once a wall-clock second, however often it is called."""
-
-    def __init__(self, action: Callable[[], None]) -> None:
-        self.action = action
-        self.last = 0.0
-
-    def __call__(self, *_: object) -> None:
-        if time.monotonic() - self.last >= 1.0:
-            self.last = time.monotonic()
-            self.action()
 
 
 def _wait_for_interrupt() -> None:

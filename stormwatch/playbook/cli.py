@@ -51,9 +51,9 @@ def validate(
         library = library_for(config)
         good, problems = list(library.playbooks.values()), list(library.problems)
     for loaded in good:
-        out.print(f"ok  {loaded.path}  ({loaded.playbook.name} v{loaded.playbook.version})")
+        out.print(f"ok  {loaded.path}  ({loaded.playbook.name} v{loaded.playbook.version})", soft_wrap=True)
     for problem in problems:
-        err.print(f"[red]{problem}[/red]", highlight=False)
+        err.print(f"[red]{problem}[/red]", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
 

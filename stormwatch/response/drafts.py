@@ -29,6 +29,7 @@ from stormwatch.response.service import (
     utc_now,
 )
 from stormwatch.response.timeline import record
+from stormwatch.store.db import Store
 
 CAUSE_WORDS_PL = {
     "communication_error": "niefortunny komunikat marki",
@@ -79,7 +80,7 @@ def automatic_values(
 
 
 def draft_response(
-    store: Any,
+    store: Store,
     key: str,
     template: str,
     *,
@@ -121,7 +122,7 @@ def draft_response(
         return draft.id
 
 
-def revise_draft(store: Any, draft_id: int, text: str, actor: str, now: datetime | None = None) -> None:
+def revise_draft(store: Store, draft_id: int, text: str, actor: str, now: datetime | None = None) -> None:
     """Change a draft's wording; the one who revises it becomes its drafter (so cannot approve it)."""
     now = utc_now(now)
     if not text.strip():
@@ -147,7 +148,7 @@ def revise_draft(store: Any, draft_id: int, text: str, actor: str, now: datetime
 
 
 def approve_response(
-    store: Any, draft_id: int, actor: str, note: str = "", now: datetime | None = None
+    store: Store, draft_id: int, actor: str, note: str = "", now: datetime | None = None
 ) -> None:
     now = utc_now(now)
     with store.session() as session:
@@ -170,7 +171,7 @@ def approve_response(
         )
 
 
-def reject_response(store: Any, draft_id: int, actor: str, note: str, now: datetime | None = None) -> None:
+def reject_response(store: Store, draft_id: int, actor: str, note: str, now: datetime | None = None) -> None:
     now = utc_now(now)
     if not note.strip():
         raise ResponseError("say why the draft is rejected, so the drafter can fix it")
@@ -199,7 +200,7 @@ def _check_can_decide(session: Session, draft: ResponseDraft, crisis: Crisis, ac
 
 
 def publish_response(
-    store: Any,
+    store: Store,
     draft_id: int,
     publisher: Publisher,
     actor: str,
@@ -228,7 +229,7 @@ def publish_response(
 
 
 def record_publication(
-    store: Any,
+    store: Store,
     draft_id: int,
     target: str,
     actor: str,

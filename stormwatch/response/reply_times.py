@@ -11,16 +11,18 @@ longer, is a breach. The detectors and the web app call :func:`reply_report` and
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.ingest.models import Mention
+from stormwatch.store.db import Store
 from stormwatch.workspace.config import PersonConfig
 from stormwatch.workspace.models import Brand
 from stormwatch.workspace.service import team
@@ -77,11 +79,19 @@ class ReplyReport:
     people: dict[str, PersonStats] = field(default_factory=dict)
 
 
-def needs_answer(post: Post, own_handles: list[str], own_post_ids: set[str]) -> Need | None:
-    handles = [handle.lower() for handle in own_handles]
+@functools.lru_cache(maxsize=256)
+def _addressing(handles: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not handles:
+        return None
+    return re.compile("|".join(rf"@{re.escape(handle)}\b" for handle in handles), re.IGNORECASE)
+
+
+def needs_answer(post: Post, own_handles: list[str], own_post_ids: set[str] | frozenset[str]) -> Need | None:
+    handles = tuple(handle.lower() for handle in own_handles)
     if post.author is not None and post.author.lower().lstrip("@") in handles:
         return None
-    mentioned = any(re.search(rf"@{re.escape(handle)}\b", post.text, re.IGNORECASE) for handle in handles)
+    pattern = _addressing(handles)
+    mentioned = pattern is not None and pattern.search(post.text) is not None
     if not (mentioned or (post.reply_to is not None and post.reply_to in own_post_ids)):
         return None
     if QUESTION.search(post.text):
@@ -98,11 +108,15 @@ def brand_reply_stats(
     now: datetime,
     people: list[PersonConfig],
     people_stats: dict[str, PersonStats],
+    earlier_own_ids: frozenset[str] = frozenset(),
 ) -> ReplyStats:
-    """The figures for one brand's posts (theirs and the customers'); adds each person's replies."""
+    """The figures for one brand's posts (theirs and the customers'); adds each person's replies.
+
+    ``earlier_own_ids`` are the brand's posts from before the period that customers replied to.
+    """
     handles = {handle.lower() for handle in own_handles}
     own = [p for p in posts if p.author is not None and p.author.lower().lstrip("@") in handles]
-    own_ids = {p.external_id for p in own}
+    own_ids = {p.external_id for p in own} | earlier_own_ids
     first_reply: dict[str, Post] = {}
     for own_post in sorted(own, key=lambda p: p.created_at):
         if own_post.reply_to is not None:
@@ -162,7 +176,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def reply_report(
-    store: Any,
+    store: Store,
     workspace_id: int,
     *,
     brand: str | None = None,
@@ -180,10 +194,18 @@ def reply_report(
         for stored in brands:
             if brand is not None and stored.name != brand:
                 continue
+            # Plain columns, not ORM objects: this runs over a week of mentions on every page view.
             posts = [
-                Post(m.external_id, m.author, m.text, m.created_at, m.reply_to, sentiment)
-                for m, sentiment in session.execute(
-                    select(Mention, Enrichment.sentiment)
+                Post(*row)
+                for row in session.execute(
+                    select(
+                        Mention.external_id,
+                        Mention.author,
+                        Mention.text,
+                        Mention.created_at,
+                        Mention.reply_to,
+                        Enrichment.sentiment,
+                    )
                     .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
                     .where(
                         Mention.brand_id == stored.id, Mention.created_at >= since, Mention.created_at <= now
@@ -191,16 +213,26 @@ def reply_report(
                     .order_by(Mention.created_at)
                 )
             ]
+            replied_to = {p.reply_to for p in posts if p.reply_to is not None}
+            earlier_own = frozenset(
+                session.scalars(
+                    select(Mention.external_id).where(
+                        Mention.brand_id == stored.id,
+                        Mention.external_id.in_(replied_to),
+                        func.lower(Mention.author).in_([h.lower() for h in stored.own_handles]),
+                    )
+                )
+            )
             sla = timedelta(minutes=stored.reply_sla_minutes)
             members = [p for p in people if not p.brands or stored.name in p.brands]
             report.sla_minutes[stored.name] = stored.reply_sla_minutes
             report.brands[stored.name] = brand_reply_stats(
-                posts, stored.own_handles, sla, now, members, report.people
+                posts, stored.own_handles, sla, now, members, report.people, earlier_own
             )
     return report
 
 
-def sla_breaches(store: Any, workspace_id: int, brand: str, *, since: datetime, now: datetime) -> int:
+def sla_breaches(store: Store, workspace_id: int, brand: str, *, since: datetime, now: datetime) -> int:
     """How many customers waited longer than the brand's SLA in ``since``..``now`` (for the detectors)."""
     report = reply_report(store, workspace_id, brand=brand, since=since, now=now)
     stats = report.brands.get(brand)

@@ -31,6 +31,7 @@ from stormwatch.playbook.revision import (
 from stormwatch.response.models import CrisisPlan, CrisisReview, Page, Publication
 from stormwatch.response.service import ResponseError, _move, get_crisis, plan_of, utc_now
 from stormwatch.response.timeline import record
+from stormwatch.store.db import Store
 
 SENTIMENT_WINDOW = timedelta(hours=24)
 
@@ -156,7 +157,7 @@ def _observations(session: Session, crisis: Crisis, figures: dict[str, Any]) -> 
 
 
 def create_review(
-    store: Any,
+    store: Store,
     key: str,
     actor: str,
     *,
@@ -209,7 +210,13 @@ def create_review(
 
 
 def decide_playbook_change(
-    store: Any, key: str, actor: str, *, approve: bool, library: PlaybookLibrary, now: datetime | None = None
+    store: Store,
+    key: str,
+    actor: str,
+    *,
+    approve: bool,
+    library: PlaybookLibrary,
+    now: datetime | None = None,
 ) -> str | None:
     """Apply (or drop) the playbook change a review proposed; the reviewer cannot approve their own."""
     now = utc_now(now)

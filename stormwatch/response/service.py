@@ -28,6 +28,7 @@ from stormwatch.response.escalation import NOTIFY_LEVEL, PageOrder, PageRecord, 
 from stormwatch.response.lifecycle import OPEN_STATUSES, check_transition
 from stormwatch.response.models import Assignment, CrisisLink, CrisisPlan, Page
 from stormwatch.response.timeline import record
+from stormwatch.store.db import Store
 from stormwatch.workspace.config import PersonConfig
 from stormwatch.workspace.models import Brand, Person
 from stormwatch.workspace.service import find_brand, team
@@ -72,7 +73,7 @@ def team_for(session: Session, crisis: Crisis) -> list[PersonConfig]:
 
 
 def list_crises(
-    store: Any, *, status: str | None = None, brand: str | None = None, open_only: bool = False
+    store: Store, *, status: str | None = None, brand: str | None = None, open_only: bool = False
 ) -> list[dict[str, Any]]:
     """Crises, newest first, as plain dictionaries (the CLI prints them, the web app shows them)."""
     with store.session() as session:
@@ -101,7 +102,7 @@ def list_crises(
         ]
 
 
-def crisis_detail(store: Any, key: str, now: datetime | None = None) -> dict[str, Any]:
+def crisis_detail(store: Store, key: str, now: datetime | None = None) -> dict[str, Any]:
     """One crisis with its playbook, steps, people, pages, texts and timeline."""
     from stormwatch.response.drafts import drafts_of
     from stormwatch.response.review import review_of
@@ -168,7 +169,9 @@ def _steps_view(
             "due_at": _iso(crisis.opened_at + timedelta(minutes=step.due_minutes)),
             "done_by": done[step.id].actor if step.id in done else None,
             "done_at": _iso(done[step.id].at) if step.id in done else None,
-            "overdue": step.id not in done and now >= crisis.opened_at + timedelta(minutes=step.due_minutes),
+            "overdue": crisis.status in OPEN_STATUSES
+            and step.id not in done
+            and now >= crisis.opened_at + timedelta(minutes=step.due_minutes),
             "checklist": list(step.checklist),
             "template": step.template,
         }
@@ -263,7 +266,7 @@ def _fill_plan(plan: CrisisPlan, loaded: LoadedPlaybook, now: datetime) -> None:
 
 
 def open_crisis(
-    store: Any,
+    store: Store,
     workspace_id: int,
     brand: str,
     *,
@@ -315,7 +318,7 @@ def _free_key(session: Session, key: str) -> str:
     return candidate
 
 
-def acknowledge(store: Any, key: str, actor: str, now: datetime | None = None) -> bool:
+def acknowledge(store: Store, key: str, actor: str, now: datetime | None = None) -> bool:
     """Take the crisis: stops the escalation; the first to acknowledge becomes owner if there is none.
 
     Returns False when it was already acknowledged (nothing changes then).
@@ -339,7 +342,7 @@ def acknowledge(store: Any, key: str, actor: str, now: datetime | None = None) -
 
 
 def set_status(
-    store: Any, key: str, status: str, actor: str, note: str = "", now: datetime | None = None
+    store: Store, key: str, status: str, actor: str, note: str = "", now: datetime | None = None
 ) -> None:
     now = utc_now(now)
     with store.session() as session:
@@ -347,7 +350,7 @@ def set_status(
         _move(session, crisis, status, actor, note, now)
 
 
-def resolve(store: Any, key: str, actor: str, note: str = "", now: datetime | None = None) -> None:
+def resolve(store: Store, key: str, actor: str, note: str = "", now: datetime | None = None) -> None:
     set_status(store, key, "resolved", actor, note, now)
 
 
@@ -365,7 +368,7 @@ def _move(session: Session, crisis: Crisis, status: str, actor: str, note: str, 
     record(session, crisis, "status", actor, message, now, previous=previous, status=status)
 
 
-def assign(store: Any, key: str, role: str, person: str, actor: str, now: datetime | None = None) -> None:
+def assign(store: Store, key: str, role: str, person: str, actor: str, now: datetime | None = None) -> None:
     """Give ``role`` in the crisis to ``person``; the previous holder of the role is relieved."""
     now = utc_now(now)
     with store.session() as session:
@@ -389,7 +392,7 @@ def _assign(session: Session, crisis: Crisis, role: str, person: str, actor: str
     record(session, crisis, "assigned", actor, f"{person} is {role}.", now, role=role, person=person)
 
 
-def add_note(store: Any, key: str, text: str, actor: str, now: datetime | None = None) -> None:
+def add_note(store: Store, key: str, text: str, actor: str, now: datetime | None = None) -> None:
     if not text.strip():
         raise ResponseError("an empty note says nothing")
     now = utc_now(now)
@@ -397,7 +400,7 @@ def add_note(store: Any, key: str, text: str, actor: str, now: datetime | None =
         record(session, get_crisis(session, key), "note", actor, text.strip(), now)
 
 
-def complete_step(store: Any, key: str, step_id: str, actor: str, now: datetime | None = None) -> None:
+def complete_step(store: Store, key: str, step_id: str, actor: str, now: datetime | None = None) -> None:
     now = utc_now(now)
     with store.session() as session:
         crisis = get_crisis(session, key)
@@ -438,7 +441,7 @@ def complete_template_steps(
             _complete(session, crisis, playbook, step.id, actor, now)
 
 
-def merge(store: Any, source_key: str, into_key: str, actor: str, now: datetime | None = None) -> None:
+def merge(store: Store, source_key: str, into_key: str, actor: str, now: datetime | None = None) -> None:
     """Fold ``source_key`` into ``into_key``: one story, one room. Its signals move; its timeline stays."""
     now = utc_now(now)
     with store.session() as session:
@@ -471,7 +474,7 @@ def merge(store: Any, source_key: str, into_key: str, actor: str, now: datetime 
 
 
 def split(
-    store: Any,
+    store: Store,
     key: str,
     signal_ids: list[int],
     *,
@@ -532,7 +535,7 @@ class TickReport:
 
 
 def tick(
-    store: Any, library: PlaybookLibrary, now: datetime | None = None, send: Sender = send_with_apprise
+    store: Store, library: PlaybookLibrary, now: datetime | None = None, send: Sender = send_with_apprise
 ) -> TickReport:
     """Everything time drives, for every open crisis: attach playbooks, page, escalate, flag deadlines.
 
@@ -571,26 +574,45 @@ def _tick_crisis(
         _queue_page(session, crisis, playbook, order, now)
         report.paged += 1
         report.escalated += order.level > 0
-    flagged = set(
-        session.scalars(
-            select(CrisisEvent.message).where(
-                CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "step_overdue"
-            )
+    paged_now = any(order.level != NOTIFY_LEVEL for order in orders)
+    if not paged_now and not any(p.severity == crisis.severity and p.level != NOTIFY_LEVEL for p in pages):
+        _note_nobody_reachable(session, crisis, playbook, now)
+    steps_seen = _step_events(session, crisis.id)
+    for step in overdue_steps(playbook, crisis.opened_at, steps_seen["step_done"], now):
+        if step.id in steps_seen["step_overdue"]:
+            continue  # flagged once is enough; the crisis page shows it in red until it is done
+        message = f"Overdue: {step.title} (due {step.due_minutes} min after the start; {step.role})."
+        record(session, crisis, "step_overdue", SYSTEM_ACTOR, message, now, step=step.id, role=step.role)
+        report.overdue += 1
+
+
+def _note_nobody_reachable(session: Session, crisis: Crisis, playbook: Playbook, now: datetime) -> None:
+    """Say once per severity that nobody could be paged, so the gap in the team file gets noticed."""
+    noted = session.scalars(
+        select(CrisisEvent.data).where(CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "nobody_paged")
+    )
+    if any(data.get("severity") == crisis.severity for data in noted):
+        return
+    chain = ", ".join(playbook.rule_for(crisis.severity).chain)
+    message = (
+        f"Nobody could be paged at severity {crisis.severity}: no one with a role in ({chain}) has a "
+        "notify URL and is outside quiet hours. The brand's alert channels were still told; "
+        "paging starts as soon as someone is reachable."
+    )
+    record(session, crisis, "nobody_paged", SYSTEM_ACTOR, message, now, severity=crisis.severity)
+
+
+def _step_events(session: Session, crisis_id: int) -> dict[str, set[str]]:
+    """The step ids the timeline records as done, and as flagged overdue."""
+    seen: dict[str, set[str]] = {"step_done": set(), "step_overdue": set()}
+    rows = session.execute(
+        select(CrisisEvent.kind, CrisisEvent.data).where(
+            CrisisEvent.crisis_id == crisis_id, CrisisEvent.kind.in_(tuple(seen))
         )
     )
-    done = {
-        str(data.get("step"))
-        for data in session.scalars(
-            select(CrisisEvent.data).where(
-                CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "step_done"
-            )
-        )
-    }
-    for step in overdue_steps(playbook, crisis.opened_at, done, now):
-        message = f"Overdue: {step.title} (due {step.due_minutes} min after the start; {step.role})."
-        if message not in flagged:
-            record(session, crisis, "step_overdue", SYSTEM_ACTOR, message, now, step=step.id, role=step.role)
-            report.overdue += 1
+    for kind, data in rows:
+        seen[kind].add(str(data.get("step")))
+    return seen
 
 
 def _queue_page(
@@ -634,7 +656,7 @@ def _queue_page(
 
 
 def deliver_pages(
-    store: Any, send: Sender = send_with_apprise, now: datetime | None = None
+    store: Store, send: Sender = send_with_apprise, now: datetime | None = None
 ) -> tuple[int, int]:
     """Send pending pages to every channel of their person; returns (sent, failed) attempts."""
     now = utc_now(now)
