@@ -182,6 +182,34 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             }
         return render(request, "dashboard.html", principal, context)
 
+    @pages.get("/fragments/response-times", response_class=HTMLResponse)
+    def response_times_fragment(
+        request: Request,
+        principal: Viewer,
+        brand: Annotated[int, Query(ge=1, le=2**63 - 1)],
+        days: Annotated[int, Query(ge=1, le=92)] = 7,
+    ) -> HTMLResponse:
+        """Loaded after the dashboard (it reads every post of the period, not the hourly counts)."""
+        with store.session() as session:
+            name = next(
+                (
+                    b["name"]
+                    for b in queries.brand_overview(session, principal.workspace_id)
+                    if b["id"] == brand
+                ),
+                None,
+            )
+            until = queries.latest_mention_at(session, principal.workspace_id)
+        if name is None:
+            raise HTTPException(404, "no such brand in this workspace")
+        figures = actions.response_times(store, principal.workspace_id, name, days, until)
+        context = {
+            "stats": figures["brands"].get(name),
+            "sla": figures["sla_minutes"].get(name),
+            "people": figures["people"],
+        }
+        return render(request, "_response_times.html", principal, context)
+
     @pages.get("/fragments/crises", response_class=HTMLResponse)
     def crises_fragment(request: Request, principal: Viewer) -> HTMLResponse:
         with store.session() as session:

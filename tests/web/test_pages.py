@@ -69,3 +69,12 @@ def test_the_demo_mode_is_read_only_for_visitors(demo_site: tuple[str, int]) -> 
         assert visitor.get("/api/tokens").status_code == 403
         # A wrong token is refused, not turned into a visitor.
         assert visitor.get("/api/crises", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_response_times_fragment_shows_the_brands_figures(site: Site) -> None:
+    tenant = site.tenants["acme"]
+    with site.browser(tenant.users["viewer"]) as client:
+        dashboard = client.get(f"/?brand={tenant.brand_id}").text
+        assert f"/fragments/response-times?brand={tenant.brand_id}" in dashboard
+        fragment = client.get(f"/fragments/response-times?brand={tenant.brand_id}&days=2")
+    assert fragment.status_code == 200 and "SLA 60 min" in fragment.text

@@ -177,5 +177,6 @@ def test_brand_figures_of_another_workspace_are_not_found(site: Site) -> None:
     with site.client(attacker.tokens["read"]) as client:
         assert client.get(f"/api/brands/{victim.brand_id}/figures").status_code == 404
         assert client.get(f"/api/crises/{victim.crisis_key}").status_code == 404
+        assert client.get(f"/fragments/response-times?brand={victim.brand_id}").status_code == 404
         assert client.get(f"/?brand={victim.brand_id}").status_code == 200  # falls back to an own brand
         assert victim.marker not in client.get(f"/?brand={victim.brand_id}").text
