@@ -15,12 +15,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis
 from stormwatch.detection.baseline import HourlyBaseline
 from stormwatch.ingest.models import Mention
 from stormwatch.stats.models import HourlyCount
-from stormwatch.web.queries import iso, mention_view
+from stormwatch.web.queries import iso, mentions_by_id
 
 BAND_SIGMAS = 3.0  # the band is expected ± 3 × sqrt(expected): a Poisson-sized normal range
 TOP_POSTS = 10
@@ -119,14 +118,14 @@ def _share(
 
 
 def _top_posts(session: Session, brand_id: int, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(Mention, Enrichment)
-        .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
+    # The ids first (the brand/time index and a top-N sort), then only those rows with their analysis.
+    ids = session.scalars(
+        select(Mention.id)
         .where(Mention.brand_id == brand_id, Mention.created_at >= since, Mention.created_at < until)
         .order_by(Mention.author_followers.desc(), Mention.id)
         .limit(TOP_POSTS)
-    ).all()
-    return [mention_view(mention, "", enrichment) for mention, enrichment in rows]
+    )
+    return mentions_by_id(session, list(ids))
 
 
 def _crises(session: Session, brand_id: int, since: datetime, until: datetime) -> list[dict[str, Any]]:

@@ -97,9 +97,18 @@ def search_mentions(
     if where.sentiment or where.cause or where.lang:
         base = base.join(Enrichment, Enrichment.mention_id == Mention.id)
     matching = _filtered(base, where)
-    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    page = matching.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(limit).offset(offset)
-    return total, _mentions_by_id(session, list(session.scalars(page)))
+    # One pass for the page and the total (a window count), not one scan for each.
+    page = session.execute(
+        matching.add_columns(func.count().over())
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    if page:
+        total = int(page[0][1])
+    else:  # past the last page: the window has no row to report the total on
+        total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    return total, mentions_by_id(session, [row[0] for row in page])
 
 
 def latest_mentions(session: Session, workspace_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -111,10 +120,10 @@ def latest_mentions(session: Session, workspace_id: int, *, limit: int = 50) -> 
         .order_by(Mention.id.desc())
         .limit(limit)
     )
-    return _mentions_by_id(session, list(ids))
+    return mentions_by_id(session, list(ids))
 
 
-def _mentions_by_id(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+def mentions_by_id(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Mention, Brand.name, Enrichment)
         .join(Brand, Brand.id == Mention.brand_id)
@@ -129,8 +138,9 @@ def _filtered(query: Select[int], where: MentionFilter) -> Select[int]:
     if where.brand:
         query = query.where(Brand.name == where.brand)
     for word in (where.q or "").split():
-        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(func.lower(Mention.text).like(f"%{escaped}%", escape="\\"))
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # ILIKE on PostgreSQL (several times faster than lower() LIKE), lower() LIKE on SQLite.
+        query = query.where(Mention.text.ilike(f"%{escaped}%", escape="\\"))
     if where.sentiment:
         query = query.where(Enrichment.sentiment == where.sentiment)
     if where.cause:
