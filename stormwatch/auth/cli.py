@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from stormwatch.auth.models import ROLES
+from stormwatch.auth.models import ROLES, User
 from stormwatch.auth.permissions import ACTIONS
 from stormwatch.auth.service import AuthError, add_user, create_token, find_workspace
 from stormwatch.store.db import Store
@@ -64,13 +66,7 @@ def user_add(
     console.print(f"{email} is {role} in {workspace}")
 
 
-def _is_new(session: object, email: str) -> bool:
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from stormwatch.auth.models import User
-
-    assert isinstance(session, Session)
+def _is_new(session: Session, email: str) -> bool:
     return session.scalar(select(User.id).where(User.email == email.strip().lower())) is None
 
 

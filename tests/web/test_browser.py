@@ -12,7 +12,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,12 +53,13 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
 
 def _stream_until_the_plateau_ends(folder: Path) -> Path:
     """The sample up to the end of the firestorm's plateau, so the crisis is still open when the
-    replay stops, moved in time to end about now, so the playbook's deadlines (wall clock) are
-    counted from a start a few hours ago rather than from the sample's March."""
+    replay stops, moved in time to end within the last day, so the playbook's deadlines (wall
+    clock) are counted from a start hours ago rather than from the sample's March."""
     labels = json.loads(SAMPLE_STREAM.with_name("sample_stream.labels.json").read_text(encoding="utf-8"))
     plateau_end = next(e for e in labels["events"] if e["kind"] == "firestorm")["plateau_end"]
     end = datetime.fromisoformat(plateau_end.replace("Z", "+00:00"))
-    shift = datetime.now(UTC).replace(microsecond=0) - end
+    # Whole days, so every post keeps its hour of the day (the baselines are per hour of the day).
+    shift = timedelta(days=(datetime.now(UTC) - end).days)
     stream = folder / "until_plateau_end.jsonl"
     with (
         gzip.open(SAMPLE_STREAM, "rt", encoding="utf-8") as sample,

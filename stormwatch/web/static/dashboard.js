@@ -34,8 +34,10 @@
     };
     const plot = new uPlot(options, data, el);
     // The band is two series (its edges); the legend names it once.
-    plot.root.querySelectorAll(".u-legend .u-series").forEach(function (row, index) {
-      if (index > 0 && series[index - 1].label === "") row.style.display = "none";
+    const rows = plot.root.querySelectorAll(".u-legend .u-series");
+    const offset = plot.series.length - rows.length; // the time axis may have no row
+    rows.forEach(function (row, index) {
+      if (plot.series[index + offset].bandEdge) row.style.display = "none";
     });
     new ResizeObserver(function () { plot.setSize({ width: el.clientWidth, height: 240 }); }).observe(el);
   }
@@ -48,7 +50,7 @@
     if (!s.t.length) return;
     draw("volume-chart", [s.t, s.band_high, s.band_low, s.expected, s.volume, s.negative], [
       { label: labels.band, stroke: "rgba(36,86,199,0.25)", width: 1 },
-      { label: "", stroke: "rgba(36,86,199,0.25)", width: 1 },
+      { label: labels.band, stroke: "rgba(36,86,199,0.25)", width: 1, bandEdge: true },
       { label: labels.expected, stroke: "#2456c7", dash: [4, 4], width: 1 },
       { label: labels.mentions, stroke: "#1d2330", width: 1.5 },
       { label: labels.negative, stroke: "#c0392b", width: 1.5 },
