@@ -18,6 +18,7 @@ from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries, schemas
 from stormwatch.web.security import require
 from stormwatch.web.stream import event_stream
+from stormwatch.workspace.models import Brand
 
 Reader = Annotated[Principal, Depends(require("read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
@@ -73,6 +74,31 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         """Brands of the workspace with their mention and negative-mention counts."""
         with store.session() as session:
             return queries.brand_overview(session, principal.workspace_id)
+
+    @api.get(
+        "/brands/{brand_id}",
+        tags=["brands"],
+        response_model=schemas.BrandQuery,
+        responses={404: {"model": schemas.Message}},
+    )
+    def brand_query(principal: Reader, brand_id: RowId) -> dict[str, Any]:
+        """The brand's query: languages, keywords, own handles, trigger terms and reply SLA."""
+        with store.session() as session:
+            overview = next(
+                (b for b in queries.brand_overview(session, principal.workspace_id) if b["id"] == brand_id),
+                None,
+            )
+            brand = session.get(Brand, brand_id)
+            if overview is None or brand is None:
+                raise HTTPException(404, "no such brand in this workspace")
+            return overview | {
+                "languages": brand.languages,
+                "keywords": brand.keywords,
+                "own_handles": brand.own_handles,
+                "trigger_terms": brand.trigger_terms,
+                "reply_sla_minutes": brand.reply_sla_minutes,
+                "alert_channels": len(brand.alert_urls),
+            }
 
     @api.get("/brands/{brand_id}/figures", tags=["brands"], response_model=schemas.BrandFigures)
     def brand_figures(

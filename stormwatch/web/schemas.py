@@ -27,6 +27,18 @@ class BrandOut(BaseModel):
     negative: int
 
 
+class BrandQuery(BrandOut):
+    """What makes a post a mention of the brand, and what makes it urgent (its alert URLs are not
+    shown: they may hold webhook secrets)."""
+
+    languages: list[str]
+    keywords: list[str]
+    own_handles: list[str]
+    trigger_terms: list[str]
+    reply_sla_minutes: int
+    alert_channels: int = Field(description="How many alert URLs the brand has.")
+
+
 class MentionOut(BaseModel):
     id: str = Field(description="The post's id at its source.")
     brand: str

@@ -175,3 +175,10 @@ def test_live_events_stream_new_mentions_and_crisis_changes(fresh_site: Site) ->
     assert [kind for kind, _ in received] == ["mention", "crisis"]
     assert received[0][1]["text"] == "ACMEMARK live"
     assert received[1][1] | {"event": "note", "crisis_id": tenant.crisis_key} == received[1][1]
+
+
+def test_brand_query_without_alert_secrets(site: Site) -> None:
+    tenant = site.tenants["acme"]
+    with site.client(tenant.tokens["read"]) as client:
+        brand = client.get(f"/api/brands/{tenant.brand_id}").json()
+    assert brand["name"] == BRAND and brand["languages"] == ["en"] and "alert_urls" not in brand
