@@ -5,6 +5,7 @@ from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord
+from stormwatch.sources.models import SourceState
 from stormwatch.store.db import Base
 from stormwatch.workspace.models import Brand, Workspace
 
@@ -19,6 +20,7 @@ __all__ = [
     "Mention",
     "QuarantinedRecord",
     "SignalRecord",
+    "SourceState",
     "Workspace",
     "metadata",
 ]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from stormwatch.sources.settings import BrandSources, SourcesSettings
+
 
 class ConfigError(ValueError):
     """A workspace file that cannot be used; the message names the file and the field."""
@@ -25,6 +27,8 @@ class BrandConfig(BaseModel):
     trigger_terms: list[str] = Field(default_factory=list)
     alert_urls: list[str] = Field(default_factory=list)
     reply_sla_minutes: int = Field(default=60, gt=0)
+    # Where the connectors listen for this brand (docs/connectors.md).
+    sources: BrandSources = Field(default_factory=BrandSources)
 
     @field_validator("own_handles")
     @classmethod
@@ -43,6 +47,7 @@ class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
     brands: list[BrandConfig] = Field(default_factory=list)
 
     def brand(self, name: str) -> BrandConfig:
