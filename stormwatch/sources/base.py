@@ -113,11 +113,11 @@ def walk_newest_first(
     fetch: Callable[[str | None], tuple[list[Any], str | None]],
     builder: RecordBuilder,
     cursor: Cursor,
-    time_of: Callable[[Any], str | None],
+    position_of: Callable[[Any], str | None],
 ) -> Iterator[Page]:
     """Walk an API that pages from the newest item back, stopping at what an earlier walk reached.
 
-    The cursor keeps the high-water mark (newest time of the last finished walk) and, during a
+    The cursor keeps the high-water mark (newest position, a time or an id, of the last finished walk) and, during a
     walk, the next page token and the newest time seen so far: a walk cut short by a 429 or a
     kill resumes at the page it had reached, and the mark moves only once the walk is complete.
     """
@@ -127,7 +127,7 @@ def walk_newest_first(
     top: str | None = walk.get("top")
     while True:
         items, next_token = fetch(token)
-        times = [moment for moment in (_safe_time(time_of, item) for item in items) if moment]
+        times = [moment for moment in (_safe_position(position_of, item) for item in items) if moment]
         if times:
             newest = max(times)
             top = newest if top is None or newest > top else top
@@ -140,10 +140,18 @@ def walk_newest_first(
         token = next_token
 
 
-def _safe_time(time_of: Callable[[Any], str | None], item: Any) -> str | None:
-    """The item's time as a UTC ISO string (comparable as text), or None if it has none."""
+def _safe_position(position_of: Callable[[Any], str | None], item: Any) -> str | None:
     try:
-        value = time_of(item)
-        return parse_timestamp(value, "created_at").isoformat() if value else None
+        return position_of(item)
     except (KeyError, TypeError, ValueError, AttributeError, RecordError):
         return None
+
+
+def time_position(value: Any) -> str | None:
+    """An item's time as a UTC ISO string, comparable as text (a position for :func:`walk_newest_first`)."""
+    return parse_timestamp(value, "created_at").isoformat() if value else None
+
+
+def id_position(value: Any) -> str | None:
+    """A numeric id (snowflake) as text that sorts like the number."""
+    return str(value).zfill(24) if value is not None and str(value).isdigit() else None
