@@ -114,6 +114,7 @@ def walk_newest_first(
     builder: RecordBuilder,
     cursor: Cursor,
     position_of: Callable[[Any], str | None],
+    keep: Callable[[Any], bool] | None = None,
 ) -> Iterator[Page]:
     """Walk an API that pages from the newest item back, stopping at what an earlier walk reached.
 
@@ -132,8 +133,8 @@ def walk_newest_first(
             newest = max(times)
             top = newest if top is None or newest > top else top
         reached_old = high_water is not None and any(moment <= high_water for moment in times)
-        records = builder.build(items)
-        if next_token is None or reached_old or not items:
+        records = builder.build([item for item in items if keep is None or keep(item)])
+        if next_token is None or reached_old:
             yield Page(records, {"high_water": top or high_water}, builder.newest)
             return
         yield Page(records, {"high_water": high_water, "walk": {"page": next_token, "top": top}}, builder.newest)
