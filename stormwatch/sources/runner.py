@@ -64,7 +64,7 @@ class SourceRunner:
         report = PollReport(source.key)
         try:
             for page in source.poll(self.checkpoints.cursor(source.key)):
-                self._store(source, page, report)
+                self.store_page(source, page, report)
         except Exception as error:  # any failure of one source is its own: record it and go on
             self._failed(source, error, report)
         return report
@@ -74,7 +74,7 @@ class SourceRunner:
         report = PollReport(source.key)
         try:
             for page in source.listen(self.checkpoints.cursor(source.key)):
-                self._store(source, page, report)
+                self.store_page(source, page, report)
                 if self._stop.is_set():
                     return report
             raise StreamDropped(f"{source.network}: the stream ended")
@@ -83,7 +83,9 @@ class SourceRunner:
                 self._failed(source, error, report)
         return report
 
-    def _store(self, source: Source, page: Page, report: PollReport) -> None:
+    def store_page(self, source: Source, page: Page, report: PollReport | None = None) -> PollReport:
+        """Store one page exactly once, then move the source's checkpoint past it."""
+        report = report or PollReport(source.key)
         ingested = self.ingestor.ingest(
             page.records, origin=f"source:{source.key}", brand=source.brand, on_problem=self.on_problem
         )
@@ -101,6 +103,7 @@ class SourceRunner:
         report.stored += ingested.stored
         report.quarantined += ingested.quarantined
         report.problems.extend(ingested.problems)
+        return report
 
     def _failed(self, source: Source, error: Exception, report: PollReport) -> None:
         message = str(error) or type(error).__name__

@@ -142,7 +142,7 @@ def test_search_walks_pages_quarantines_a_broken_post_and_resumes_after_a_429(sq
         # A 429 in the middle of the next walk: the walk resumes at the page it reached.
         source = runner.sources[0]
         pages = source.poll(runner.checkpoints.cursor(source.key))
-        runner._store(source, next(pages), first.__class__(source.key))
+        runner.store_page(source, next(pages))  # the first page is stored, then the process is "killed"
         server.limited = 3
         storm = [runner.poll_once(source) for _ in range(3)]
         restarted = SourceRunner(sqlite_store, workspace_id, _sources(url, queries=["northwind"]))
