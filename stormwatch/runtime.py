@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
+from stormwatch.sources.registry import Configured
+from stormwatch.sources.runner import SourceRunner
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
 from stormwatch.workspace.config import WorkspaceConfig
@@ -22,6 +24,8 @@ class Runtime:
     live: LivePipeline
     ingestor: MentionIngestor
     server: BackgroundServer | None = None
+    sources: Configured | None = None
+    listener: SourceRunner | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
@@ -38,7 +42,9 @@ class Runtime:
     def serve(self, host: str, port: int) -> str:
         from stormwatch.web.app import create_app
 
-        self.server = BackgroundServer(create_app(self.store, self.workspace_id, self.live), host, port)
+        self.server = BackgroundServer(
+            create_app(self.store, self.workspace_id, self.live, self.sources), host, port
+        )
         self.server.start()
         return self.server.url
 
@@ -51,8 +57,26 @@ class Runtime:
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
 
+    def listen(self, workspace: WorkspaceConfig, sources: Configured) -> SourceRunner:
+        """Start every configured source, each in its own thread, storing into this runtime's store."""
+        from stormwatch.sources.reliability import Backoff
+
+        settings = workspace.sources
+        self.sources = sources
+        self.listener = SourceRunner(
+            self.store,
+            self.workspace_id,
+            sources.sources,
+            backoff=Backoff(settings.backoff_initial_seconds, settings.backoff_max_seconds),
+            poll_seconds=settings.poll_seconds,
+        )
+        self.listener.start()
+        return self.listener
+
     def close(self) -> None:
         self._stop.set()
+        if self.listener is not None:
+            self.listener.stop()
         if self.server is not None:
             self.server.stop()
         self.store.engine.dispose()

@@ -56,7 +56,7 @@ class Source(ABC):
         """Follow the live stream from ``cursor``; returns or raises when the stream drops."""
         raise NotImplementedError(f"{self.network} has no live stream")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (most sources hold nothing to release)
         """Release connections (and end a blocking :meth:`listen`)."""
 
 
@@ -137,7 +137,9 @@ def walk_newest_first(
         if next_token is None or reached_old:
             yield Page(records, {"high_water": top or high_water}, builder.newest)
             return
-        yield Page(records, {"high_water": high_water, "walk": {"page": next_token, "top": top}}, builder.newest)
+        yield Page(
+            records, {"high_water": high_water, "walk": {"page": next_token, "top": top}}, builder.newest
+        )
         token = next_token
 
 

@@ -10,8 +10,8 @@ brand's keywords filter it here.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +21,15 @@ from websockets.exceptions import WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from stormwatch.ingest.readers import RawRecord
-from stormwatch.sources.base import Cursor, Page, RecordBuilder, Source, keyword_match, time_position, walk_newest_first
+from stormwatch.sources.base import (
+    Cursor,
+    Page,
+    RecordBuilder,
+    Source,
+    keyword_match,
+    time_position,
+    walk_newest_first,
+)
 from stormwatch.sources.publishing import Published, Reply
 from stormwatch.sources.reliability import RateLimited, SourceError, StreamDropped
 from stormwatch.sources.secrets import Secrets
@@ -93,7 +101,13 @@ class BlueskySearchSource(Source):
 
     network = "bluesky"
 
-    def __init__(self, brand: str, name: str, connect_client: Callable[[], Client], page: Callable[[Client, str | None], tuple[list[Any], str | None]]) -> None:
+    def __init__(
+        self,
+        brand: str,
+        name: str,
+        connect_client: Callable[[], Client],
+        page: Callable[[Client, str | None], tuple[list[Any], str | None]],
+    ) -> None:
         super().__init__(brand, name)
         self._connect = connect_client
         self._page = page
@@ -113,16 +127,18 @@ class BlueskySearchSource(Source):
                 raise SourceError(f"bluesky: {type(error).__name__}: {error}") from error
             return [_as_dict(post) for post in posts], next_token
 
-        yield from walk_newest_first(fetch, builder, cursor, lambda post: time_position(post["record"]["createdAt"]))
+        yield from walk_newest_first(
+            fetch, builder, cursor, lambda post: time_position(post["record"]["createdAt"])
+        )
 
 
 def _retry_after(error: RateLimitExceededError) -> float | None:
     if error.retry_after is not None:
-        return error.retry_after
+        return float(error.retry_after)
     reset = error.reset_at
     if reset is None:
         return None
-    return max(0.0, (reset - datetime.now(UTC)).total_seconds())
+    return max(0.0, float((reset - datetime.now(UTC)).total_seconds()))
 
 
 class JetstreamSource(Source):
@@ -169,10 +185,17 @@ class JetstreamSource(Source):
         except (ValueError, KeyError, TypeError) as error:
             builder.counter += 1
             text = message if isinstance(message, str) else message.decode("utf-8", "replace")
-            return Page([RawRecord(builder.counter, text, None, f"bluesky: unreadable jetstream event: {error}")], cursor)
+            return Page(
+                [RawRecord(builder.counter, text, None, f"bluesky: unreadable jetstream event: {error}")],
+                cursor,
+            )
         moved = {"time_us": max(time_us, int(cursor.get("time_us") or 0))}
         commit = event.get("commit") or {}
-        if event.get("kind") != "commit" or commit.get("operation") != "create" or commit.get("collection") != "app.bsky.feed.post":
+        if (
+            event.get("kind") != "commit"
+            or commit.get("operation") != "create"
+            or commit.get("collection") != "app.bsky.feed.post"
+        ):
             return Page([], moved)
         record = commit.get("record")
         if isinstance(record, dict) and not keyword_match(str(record.get("text", "")), self.keywords):
@@ -185,7 +208,9 @@ class JetstreamSource(Source):
             self._socket.close()
 
 
-def bluesky_sources(brand: str, settings: BlueskySettings, secrets: Secrets, keywords: list[str]) -> list[Source]:
+def bluesky_sources(
+    brand: str, settings: BlueskySettings, secrets: Secrets, keywords: list[str]
+) -> list[Source]:
     client: list[Client] = []
 
     def shared_client() -> Client:
@@ -196,12 +221,16 @@ def bluesky_sources(brand: str, settings: BlueskySettings, secrets: Secrets, key
 
     sources: list[Source] = []
     for query in settings.queries:
+
         def search(c: Client, token: str | None, query: str = query) -> tuple[list[Any], str | None]:
-            answer = c.app.bsky.feed.search_posts(params={"q": query, "sort": "latest", "limit": PAGE_LIMIT, "cursor": token})
+            answer = c.app.bsky.feed.search_posts(
+                params={"q": query, "sort": "latest", "limit": PAGE_LIMIT, "cursor": token}
+            )
             return list(answer.posts), answer.cursor
 
         sources.append(BlueskySearchSource(brand, f"search:{query}", shared_client, search))
     for account in settings.accounts:
+
         def feed(c: Client, token: str | None, account: str = account) -> tuple[list[Any], str | None]:
             answer = c.get_author_feed(actor=account, cursor=token, limit=PAGE_LIMIT)
             return [item.post for item in answer.feed], answer.cursor
@@ -219,8 +248,14 @@ def reply(settings: BlueskySettings, secrets: Secrets, request: Reply) -> Publis
         parent = client.get_posts([request.in_reply_to]).posts[0]
         parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
         thread = getattr(parent.record, "reply", None)
-        root_ref = models.ComAtprotoRepoStrongRef.Main(uri=thread.root.uri, cid=thread.root.cid) if thread else parent_ref
-        created = client.send_post(request.text, reply_to=models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref))
+        root_ref = (
+            models.ComAtprotoRepoStrongRef.Main(uri=thread.root.uri, cid=thread.root.cid)
+            if thread
+            else parent_ref
+        )
+        created = client.send_post(
+            request.text, reply_to=models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
+        )
     except (AtProtocolError, IndexError) as error:
         raise SourceError(f"bluesky: reply failed: {error}") from error
     handle = client.me.handle if client.me else secrets.require(settings.identifier_env, "bluesky")

@@ -40,7 +40,9 @@ def google_json(client: httpx.Client, network: str, method: str, url: str, **kwa
         reasons = _reasons(response)
         if reasons & QUOTA_REASONS or response.status_code == 429:
             wait = _until_pacific_midnight() if reasons & {"quotaExceeded", "dailyLimitExceeded"} else None
-            raise RateLimited(f"{network}: quota or rate limit ({', '.join(sorted(reasons)) or response.status_code})", wait)
+            raise RateLimited(
+                f"{network}: quota or rate limit ({', '.join(sorted(reasons)) or response.status_code})", wait
+            )
     check_response(response, network)
     body: dict[str, Any] = response.json()
     return body
@@ -96,7 +98,18 @@ def upload_record(item: dict[str, Any]) -> dict[str, Any]:
 class PagedGoogleSource(Source):
     """A list call paged with ``pageToken`` / ``nextPageToken``, newest first."""
 
-    def __init__(self, brand: str, name: str, network: str, client: httpx.Client, path: str, params: dict[str, Any], convert: Callable[[Any], dict[str, Any]], position: Callable[[Any], str | None], items_key: str = "items") -> None:
+    def __init__(
+        self,
+        brand: str,
+        name: str,
+        network: str,
+        client: httpx.Client,
+        path: str,
+        params: dict[str, Any],
+        convert: Callable[[Any], dict[str, Any]],
+        position: Callable[[Any], str | None],
+        items_key: str = "items",
+    ) -> None:
         super().__init__(brand, name)
         self.network = network
         self.client = client
@@ -127,12 +140,47 @@ def youtube_sources(brand: str, settings: YouTubeSettings, secrets: Secrets) -> 
 
     common = {"part": "snippet", "maxResults": 100, "order": "time", "textFormat": "plainText", "key": key}
     for channel in settings.channels:
-        sources.append(PagedGoogleSource(brand, f"{channel}:comments", "youtube", make_client(settings.base_url), "/commentThreads", {**common, "allThreadsRelatedToChannelId": channel}, comment_thread_record, thread_time))
+        sources.append(
+            PagedGoogleSource(
+                brand,
+                f"{channel}:comments",
+                "youtube",
+                make_client(settings.base_url),
+                "/commentThreads",
+                {**common, "allThreadsRelatedToChannelId": channel},
+                comment_thread_record,
+                thread_time,
+            )
+        )
         # A channel's uploads playlist is its id with "UC" turned into "UU": the own-posts watch.
         uploads = "UU" + channel[2:] if channel.startswith("UC") else channel
-        sources.append(PagedGoogleSource(brand, f"{channel}:uploads", "youtube", make_client(settings.base_url), "/playlistItems", {"part": "snippet,contentDetails", "maxResults": 50, "playlistId": uploads, "key": key}, upload_record, lambda item: time_position(item["contentDetails"].get("videoPublishedAt") or item["snippet"]["publishedAt"])))
+        sources.append(
+            PagedGoogleSource(
+                brand,
+                f"{channel}:uploads",
+                "youtube",
+                make_client(settings.base_url),
+                "/playlistItems",
+                {"part": "snippet,contentDetails", "maxResults": 50, "playlistId": uploads, "key": key},
+                upload_record,
+                lambda item: time_position(
+                    item["contentDetails"].get("videoPublishedAt") or item["snippet"]["publishedAt"]
+                ),
+            )
+        )
     for video in settings.videos:
-        sources.append(PagedGoogleSource(brand, f"{video}:comments", "youtube", make_client(settings.base_url), "/commentThreads", {**common, "videoId": video}, comment_thread_record, thread_time))
+        sources.append(
+            PagedGoogleSource(
+                brand,
+                f"{video}:comments",
+                "youtube",
+                make_client(settings.base_url),
+                "/commentThreads",
+                {**common, "videoId": video},
+                comment_thread_record,
+                thread_time,
+            )
+        )
     return sources
 
 
@@ -140,10 +188,19 @@ def reply_youtube(settings: YouTubeSettings, secrets: Secrets, request: Reply) -
     """comments.insert with ``snippet.parentId`` = the top-level comment (OAuth, youtube.force-ssl)."""
     token = secrets.require(settings.oauth_token_env, "youtube reply (OAuth token with youtube.force-ssl)")
     with make_client(settings.base_url, {"Authorization": f"Bearer {token}"}) as client:
-        body = google_json(client, "youtube", "POST", "/comments", params={"part": "snippet"}, json={"snippet": {"parentId": request.in_reply_to, "textOriginal": request.text}})
+        body = google_json(
+            client,
+            "youtube",
+            "POST",
+            "/comments",
+            params={"part": "snippet"},
+            json={"snippet": {"parentId": request.in_reply_to, "textOriginal": request.text}},
+        )
     comment_id = str(body["id"])
     video = (body.get("snippet") or {}).get("videoId")
-    return Published("youtube", comment_id, f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video else None)
+    return Published(
+        "youtube", comment_id, f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video else None
+    )
 
 
 # -- Google Business Profile reviews -----------------------------------------------------------
@@ -167,9 +224,15 @@ def google_review_sources(brand: str, settings: GoogleReviewsSettings, secrets: 
     token = secrets.require(settings.token_env, "google reviews")
     return [
         PagedGoogleSource(
-            brand, location, "google_reviews", make_client(settings.base_url, {"Authorization": f"Bearer {token}"}),
-            f"/{location}/reviews", {"pageSize": 50, "orderBy": "updateTime desc"},
-            google_review_record, lambda review: time_position(review.get("updateTime") or review["createTime"]), items_key="reviews",
+            brand,
+            location,
+            "google_reviews",
+            make_client(settings.base_url, {"Authorization": f"Bearer {token}"}),
+            f"/{location}/reviews",
+            {"pageSize": 50, "orderBy": "updateTime desc"},
+            google_review_record,
+            lambda review: time_position(review.get("updateTime") or review["createTime"]),
+            items_key="reviews",
         )
         for location in settings.locations
     ]

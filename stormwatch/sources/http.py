@@ -34,7 +34,9 @@ def get_json(client: httpx.Client, network: str, url: str, **params: Any) -> Any
         raise SourceError(f"{network}: answer to {url} is not JSON") from error
 
 
-def post_json(client: httpx.Client, network: str, url: str, *, json: Any = None, data: Any = None, params: Any = None) -> Any:
+def post_json(
+    client: httpx.Client, network: str, url: str, *, json: Any = None, data: Any = None, params: Any = None
+) -> Any:
     try:
         response = client.post(url, json=json, data=data, params=params)
     except httpx.HTTPError as error:

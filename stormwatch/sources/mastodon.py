@@ -64,7 +64,15 @@ class MastodonSource(Source):
 
     network = "mastodon"
 
-    def __init__(self, brand: str, name: str, client: Mastodon, fetch: Callable[[str | None], list[Any]], *, tag: str | None = None) -> None:
+    def __init__(
+        self,
+        brand: str,
+        name: str,
+        client: Mastodon,
+        fetch: Callable[[str | None], list[Any]],
+        *,
+        tag: str | None = None,
+    ) -> None:
         super().__init__(brand, name)
         self.client = client
         self._fetch = fetch
@@ -76,7 +84,7 @@ class MastodonSource(Source):
         builder = RecordBuilder("mastodon", status_record)
         min_id: str | None = cursor.get("min_id")
         while True:
-            statuses = self._call(lambda: self._fetch(min_id))
+            statuses = self._call(self._fetch, min_id)
             if not statuses:
                 if min_id is None:
                     yield Page([], cursor)
@@ -96,7 +104,9 @@ class MastodonSource(Source):
             last = page.cursor
             yield page
         listener = self._stream = _QueueListener()
-        thread = threading.Thread(target=self._run_stream, args=(listener,), name=f"mastodon #{self.tag}", daemon=True)
+        thread = threading.Thread(
+            target=self._run_stream, args=(listener,), name=f"mastodon #{self.tag}", daemon=True
+        )
         thread.start()
         builder = RecordBuilder("mastodon", status_record)
         while True:
@@ -109,7 +119,9 @@ class MastodonSource(Source):
                 yield Page([record], last, builder.newest)
             elif kind == "malformed":
                 builder.counter += 1
-                yield Page([RawRecord(builder.counter, str(value), None, f"malformed stream event: {value}")], last)
+                yield Page(
+                    [RawRecord(builder.counter, str(value), None, f"malformed stream event: {value}")], last
+                )
             else:
                 raise StreamDropped(f"mastodon: stream #{self.tag} dropped: {value}")
 
@@ -120,12 +132,14 @@ class MastodonSource(Source):
         except Exception as error:
             listener.events.put(("end", f"{type(error).__name__}: {error}"))
 
-    def _call(self, request: Callable[[], list[Any]]) -> list[Any]:
+    def _call(self, request: Callable[[str | None], list[Any]], min_id: str | None) -> list[Any]:
         try:
-            return request()
+            return request(min_id)
         except MastodonRatelimitError as error:
             reset = self.client.ratelimit_reset
-            raise RateLimited(f"mastodon: rate limited ({error})", max(0.0, reset - time.time()) if reset else None) from error
+            raise RateLimited(
+                f"mastodon: rate limited ({error})", max(0.0, reset - time.time()) if reset else None
+            ) from error
         except MastodonError as error:
             raise SourceError(f"mastodon: {type(error).__name__}: {error}") from error
 
@@ -134,7 +148,7 @@ class MastodonSource(Source):
             self._stream.closed = True
 
 
-class _QueueListener(StreamListener):  # type: ignore[misc]
+class _QueueListener(StreamListener):
     """Hands stream events to the source's generator through a queue."""
 
     def __init__(self) -> None:
@@ -165,40 +179,39 @@ def _id_order(status_id: str) -> tuple[int, str]:
 def mastodon_sources(brand: str, settings: MastodonSettings, secrets: Secrets) -> list[Source]:
     client = make_client(settings, secrets)
     sources: list[Source] = []
-    for tag in settings.hashtags:
-        tag = tag.lstrip("#")
+    for tag in (tag.lstrip("#") for tag in settings.hashtags):
         sources.append(
             MastodonSource(
-                brand,
-                f"#{tag}",
-                client,
-                lambda min_id, tag=tag: list(client.timeline_hashtag(tag, min_id=min_id, limit=PAGE_LIMIT)),
-                tag=tag if settings.stream else None,
+                brand, f"#{tag}", client, _hashtag(client, tag), tag=tag if settings.stream else None
             )
         )
     for query in settings.queries:
-        sources.append(
-            MastodonSource(
-                brand,
-                f"search:{query}",
-                client,
-                lambda min_id, query=query: list(
-                    client.search_v2(query, resolve=False, result_type="statuses", min_id=min_id, limit=PAGE_LIMIT)["statuses"]
-                ),
-            )
-        )
+        sources.append(MastodonSource(brand, f"search:{query}", client, _search(client, query)))
     for account in settings.accounts:
-        sources.append(
-            MastodonSource(
-                brand,
-                f"own:{account}",
-                client,
-                lambda min_id, account=account: list(
-                    client.account_statuses(client.account_lookup(account)["id"], min_id=min_id, limit=PAGE_LIMIT)
-                ),
-            )
-        )
+        sources.append(MastodonSource(brand, f"own:{account}", client, _account(client, account)))
     return sources
+
+
+def _hashtag(client: Mastodon, tag: str) -> Callable[[str | None], list[Any]]:
+    return lambda min_id: list(client.timeline_hashtag(tag, min_id=min_id, limit=PAGE_LIMIT))
+
+
+def _search(client: Mastodon, query: str) -> Callable[[str | None], list[Any]]:
+    def fetch(min_id: str | None) -> list[Any]:
+        found = client.search_v2(
+            query, resolve=False, result_type="statuses", min_id=min_id, limit=PAGE_LIMIT
+        )
+        return list(found["statuses"])
+
+    return fetch
+
+
+def _account(client: Mastodon, account: str) -> Callable[[str | None], list[Any]]:
+    def fetch(min_id: str | None) -> list[Any]:
+        account_id = client.account_lookup(account)["id"]
+        return list(client.account_statuses(account_id, min_id=min_id, limit=PAGE_LIMIT))
+
+    return fetch
 
 
 def reply(settings: MastodonSettings, secrets: Secrets, request: Reply) -> Published:

@@ -36,7 +36,9 @@ IG_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,like_count,comments_c
 IG_COMMENT_FIELDS = "id,text,timestamp,username,like_count,parent_id"
 
 
-def graph_get(client: httpx.Client, network: str, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+def graph_get(
+    client: httpx.Client, network: str, url: str, params: dict[str, Any] | None = None
+) -> dict[str, Any]:
     try:
         response = client.get(url, params=params)
     except httpx.HTTPError as error:
@@ -54,7 +56,10 @@ def check_graph(response: httpx.Response, network: str) -> None:
     except ValueError:
         error = {}
     if error.get("code") in RATE_LIMIT_CODES or response.status_code == 429:
-        raise RateLimited(f"{network}: rate limited (Graph error {error.get('code')}): {error.get('message')}", _regain_seconds(response))
+        raise RateLimited(
+            f"{network}: rate limited (Graph error {error.get('code')}): {error.get('message')}",
+            _regain_seconds(response),
+        )
     check_response(response, network)
 
 
@@ -62,7 +67,9 @@ def _regain_seconds(response: httpx.Response) -> float | None:
     """``estimated_time_to_regain_access`` (minutes) from the business use case usage header."""
     try:
         usage = json.loads(response.headers.get("x-business-use-case-usage", "{}"))
-        minutes = max(entry.get("estimated_time_to_regain_access", 0) for entries in usage.values() for entry in entries)
+        minutes = max(
+            entry.get("estimated_time_to_regain_access", 0) for entries in usage.values() for entry in entries
+        )
     except (ValueError, AttributeError, TypeError):
         return None
     return float(minutes) * 60 if minutes else None
@@ -101,7 +108,19 @@ def instagram_record(item: dict[str, Any]) -> dict[str, Any]:
 class GraphSource(Source):
     """One Graph edge walked newest first, following ``paging.next``."""
 
-    def __init__(self, brand: str, name: str, network: str, client: httpx.Client, path: str, params: dict[str, Any], convert: Callable[[Any], dict[str, Any]], *, time_field: str, nested: str | None = None) -> None:
+    def __init__(
+        self,
+        brand: str,
+        name: str,
+        network: str,
+        client: httpx.Client,
+        path: str,
+        params: dict[str, Any],
+        convert: Callable[[Any], dict[str, Any]],
+        *,
+        time_field: str,
+        nested: str | None = None,
+    ) -> None:
         super().__init__(brand, name)
         self.network = network
         self.client = client
@@ -118,10 +137,16 @@ class GraphSource(Source):
             return
 
         def fetch(token: str | None) -> tuple[list[Any], str | None]:
-            body = graph_get(self.client, self.network, token) if token else graph_get(self.client, self.network, self.path, self.params)
+            body = (
+                graph_get(self.client, self.network, token)
+                if token
+                else graph_get(self.client, self.network, self.path, self.params)
+            )
             return body.get("data") or [], (body.get("paging") or {}).get("next")
 
-        yield from walk_newest_first(fetch, builder, cursor, lambda item: time_position(item[self.time_field]))
+        yield from walk_newest_first(
+            fetch, builder, cursor, lambda item: time_position(item[self.time_field])
+        )
 
     def _nested(self, builder: RecordBuilder, cursor: Cursor) -> Iterator[Page]:
         """Comments under the latest posts: the same posts are re-read each time, so no walk to resume."""
@@ -129,9 +154,13 @@ class GraphSource(Source):
         body = graph_get(self.client, self.network, self.path, self.params)
         items: list[Any] = []
         for parent in body.get("data") or []:
-            for child in ((parent.get(self.nested) or {}).get("data") or []) if isinstance(parent, dict) else []:
+            for child in (
+                ((parent.get(self.nested) or {}).get("data") or []) if isinstance(parent, dict) else []
+            ):
                 if isinstance(child, dict):
-                    child.setdefault("post_id" if self.network == "facebook" else "media_id", parent.get("id"))
+                    child.setdefault(
+                        "post_id" if self.network == "facebook" else "media_id", parent.get("id")
+                    )
                 items.append(child)
         yield Page(builder.build(items), cursor, builder.newest)
 
@@ -143,16 +172,44 @@ def facebook_sources(brand: str, settings: FacebookSettings, secrets: Secrets) -
     token = secrets.require(settings.token_env, "facebook")
     sources: list[Source] = []
     for page in settings.pages:
+
         def client() -> httpx.Client:
             return make_client(settings.base_url, {"Authorization": f"Bearer {token}"})
 
         sources += [
-            GraphSource(brand, f"{page}:posts", "facebook", client(), f"/{page}/posts", {"fields": FB_POST_FIELDS, "limit": PAGE_LIMIT}, facebook_post_record, time_field="created_time"),
-            GraphSource(brand, f"{page}:tagged", "facebook", client(), f"/{page}/tagged", {"fields": FB_POST_FIELDS, "limit": PAGE_LIMIT}, facebook_post_record, time_field="created_time"),
             GraphSource(
-                brand, f"{page}:comments", "facebook", client(), f"/{page}/posts",
-                {"fields": f"id,comments.order(reverse_chronological).limit({COMMENTS_PER_POST}){{{FB_COMMENT_FIELDS}}}", "limit": RECENT_POSTS},
-                facebook_post_record, time_field="created_time", nested="comments",
+                brand,
+                f"{page}:posts",
+                "facebook",
+                client(),
+                f"/{page}/posts",
+                {"fields": FB_POST_FIELDS, "limit": PAGE_LIMIT},
+                facebook_post_record,
+                time_field="created_time",
+            ),
+            GraphSource(
+                brand,
+                f"{page}:tagged",
+                "facebook",
+                client(),
+                f"/{page}/tagged",
+                {"fields": FB_POST_FIELDS, "limit": PAGE_LIMIT},
+                facebook_post_record,
+                time_field="created_time",
+            ),
+            GraphSource(
+                brand,
+                f"{page}:comments",
+                "facebook",
+                client(),
+                f"/{page}/posts",
+                {
+                    "fields": f"id,comments.order(reverse_chronological).limit({COMMENTS_PER_POST}){{{FB_COMMENT_FIELDS}}}",
+                    "limit": RECENT_POSTS,
+                },
+                facebook_post_record,
+                time_field="created_time",
+                nested="comments",
             ),
         ]
     return sources
@@ -162,16 +219,44 @@ def instagram_sources(brand: str, settings: InstagramSettings, secrets: Secrets)
     token = secrets.require(settings.token_env, "instagram")
     sources: list[Source] = []
     for account in settings.accounts:
+
         def client() -> httpx.Client:
             return make_client(settings.base_url, {"Authorization": f"Bearer {token}"})
 
         sources += [
-            GraphSource(brand, f"{account}:media", "instagram", client(), f"/{account}/media", {"fields": IG_MEDIA_FIELDS, "limit": PAGE_LIMIT}, instagram_record, time_field="timestamp"),
-            GraphSource(brand, f"{account}:tags", "instagram", client(), f"/{account}/tags", {"fields": IG_MEDIA_FIELDS, "limit": PAGE_LIMIT}, instagram_record, time_field="timestamp"),
             GraphSource(
-                brand, f"{account}:comments", "instagram", client(), f"/{account}/media",
-                {"fields": f"id,comments.limit({COMMENTS_PER_POST}){{{IG_COMMENT_FIELDS}}}", "limit": RECENT_POSTS},
-                instagram_record, time_field="timestamp", nested="comments",
+                brand,
+                f"{account}:media",
+                "instagram",
+                client(),
+                f"/{account}/media",
+                {"fields": IG_MEDIA_FIELDS, "limit": PAGE_LIMIT},
+                instagram_record,
+                time_field="timestamp",
+            ),
+            GraphSource(
+                brand,
+                f"{account}:tags",
+                "instagram",
+                client(),
+                f"/{account}/tags",
+                {"fields": IG_MEDIA_FIELDS, "limit": PAGE_LIMIT},
+                instagram_record,
+                time_field="timestamp",
+            ),
+            GraphSource(
+                brand,
+                f"{account}:comments",
+                "instagram",
+                client(),
+                f"/{account}/media",
+                {
+                    "fields": f"id,comments.limit({COMMENTS_PER_POST}){{{IG_COMMENT_FIELDS}}}",
+                    "limit": RECENT_POSTS,
+                },
+                instagram_record,
+                time_field="timestamp",
+                nested="comments",
             ),
         ]
     return sources
@@ -193,7 +278,9 @@ def reply_facebook(settings: FacebookSettings, secrets: Secrets, request: Reply)
     with make_client(settings.base_url, {"Authorization": f"Bearer {token}"}) as client:
         created = _post(client, "facebook", f"/{request.in_reply_to}/comments", request.text)
         comment_id = str(created["id"])
-        link = graph_get(client, "facebook", f"/{comment_id}", {"fields": "permalink_url"}).get("permalink_url")
+        link = graph_get(client, "facebook", f"/{comment_id}", {"fields": "permalink_url"}).get(
+            "permalink_url"
+        )
     return Published("facebook", comment_id, link or f"https://www.facebook.com/{comment_id}")
 
 

@@ -58,7 +58,9 @@ class NetworkPublisher:
     def publish(self, reply: Reply) -> Published:
         route = self.routes.get((reply.brand, reply.network))
         if route is None:
-            raise ReplyNotSupported(f"{reply.brand} cannot reply on {reply.network}: no such source configured")
+            raise ReplyNotSupported(
+                f"{reply.brand} cannot reply on {reply.network}: no such source configured"
+            )
         if self.dry_run:
             log.warning("dry run: would reply on %s to %s: %r", reply.network, reply.in_reply_to, reply.text)
             return Published(reply.network, f"dry-run:{reply.in_reply_to}", None, dry_run=True)

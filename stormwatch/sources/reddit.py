@@ -17,7 +17,15 @@ import praw
 import prawcore
 from praw.models import Comment, Submission
 
-from stormwatch.sources.base import Cursor, Page, RecordBuilder, Source, keyword_match, time_position, walk_newest_first
+from stormwatch.sources.base import (
+    Cursor,
+    Page,
+    RecordBuilder,
+    Source,
+    keyword_match,
+    time_position,
+    walk_newest_first,
+)
 from stormwatch.sources.publishing import Published, Reply
 from stormwatch.sources.reliability import RateLimited, SourceError
 from stormwatch.sources.secrets import Secrets
@@ -25,6 +33,8 @@ from stormwatch.sources.settings import RedditSettings
 
 PAGE_LIMIT = 100
 WEB = "https://www.reddit.com"
+
+Listing = Callable[[praw.Reddit, dict[str, str | int]], Any]
 
 
 def make_client(settings: RedditSettings, secrets: Secrets, *, as_user: bool = False) -> praw.Reddit:
@@ -46,7 +56,11 @@ def make_client(settings: RedditSettings, secrets: Secrets, *, as_user: bool = F
 
 def item_data(item: Any) -> dict[str, Any]:
     """The fields Reddit sent for a Submission or Comment, without praw's lazy loading."""
-    data = {key: value for key, value in vars(item).items() if not key.startswith("_") and isinstance(value, str | int | float | bool | None)}
+    data = {
+        key: value
+        for key, value in vars(item).items()
+        if not key.startswith("_") and isinstance(value, str | int | float | bool | None)
+    }
     author = vars(item).get("author")
     data["author"] = getattr(author, "name", None) if author is not None else None
     data["kind"] = "t1" if isinstance(item, Comment) else "t3"
@@ -80,7 +94,14 @@ def _created(data: dict[str, Any]) -> str | None:
 class RedditSource(Source):
     network = "reddit"
 
-    def __init__(self, brand: str, name: str, client: Callable[[], praw.Reddit], listing: Callable[[praw.Reddit, dict[str, str]], Any], keywords: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        brand: str,
+        name: str,
+        client: Callable[[], praw.Reddit],
+        listing: Listing,
+        keywords: list[str] | None = None,
+    ) -> None:
         super().__init__(brand, name)
         self._client_factory = client
         self._client: praw.Reddit | None = None
@@ -94,14 +115,16 @@ class RedditSource(Source):
             try:
                 if self._client is None:
                     self._client = self._client_factory()
-                params = {"after": after} if after else {}
+                params: dict[str, str | int] = {"after": after} if after else {}
                 listing = self._listing(self._client, params)
                 items = list(listing)
                 # praw pages on its own up to the limit and keeps the last "after" in its params;
                 # fewer items than the limit means the listing is exhausted.
                 next_after = listing.params.get("after") if len(items) >= PAGE_LIMIT else None
             except prawcore.TooManyRequests as error:
-                raise RateLimited(f"reddit: rate limited: {error}", float(error.retry_after) if error.retry_after else None) from error
+                raise RateLimited(
+                    f"reddit: rate limited: {error}", float(error.retry_after) if error.retry_after else None
+                ) from error
             except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as error:
                 raise SourceError(f"reddit: {type(error).__name__}: {error}") from error
             return [item_data(item) for item in items], next_after if next_after != after else None
@@ -111,10 +134,14 @@ class RedditSource(Source):
     def _wanted(self, data: dict[str, Any]) -> bool:
         if self.keywords is None:
             return True
-        return keyword_match(f"{data.get('title') or ''} {data.get('selftext') or ''} {data.get('body') or ''}", self.keywords)
+        return keyword_match(
+            f"{data.get('title') or ''} {data.get('selftext') or ''} {data.get('body') or ''}", self.keywords
+        )
 
 
-def reddit_sources(brand: str, settings: RedditSettings, secrets: Secrets, keywords: list[str]) -> list[Source]:
+def reddit_sources(
+    brand: str, settings: RedditSettings, secrets: Secrets, keywords: list[str]
+) -> list[Source]:
     def client() -> praw.Reddit:
         return make_client(settings, secrets)
 
@@ -122,15 +149,32 @@ def reddit_sources(brand: str, settings: RedditSettings, secrets: Secrets, keywo
     if settings.subreddits:
         subs = "+".join(name.removeprefix("r/") for name in settings.subreddits)
         if settings.query:
-            query = settings.query
-            sources.append(RedditSource(brand, f"r/{subs}:search", client, lambda r, p: r.subreddit(subs).search(query, sort="new", limit=PAGE_LIMIT, params=p)))
+            sources.append(RedditSource(brand, f"r/{subs}:search", client, _search(subs, settings.query)))
         else:
-            sources.append(RedditSource(brand, f"r/{subs}:new", client, lambda r, p: r.subreddit(subs).new(limit=PAGE_LIMIT, params=p), keywords))
-        sources.append(RedditSource(brand, f"r/{subs}:comments", client, lambda r, p: r.subreddit(subs).comments(limit=PAGE_LIMIT, params=p), keywords))
+            sources.append(RedditSource(brand, f"r/{subs}:new", client, _new(subs), keywords))
+        sources.append(RedditSource(brand, f"r/{subs}:comments", client, _comments(subs), keywords))
     for account in settings.accounts:
         name = account.removeprefix("u/")
-        sources.append(RedditSource(brand, f"own:{name}", client, lambda r, p, name=name: r.redditor(name).new(limit=PAGE_LIMIT, params=p)))
+        sources.append(RedditSource(brand, f"own:{name}", client, _own(name)))
     return sources
+
+
+def _search(subs: str, query: str) -> Listing:
+    return lambda reddit, params: reddit.subreddit(subs).search(
+        query, sort="new", limit=PAGE_LIMIT, params=params
+    )
+
+
+def _new(subs: str) -> Listing:
+    return lambda reddit, params: reddit.subreddit(subs).new(limit=PAGE_LIMIT, params=params)
+
+
+def _comments(subs: str) -> Listing:
+    return lambda reddit, params: reddit.subreddit(subs).comments(limit=PAGE_LIMIT, params=params)
+
+
+def _own(name: str) -> Listing:
+    return lambda reddit, params: reddit.redditor(name).new(limit=PAGE_LIMIT, params=params)
 
 
 def reply(settings: RedditSettings, secrets: Secrets, request: Reply) -> Published:
@@ -138,7 +182,9 @@ def reply(settings: RedditSettings, secrets: Secrets, request: Reply) -> Publish
     reddit = make_client(settings, secrets, as_user=True)
     kind, _, thing_id = request.in_reply_to.partition("_")
     try:
-        target: Submission | Comment = reddit.submission(id=thing_id) if kind == "t3" else reddit.comment(id=thing_id)
+        target: Submission | Comment = (
+            reddit.submission(id=thing_id) if kind == "t3" else reddit.comment(id=thing_id)
+        )
         comment = target.reply(request.text)
     except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as error:
         raise SourceError(f"reddit: reply failed: {error}") from error

@@ -117,7 +117,9 @@ class SourceRunner:
     def start(self) -> None:
         """Run every source in its own thread until :meth:`stop`."""
         for source in self.sources:
-            thread = threading.Thread(target=self._run, args=(source,), name=f"source {source.key}", daemon=True)
+            thread = threading.Thread(
+                target=self._run, args=(source,), name=f"source {source.key}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 

@@ -47,16 +47,22 @@ class BlueskySettings(_Settings):
 
 class XSettings(_Settings):
     base_url: str = "https://api.x.com"
-    query: str | None = Field(default=None, description="API v2 search query, e.g. '(northwind OR @northwindair) -is:retweet'.")
+    query: str | None = Field(
+        default=None, description="API v2 search query, e.g. '(northwind OR @northwindair) -is:retweet'."
+    )
     accounts: list[str] = Field(default_factory=list, description="Own usernames to watch.")
-    stream: bool = Field(default=False, description="Use the filtered stream (needs a Pro plan) besides search.")
+    stream: bool = Field(
+        default=False, description="Use the filtered stream (needs a Pro plan) besides search."
+    )
     bearer_token_env: str = "X_BEARER_TOKEN"
     user_token_env: str = "X_USER_ACCESS_TOKEN"
 
 
 class RedditSettings(_Settings):
     subreddits: list[str] = Field(default_factory=list)
-    query: str | None = Field(default=None, description="Search within the subreddits; else their newest posts and comments.")
+    query: str | None = Field(
+        default=None, description="Search within the subreddits; else their newest posts and comments."
+    )
     accounts: list[str] = Field(default_factory=list, description="Own usernames to watch.")
     oauth_url: str = "https://oauth.reddit.com"
     reddit_url: str = "https://www.reddit.com"
@@ -74,13 +80,17 @@ class FacebookSettings(_Settings):
 
 
 class InstagramSettings(_Settings):
-    accounts: list[str] = Field(min_length=1, description="Ids of the brand's Instagram professional accounts.")
+    accounts: list[str] = Field(
+        min_length=1, description="Ids of the brand's Instagram professional accounts."
+    )
     base_url: str = "https://graph.facebook.com/v21.0"
     token_env: str = "INSTAGRAM_TOKEN"
 
 
 class YouTubeSettings(_Settings):
-    channels: list[str] = Field(default_factory=list, description="Channel ids (UC...) whose comments to watch.")
+    channels: list[str] = Field(
+        default_factory=list, description="Channel ids (UC...) whose comments to watch."
+    )
     videos: list[str] = Field(default_factory=list)
     base_url: str = "https://www.googleapis.com/youtube/v3"
     api_key_env: str = "YOUTUBE_API_KEY"
@@ -102,7 +112,8 @@ class TrustpilotSettings(_Settings):
 class WebhookSettings(_Settings):
     name: str = Field(pattern=r"^[a-z0-9_-]+$", description="Receives at POST /api/webhooks/{name}.")
     secret_env: str | None = Field(
-        default=None, description="HMAC-SHA256 key for the X-Hub-Signature-256 header; required unless unsigned."
+        default=None,
+        description="HMAC-SHA256 key for the X-Hub-Signature-256 header; required unless unsigned.",
     )
     allow_unsigned: bool = False
     items: str | None = Field(default=None, description="Dotted path to the list of items in the body.")

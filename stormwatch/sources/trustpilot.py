@@ -42,11 +42,23 @@ class TrustpilotSource(Source):
     def poll(self, cursor: Cursor) -> Iterator[Page]:
         def fetch(token: str | None) -> tuple[list[Any], str | None]:
             page = int(token or 1)
-            body = get_json(self.client, "trustpilot", f"/business-units/{self.business_unit}/reviews", page=page, perPage=PER_PAGE, orderBy="createdat.desc")
+            body = get_json(
+                self.client,
+                "trustpilot",
+                f"/business-units/{self.business_unit}/reviews",
+                page=page,
+                perPage=PER_PAGE,
+                orderBy="createdat.desc",
+            )
             more = any(link.get("rel") == "next-page" for link in body.get("links") or [])
             return body.get("reviews") or [], str(page + 1) if more else None
 
-        yield from walk_newest_first(fetch, RecordBuilder("trustpilot", trustpilot_record), cursor, lambda review: time_position(review["createdAt"]))
+        yield from walk_newest_first(
+            fetch,
+            RecordBuilder("trustpilot", trustpilot_record),
+            cursor,
+            lambda review: time_position(review["createdAt"]),
+        )
 
     def close(self) -> None:
         self.client.close()

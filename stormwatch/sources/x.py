@@ -49,7 +49,11 @@ def tweet_record(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dic
 
 
 def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {user["id"]: user for user in (body.get("includes") or {}).get("users", []) if isinstance(user, dict) and "id" in user}
+    return {
+        user["id"]: user
+        for user in (body.get("includes") or {}).get("users", [])
+        if isinstance(user, dict) and "id" in user
+    }
 
 
 class XSource(Source):
@@ -57,7 +61,15 @@ class XSource(Source):
 
     network = "x"
 
-    def __init__(self, brand: str, settings: XSettings, secrets: Secrets, *, query: str | None = None, account: str | None = None) -> None:
+    def __init__(
+        self,
+        brand: str,
+        settings: XSettings,
+        secrets: Secrets,
+        *,
+        query: str | None = None,
+        account: str | None = None,
+    ) -> None:
         super().__init__(brand, f"own:{account}" if account else f"search:{query}")
         self.query = query
         self.account = account
@@ -68,7 +80,9 @@ class XSource(Source):
         self._response: httpx.Response | None = None
         self._account_id: str | None = None
 
-    def _fetch(self, token: str | None, cursor: Cursor) -> tuple[list[Any], str | None, dict[str, dict[str, Any]]]:
+    def _fetch(
+        self, token: str | None, cursor: Cursor
+    ) -> tuple[list[Any], str | None, dict[str, dict[str, Any]]]:
         params = {
             "max_results": 100,
             "tweet.fields": TWEET_FIELDS,
@@ -80,7 +94,9 @@ class XSource(Source):
             user_id = self._user_id()
             body = get_json(self.client, "x", f"/2/users/{user_id}/tweets", pagination_token=token, **params)
         else:
-            body = get_json(self.client, "x", "/2/tweets/search/recent", query=self.query, next_token=token, **params)
+            body = get_json(
+                self.client, "x", "/2/tweets/search/recent", query=self.query, next_token=token, **params
+            )
         return body.get("data") or [], (body.get("meta") or {}).get("next_token"), _users(body)
 
     def _user_id(self) -> str:
@@ -120,7 +136,9 @@ class XSource(Source):
         builder = RecordBuilder("x", lambda body: tweet_record(body["data"], _users(body)))
         params = {"tweet.fields": TWEET_FIELDS, "expansions": EXPANSIONS, "user.fields": USER_FIELDS}
         try:
-            with self.client.stream("GET", "/2/tweets/search/stream", params=params, timeout=httpx.Timeout(30.0, read=60.0)) as response:
+            with self.client.stream(
+                "GET", "/2/tweets/search/stream", params=params, timeout=httpx.Timeout(30.0, read=60.0)
+            ) as response:
                 self._response = response
                 if response.status_code >= 400:
                     response.read()
@@ -130,7 +148,9 @@ class XSource(Source):
                         continue  # keep-alive: X sends a blank line every 20 seconds
                     record = self._stream_record(builder, line)
                     tweet_id = (record.fields or {}).get("id")
-                    if tweet_id and (not last.get("since_id") or _id_key(tweet_id) > _id_key(last["since_id"])):
+                    if tweet_id and (
+                        not last.get("since_id") or _id_key(tweet_id) > _id_key(last["since_id"])
+                    ):
                         last = {**last, "since_id": tweet_id}
                     yield Page([record], last, builder.newest)
         except httpx.HTTPError as error:
@@ -156,7 +176,12 @@ class XSource(Source):
         stale = [rule["id"] for rule in rules if rule.get("tag") == tag]
         if stale:
             post_json(self.client, "x", "/2/tweets/search/stream/rules", json={"delete": {"ids": stale}})
-        post_json(self.client, "x", "/2/tweets/search/stream/rules", json={"add": [{"value": self.query, "tag": tag}]})
+        post_json(
+            self.client,
+            "x",
+            "/2/tweets/search/stream/rules",
+            json={"add": [{"value": self.query, "tag": tag}]},
+        )
 
     def close(self) -> None:
         if self._response is not None:
@@ -180,7 +205,12 @@ def reply(settings: XSettings, secrets: Secrets, request: Reply) -> Published:
     """POST /2/tweets with ``reply.in_reply_to_tweet_id``; needs a user-context (OAuth 2.0 PKCE) token."""
     token = secrets.require(settings.user_token_env, "x reply (user-context token with tweet.write)")
     with make_client(settings.base_url, {"Authorization": f"Bearer {token}"}) as client:
-        body = post_json(client, "x", "/2/tweets", json={"text": request.text, "reply": {"in_reply_to_tweet_id": request.in_reply_to}})
+        body = post_json(
+            client,
+            "x",
+            "/2/tweets",
+            json={"text": request.text, "reply": {"in_reply_to_tweet_id": request.in_reply_to}},
+        )
     try:
         tweet_id = str(body["data"]["id"])
     except (KeyError, TypeError) as error:

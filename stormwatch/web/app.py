@@ -12,20 +12,27 @@ from fastapi.templating import Jinja2Templates
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
+from stormwatch.sources.api import sources_router
+from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
 from stormwatch.web import queries
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def create_app(store: Store, workspace_id: int, live: LivePipeline | None = None) -> FastAPI:
-    """The app over one workspace; with ``live`` given, pushed mentions are processed at once."""
+def create_app(
+    store: Store, workspace_id: int, live: LivePipeline | None = None, sources: Configured | None = None
+) -> FastAPI:
+    """The app over one workspace; with ``live`` given, pushed mentions are processed at once.
+
+    ``sources`` (the connectors built from the workspace file) adds their health and webhooks."""
     app = FastAPI(
         title="Stormwatch",
         summary="Early warning of social-media crises for brands.",
         version="0.1.0",
     )
     ingestor = MentionIngestor(store, workspace_id)
+    app.include_router(sources_router(store, workspace_id, sources))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def dashboard(request: Request) -> HTMLResponse:

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlparse
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from websockets.sync.server import ServerConnection, serve as ws_serve
+from websockets.sync.server import ServerConnection
+from websockets.sync.server import serve as ws_serve
 
 from stormwatch.sources.bluesky import bluesky_sources, reply
 from stormwatch.sources.publishing import Reply
@@ -82,7 +83,13 @@ class XrpcServer:
             assert body["password"] == "app-pass"
             self.logins += 1
             token = _jwt(datetime.now(UTC) + timedelta(hours=2))
-            return {"accessJwt": token, "refreshJwt": token, "handle": body["identifier"], "did": OWN_DID, "active": True}
+            return {
+                "accessJwt": token,
+                "refreshJwt": token,
+                "handle": body["identifier"],
+                "did": OWN_DID,
+                "active": True,
+            }
 
         @app.get("/xrpc/app.bsky.actor.getProfile")
         def profile(actor: str) -> dict[str, Any]:
@@ -92,7 +99,11 @@ class XrpcServer:
             if self.limited:
                 self.limited -= 1
                 reset = int(time.time()) + 60
-                return JSONResponse({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, 429, {"ratelimit-limit": "3000", "ratelimit-remaining": "0", "ratelimit-reset": str(reset)})
+                return JSONResponse(
+                    {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+                    429,
+                    {"ratelimit-limit": "3000", "ratelimit-remaining": "0", "ratelimit-reset": str(reset)},
+                )
             ordered = sorted(posts, key=lambda p: p["uri"], reverse=True)
             offset = int(cursor or 0)
             chunk = ordered[offset : offset + self.page_size]
@@ -104,14 +115,18 @@ class XrpcServer:
         @app.get("/xrpc/app.bsky.feed.searchPosts")
         def search(request: Request, q: str, cursor: str | None = None) -> Response:
             assert request.headers["authorization"].startswith("Bearer ")
-            return paged([p for p in self.posts if "northwind" in p["record"].get("text", "northwind")], cursor, "posts")
+            return paged(
+                [p for p in self.posts if "northwind" in p["record"].get("text", "northwind")],
+                cursor,
+                "posts",
+            )
 
         @app.get("/xrpc/app.bsky.feed.getAuthorFeed")
         def author_feed(actor: str, cursor: str | None = None) -> Response:
             return paged([p for p in self.posts if p["author"]["handle"] == actor], cursor, "feed")
 
         @app.get("/xrpc/app.bsky.feed.getPosts")
-        def get_posts(uris: list[str] = Query()) -> dict[str, Any]:  # type: ignore[valid-type]
+        def get_posts(uris: Annotated[list[str], Query()]) -> dict[str, Any]:
             return {"posts": [p for p in self.posts if p["uri"] in uris]}
 
         @app.post("/xrpc/com.atproto.repo.createRecord")
@@ -123,14 +138,15 @@ class XrpcServer:
         return app
 
 
-from fastapi import Query  # noqa: E402  (used in the route signature above)
-
-
 def _sources(url: str, **settings: Any) -> list[Any]:
-    return bluesky_sources(BRAND, BlueskySettings(base_url=url, jetstream_url=None, **settings), SECRETS, ["northwind"])
+    return bluesky_sources(
+        BRAND, BlueskySettings(base_url=url, jetstream_url=None, **settings), SECRETS, ["northwind"]
+    )
 
 
-def test_search_walks_pages_quarantines_a_broken_post_and_resumes_after_a_429(sqlite_store: Store, workspace_id: int) -> None:
+def test_search_walks_pages_quarantines_a_broken_post_and_resumes_after_a_429(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     broken = post(7)
     del broken["record"]["createdAt"]
     server = XrpcServer(posts=[post(n) for n in range(1, 26) if n != 7] + [broken])
@@ -150,22 +166,39 @@ def test_search_walks_pages_quarantines_a_broken_post_and_resumes_after_a_429(sq
     assert (first.pages, first.stored, first.quarantined) == (3, 24, 1)
     assert "createdAt" in quarantined(sqlite_store)[0].error
     assert all(r.retry_after is not None and 55 <= r.retry_after <= 61 for r in storm)
-    assert resumed.stored == 10 and resumed.pages == 3  # pages 2-3 of the new posts, then the page reaching old ones
+    assert (
+        resumed.stored == 10 and resumed.pages == 3
+    )  # pages 2-3 of the new posts, then the page reaching old ones
     assert stored_ids(sqlite_store) == sorted(post(n)["uri"] for n in range(1, 41) if n != 7)
 
 
 def test_own_feed_and_reply_in_thread(sqlite_store: Store, workspace_id: int) -> None:
     parent = post(3)
-    threaded = post(4, reply={"root": {"uri": parent["uri"], "cid": parent["cid"]}, "parent": {"uri": parent["uri"], "cid": parent["cid"]}})
+    threaded = post(
+        4,
+        reply={
+            "root": {"uri": parent["uri"], "cid": parent["cid"]},
+            "parent": {"uri": parent["uri"], "cid": parent["cid"]},
+        },
+    )
     server = XrpcServer(posts=[post(1, handle="northwindair.bsky.social"), parent, threaded])
     with serve(server.app()) as url:
-        runner = SourceRunner(sqlite_store, workspace_id, _sources(url, accounts=["northwindair.bsky.social"]))
+        runner = SourceRunner(
+            sqlite_store, workspace_id, _sources(url, accounts=["northwindair.bsky.social"])
+        )
         report = runner.poll_once(runner.sources[0])
-        published = reply(BlueskySettings(base_url=url), SECRETS, Reply("bluesky", threaded["uri"], "So sorry, DM us?", BRAND))
+        published = reply(
+            BlueskySettings(base_url=url),
+            SECRETS,
+            Reply("bluesky", threaded["uri"], "So sorry, DM us?", BRAND),
+        )
     assert report.stored == 1 and stored_authors(sqlite_store, "bluesky") == {"northwindair.bsky.social"}
     record = server.created[0]["record"]
     assert (server.created[0]["repo"], record["text"]) == (OWN_DID, "So sorry, DM us?")
-    assert record["reply"]["parent"]["uri"] == threaded["uri"] and record["reply"]["root"]["uri"] == parent["uri"]
+    assert (
+        record["reply"]["parent"]["uri"] == threaded["uri"]
+        and record["reply"]["root"]["uri"] == parent["uri"]
+    )
     assert published.url == "https://bsky.app/profile/northwindair.bsky.social/post/3kreply"
 
 
@@ -179,7 +212,12 @@ def _event(time_us: int, number: int, text: str = "northwind lost my bag", **ext
             "operation": "create",
             "collection": "app.bsky.feed.post",
             "rkey": f"3k{number:05d}",
-            "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": (START + timedelta(seconds=number)).isoformat(), "langs": ["en"]},
+            "record": {
+                "$type": "app.bsky.feed.post",
+                "text": text,
+                "createdAt": (START + timedelta(seconds=number)).isoformat(),
+                "langs": ["en"],
+            },
             "cid": f"bafy{number}",
         },
     }
@@ -197,7 +235,11 @@ def jetstream(events: list[str], drop_after: int) -> Iterator[tuple[str, list[st
         assert query["wantedCollections"] == ["app.bsky.feed.post"]
         cursor = query.get("cursor", [None])[0]
         cursors.append(cursor)
-        pending = [e for e in events if cursor is None or (e.startswith("{\"") and json.loads(e)["time_us"] >= int(cursor))]
+        pending = [
+            e
+            for e in events
+            if cursor is None or (e.startswith('{"') and json.loads(e)["time_us"] >= int(cursor))
+        ]
         for index, event in enumerate(pending):
             if len(cursors) == 1 and index == drop_after:
                 connection.close()  # a dropped socket
@@ -213,7 +255,9 @@ def jetstream(events: list[str], drop_after: int) -> Iterator[tuple[str, list[st
         server.shutdown()
 
 
-def test_jetstream_filters_by_keyword_resumes_from_its_cursor_and_skips_bad_events(sqlite_store: Store, workspace_id: int) -> None:
+def test_jetstream_filters_by_keyword_resumes_from_its_cursor_and_skips_bad_events(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     base = 1_733_000_000_000_000
     events = [
         _event(base + 1_000_000, 1),
@@ -225,12 +269,16 @@ def test_jetstream_filters_by_keyword_resumes_from_its_cursor_and_skips_bad_even
     ]
     with jetstream(events, drop_after=4) as (url, cursors):
         sources = bluesky_sources(BRAND, BlueskySettings(jetstream_url=url), SECRETS, ["northwind"])
-        runner = SourceRunner(sqlite_store, workspace_id, sources, backoff=Backoff(0.05, 0.1), poll_seconds=0.05)
+        runner = SourceRunner(
+            sqlite_store, workspace_id, sources, backoff=Backoff(0.05, 0.1), poll_seconds=0.05
+        )
         runner.start()
         deadline = time.monotonic() + 10
         while len(stored_ids(sqlite_store)) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         runner.stop(timeout=3)
-    assert stored_ids(sqlite_store) == sorted(f"at://did:plc:user{n}/app.bsky.feed.post/3k{n:05d}" for n in (1, 3, 4, 5))
+    assert stored_ids(sqlite_store) == sorted(
+        f"at://did:plc:user{n}/app.bsky.feed.post/3k{n:05d}" for n in (1, 3, 4, 5)
+    )
     assert cursors[0] is None and cursors[1] == str(base + 3_000_000 - 2_000_000)  # resumed, rewound 2 s
     assert len(quarantined(sqlite_store)) == 1 and "jetstream" in quarantined(sqlite_store)[0].error

@@ -11,7 +11,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from stormwatch.sources.google import _until_pacific_midnight, google_review_sources, reply_youtube, youtube_sources
+from stormwatch.sources.google import (
+    _until_pacific_midnight,
+    google_review_sources,
+    reply_youtube,
+    youtube_sources,
+)
 from stormwatch.sources.publishing import Reply
 from stormwatch.sources.runner import SourceRunner
 from stormwatch.sources.secrets import Secrets
@@ -23,7 +28,15 @@ from tests.sources.servers import quarantined, serve, stored_ids
 BRAND = "Northwind Air"
 START = datetime(2025, 12, 1, 10, tzinfo=UTC)
 CHANNEL = "UCnorthwind0000000000000"
-SECRETS = Secrets({"YOUTUBE_API_KEY": "yt-key", "YOUTUBE_OAUTH_TOKEN": "yt-oauth", "GOOGLE_BUSINESS_TOKEN": "gbp", "TRUSTPILOT_API_KEY": "tp-key"}, env={})
+SECRETS = Secrets(
+    {
+        "YOUTUBE_API_KEY": "yt-key",
+        "YOUTUBE_OAUTH_TOKEN": "yt-oauth",
+        "GOOGLE_BUSINESS_TOKEN": "gbp",
+        "TRUSTPILOT_API_KEY": "tp-key",
+    },
+    env={},
+)
 
 
 def _time(number: int) -> str:
@@ -31,23 +44,69 @@ def _time(number: int) -> str:
 
 
 def thread(number: int, text: str | None = "Worst airline, lost my bag") -> dict[str, Any]:
-    snippet: dict[str, Any] = {"videoId": "vid1", "authorDisplayName": "@ann", "authorChannelId": {"value": "UCann"}, "likeCount": 2, "publishedAt": _time(number), "updatedAt": _time(number)}
+    snippet: dict[str, Any] = {
+        "videoId": "vid1",
+        "authorDisplayName": "@ann",
+        "authorChannelId": {"value": "UCann"},
+        "likeCount": 2,
+        "publishedAt": _time(number),
+        "updatedAt": _time(number),
+    }
     if text is not None:
         snippet["textOriginal"] = text
         snippet["textDisplay"] = text
-    return {"kind": "youtube#commentThread", "etag": "e", "id": f"Ugz{number:04d}", "snippet": {"channelId": CHANNEL, "videoId": "vid1", "topLevelComment": {"kind": "youtube#comment", "id": f"Ugz{number:04d}", "snippet": snippet}, "canReply": True, "totalReplyCount": 0, "isPublic": True}}
+    return {
+        "kind": "youtube#commentThread",
+        "etag": "e",
+        "id": f"Ugz{number:04d}",
+        "snippet": {
+            "channelId": CHANNEL,
+            "videoId": "vid1",
+            "topLevelComment": {"kind": "youtube#comment", "id": f"Ugz{number:04d}", "snippet": snippet},
+            "canReply": True,
+            "totalReplyCount": 0,
+            "isPublic": True,
+        },
+    }
 
 
 def upload(number: int) -> dict[str, Any]:
-    return {"kind": "youtube#playlistItem", "id": f"pl{number}", "snippet": {"publishedAt": _time(number), "channelTitle": "Northwind Air", "title": f"Welcome aboard {number}", "description": "Our new route", "resourceId": {"kind": "youtube#video", "videoId": f"v{number}"}}, "contentDetails": {"videoId": f"v{number}", "videoPublishedAt": _time(number)}}
+    return {
+        "kind": "youtube#playlistItem",
+        "id": f"pl{number}",
+        "snippet": {
+            "publishedAt": _time(number),
+            "channelTitle": "Northwind Air",
+            "title": f"Welcome aboard {number}",
+            "description": "Our new route",
+            "resourceId": {"kind": "youtube#video", "videoId": f"v{number}"},
+        },
+        "contentDetails": {"videoId": f"v{number}", "videoPublishedAt": _time(number)},
+    }
 
 
 def review(number: int, stars: str = "ONE") -> dict[str, Any]:
-    return {"name": f"accounts/1/locations/2/reviews/r{number}", "reviewId": f"r{number}", "reviewer": {"displayName": "Ann"}, "starRating": stars, "comment": "Rude staff at the gate", "createTime": _time(number), "updateTime": _time(number)}
+    return {
+        "name": f"accounts/1/locations/2/reviews/r{number}",
+        "reviewId": f"r{number}",
+        "reviewer": {"displayName": "Ann"},
+        "starRating": stars,
+        "comment": "Rude staff at the gate",
+        "createTime": _time(number),
+        "updateTime": _time(number),
+    }
 
 
 def tp_review(number: int) -> dict[str, Any]:
-    return {"id": f"tp{number:03d}", "stars": 1 + number % 5, "title": "Delayed again", "text": "Four hours at the gate.", "language": "en", "createdAt": _time(number), "consumer": {"id": "c1", "displayName": "Bob", "numberOfReviews": 3}}
+    return {
+        "id": f"tp{number:03d}",
+        "stars": 1 + number % 5,
+        "title": "Delayed again",
+        "text": "Four hours at the gate.",
+        "language": "en",
+        "createdAt": _time(number),
+        "consumer": {"id": "c1", "displayName": "Bob", "numberOfReviews": 3},
+    }
 
 
 @dataclass
@@ -64,11 +123,22 @@ class GoogleServer:
     def app(self) -> FastAPI:
         app = FastAPI()
 
-        def paged(items: list[dict[str, Any]], token: str | None, time_of: Any, key: str = "items") -> Response:
+        def paged(
+            items: list[dict[str, Any]], token: str | None, time_of: Any, key: str = "items"
+        ) -> Response:
             if self.quota:
                 reason = self.quota.pop(0)
                 status = 429 if reason == "rateLimitExceeded" else 403
-                return JSONResponse({"error": {"code": status, "message": reason, "errors": [{"message": reason, "domain": "youtube.quota", "reason": reason}]}}, status)
+                return JSONResponse(
+                    {
+                        "error": {
+                            "code": status,
+                            "message": reason,
+                            "errors": [{"message": reason, "domain": "youtube.quota", "reason": reason}],
+                        }
+                    },
+                    status,
+                )
             ordered = sorted(items, key=time_of, reverse=True)
             offset = int(token or 0)
             body: dict[str, Any] = {key: ordered[offset : offset + self.page_size]}
@@ -78,8 +148,12 @@ class GoogleServer:
 
         @app.get("/youtube/v3/commentThreads")
         def comment_threads(request: Request, pageToken: str | None = None) -> Response:
-            self.seen.append((request.query_params["key"], request.query_params.get("allThreadsRelatedToChannelId")))
-            return paged(self.threads, pageToken, lambda t: t["snippet"]["topLevelComment"]["snippet"]["publishedAt"])
+            self.seen.append(
+                (request.query_params["key"], request.query_params.get("allThreadsRelatedToChannelId"))
+            )
+            return paged(
+                self.threads, pageToken, lambda t: t["snippet"]["topLevelComment"]["snippet"]["publishedAt"]
+            )
 
         @app.get("/youtube/v3/playlistItems")
         def playlist_items(playlistId: str, pageToken: str | None = None) -> Response:
@@ -91,7 +165,11 @@ class GoogleServer:
             assert request.headers["authorization"] == "Bearer yt-oauth"
             body = await request.json()
             self.inserted.append(body)
-            return {"kind": "youtube#comment", "id": "Ugzreply", "snippet": {**body["snippet"], "videoId": "vid1"}}
+            return {
+                "kind": "youtube#comment",
+                "id": "Ugzreply",
+                "snippet": {**body["snippet"], "videoId": "vid1"},
+            }
 
         @app.get("/v4/accounts/{account}/locations/{location}/reviews")
         def reviews(request: Request, pageToken: str | None = None) -> Response:
@@ -104,14 +182,27 @@ class GoogleServer:
             assert request.headers["apikey"] == "tp-key"
             ordered = sorted(self.trustpilot, key=lambda r: r["createdAt"], reverse=True)
             chunk = ordered[(page - 1) * self.page_size : page * self.page_size]
-            links = [{"href": f"{request.base_url}v1/business-units/{unit}/reviews?page={page + 1}", "method": "GET", "rel": "next-page"}] if page * self.page_size < len(ordered) else []
+            links = (
+                [
+                    {
+                        "href": f"{request.base_url}v1/business-units/{unit}/reviews?page={page + 1}",
+                        "method": "GET",
+                        "rel": "next-page",
+                    }
+                ]
+                if page * self.page_size < len(ordered)
+                else []
+            )
             return {"reviews": chunk, "links": links}
 
         return app
 
 
 def test_youtube_comment_threads_uploads_quota_and_reply(sqlite_store: Store, workspace_id: int) -> None:
-    server = GoogleServer(threads=[thread(n) for n in range(1, 46) if n != 9] + [thread(9, text=None)], uploads=[upload(1), upload(2)])
+    server = GoogleServer(
+        threads=[thread(n) for n in range(1, 46) if n != 9] + [thread(9, text=None)],
+        uploads=[upload(1), upload(2)],
+    )
     with serve(server.app()) as url:
         settings = YouTubeSettings(channels=[CHANNEL], base_url=f"{url}/youtube/v3")
         runner = SourceRunner(sqlite_store, workspace_id, youtube_sources(BRAND, settings, SECRETS))
@@ -122,21 +213,27 @@ def test_youtube_comment_threads_uploads_quota_and_reply(sqlite_store: Store, wo
         quota, burst = runner.poll_once(comments), runner.poll_once(comments)
         second = runner.poll_once(comments)
         own = runner.poll_once(uploads)
-        published = reply_youtube(settings, SECRETS, Reply("youtube", "Ugz0003", "We are sorry, please DM us.", BRAND))
+        published = reply_youtube(
+            settings, SECRETS, Reply("youtube", "Ugz0003", "We are sorry, please DM us.", BRAND)
+        )
     assert (first.pages, first.stored, first.quarantined) == (3, 44, 1)
     assert "textOriginal" in quarantined(sqlite_store)[0].error
     assert quota.retry_after is not None and 0 < quota.retry_after <= 25 * 3600  # until midnight Pacific
     assert burst.error is not None and "rateLimitExceeded" in burst.error
     assert (second.stored, own.stored) == (4, 2)
     assert server.seen[0] == ("yt-key", CHANNEL)
-    assert server.inserted == [{"snippet": {"parentId": "Ugz0003", "textOriginal": "We are sorry, please DM us."}}]
+    assert server.inserted == [
+        {"snippet": {"parentId": "Ugz0003", "textOriginal": "We are sorry, please DM us."}}
+    ]
     assert published.url == "https://www.youtube.com/watch?v=vid1&lc=Ugzreply"
 
 
 def test_quota_reset_is_the_next_pacific_midnight() -> None:
     from zoneinfo import ZoneInfo
 
-    assert _until_pacific_midnight(datetime(2025, 12, 1, 23, 0, tzinfo=ZoneInfo("America/Los_Angeles"))) == 3600
+    assert (
+        _until_pacific_midnight(datetime(2025, 12, 1, 23, 0, tzinfo=ZoneInfo("America/Los_Angeles"))) == 3600
+    )
 
 
 def test_google_business_reviews_resume_after_a_cut_walk(sqlite_store: Store, workspace_id: int) -> None:

@@ -84,7 +84,11 @@ class MastodonServer:
             if self.limited:
                 self.limited -= 1
                 reset = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
-                return JSONResponse({"error": "Too many requests"}, 429, {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
+                return JSONResponse(
+                    {"error": "Too many requests"},
+                    429,
+                    {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+                )
             if self.fail_after_page is not None and self.pages_served >= self.fail_after_page:
                 self.fail_after_page = None
                 return JSONResponse({"error": "boom"}, 500)
@@ -101,14 +105,20 @@ class MastodonServer:
             return {"id": "7", "username": acct, "acct": acct, "followers_count": 5000}
 
         @app.get("/api/v1/accounts/{account_id}/statuses")
-        def account_statuses(account_id: str, min_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        def account_statuses(
+            account_id: str, min_id: str | None = None, limit: int = 20
+        ) -> list[dict[str, Any]]:
             assert account_id == "7"
             return _page(self.own, min_id, limit)
 
         @app.get("/api/v1/streaming/hashtag")
         def stream(tag: str) -> StreamingResponse:
             assert tag == "northwind"
-            batch = self.stream_batches[self.stream_connections] if self.stream_connections < len(self.stream_batches) else []
+            batch = (
+                self.stream_batches[self.stream_connections]
+                if self.stream_connections < len(self.stream_batches)
+                else []
+            )
             self.stream_connections += 1
             last = self.stream_connections >= len(self.stream_batches)
 
@@ -126,9 +136,18 @@ class MastodonServer:
         @app.post("/api/v1/statuses")
         async def post_status(request: Request) -> dict[str, Any]:
             body = (await request.body()).decode()
-            form = json.loads(body) if request.headers.get("content-type", "").startswith("application/json") else dict(parse_qsl(body))
+            form = (
+                json.loads(body)
+                if request.headers.get("content-type", "").startswith("application/json")
+                else dict(parse_qsl(body))
+            )
             self.posted.append(form)
-            return status(999, author="northwindair", content=f"<p>{form['status']}</p>", in_reply_to_id=form.get("in_reply_to_id"))
+            return status(
+                999,
+                author="northwindair",
+                content=f"<p>{form['status']}</p>",
+                in_reply_to_id=form.get("in_reply_to_id"),
+            )
 
         return app
 
@@ -147,10 +166,14 @@ def _sources(url: str, **settings: Any) -> list[Any]:
     return mastodon_sources(BRAND, config, Secrets({"MASTODON_ACCESS_TOKEN": "token"}, env={}))
 
 
-def test_hashtag_pages_forward_and_a_malformed_status_is_quarantined(sqlite_store: Store, workspace_id: int) -> None:
+def test_hashtag_pages_forward_and_a_malformed_status_is_quarantined(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     server = MastodonServer(statuses=[status(n) for n in range(1, 11)])
     with serve(server.app()) as url:
-        runner = SourceRunner(sqlite_store, workspace_id, _sources(url, hashtags=["#northwind"], stream=False))
+        runner = SourceRunner(
+            sqlite_store, workspace_id, _sources(url, hashtags=["#northwind"], stream=False)
+        )
         first = runner.poll_once(runner.sources[0])
         broken = status(11)
         del broken["created_at"]
@@ -164,7 +187,9 @@ def test_hashtag_pages_forward_and_a_malformed_status_is_quarantined(sqlite_stor
     assert stored_ids(sqlite_store) == sorted(str(100000 + n) for n in range(1, 100) if n != 11)
 
 
-def test_a_walk_cut_short_resumes_from_its_checkpoint_in_a_new_process(sqlite_store: Store, workspace_id: int) -> None:
+def test_a_walk_cut_short_resumes_from_its_checkpoint_in_a_new_process(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     server = MastodonServer(statuses=[status(1)])
     with serve(server.app()) as url:
         first = SourceRunner(sqlite_store, workspace_id, _sources(url, hashtags=["northwind"], stream=False))
@@ -173,7 +198,9 @@ def test_a_walk_cut_short_resumes_from_its_checkpoint_in_a_new_process(sqlite_st
         server.fail_after_page = server.pages_served + 2  # the third page of this walk fails
         cut = first.poll_once(first.sources[0])
         # A fresh runner and client, as after a restart: only the store carries over.
-        restarted = SourceRunner(sqlite_store, workspace_id, _sources(url, hashtags=["northwind"], stream=False))
+        restarted = SourceRunner(
+            sqlite_store, workspace_id, _sources(url, hashtags=["northwind"], stream=False)
+        )
         resumed = restarted.poll_once(restarted.sources[0])
     assert (cut.stored, cut.error is not None) == (80, True)
     assert resumed.stored == 129 - 80
@@ -190,7 +217,9 @@ def test_a_429_storm_is_waited_out_as_the_server_says(sqlite_store: Store, works
     assert after.stored == 2 and stored_ids(sqlite_store) == ["100001", "100002"]
 
 
-def test_the_stream_survives_drops_and_bad_events_and_catches_up(sqlite_store: Store, workspace_id: int) -> None:
+def test_the_stream_survives_drops_and_bad_events_and_catches_up(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     server = MastodonServer(statuses=[status(1)])
     server.stream_batches = [
         [json.dumps(status(2)), json.dumps(status(3))],  # then the server drops the connection
@@ -199,7 +228,9 @@ def test_the_stream_survives_drops_and_bad_events_and_catches_up(sqlite_store: S
     ]
     with serve(server.app()) as url:
         sources = _sources(url, hashtags=["northwind"])
-        runner = SourceRunner(sqlite_store, workspace_id, sources, backoff=Backoff(initial=0.05, maximum=0.1), poll_seconds=0.05)
+        runner = SourceRunner(
+            sqlite_store, workspace_id, sources, backoff=Backoff(initial=0.05, maximum=0.1), poll_seconds=0.05
+        )
         # Posted while the stream is down between connections: found by the catch-up poll.
         server.statuses += [status(2), status(3), status(4), status(5), status(6)]
         runner.start()
@@ -231,7 +262,11 @@ def test_reply_posts_in_reply_to_the_status_and_returns_its_url() -> None:
         secrets = Secrets({"MASTODON_ACCESS_TOKEN": "token"}, env={})
         request = Reply("mastodon", "100005", "Sorry about your bag, we are on it.", BRAND)
         published = reply(settings, secrets, request)
-        dry = NetworkPublisher({(BRAND, "mastodon"): lambda r: reply(settings, secrets, r)}, dry_run=True).publish(request)
-    assert [(p["status"], p["in_reply_to_id"]) for p in server.posted] == [("Sorry about your bag, we are on it.", "100005")]
+        dry = NetworkPublisher(
+            {(BRAND, "mastodon"): lambda r: reply(settings, secrets, r)}, dry_run=True
+        ).publish(request)
+    assert [(p["status"], p["in_reply_to_id"]) for p in server.posted] == [
+        ("Sorry about your bag, we are on it.", "100005")
+    ]
     assert published.url == "https://mastodon.example/@northwindair/100999"
     assert dry.dry_run and dry.url is None and len(server.posted) == 1

@@ -28,28 +28,47 @@ PAGE = "1040"
 IG = "17841400000000001"
 
 
-def _time(number: int, style: str = "fb") -> str:
-    moment = START + timedelta(minutes=number)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000") if style == "fb" else moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+def _time(number: int) -> str:
+    """Graph API times: ISO 8601 with a +0000 offset."""
+    return (START + timedelta(minutes=number)).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def fb_post(number: int, author: str = "Northwind Air", author_id: str = PAGE) -> dict[str, Any]:
     return {
-        "id": f"{PAGE}_{number}", "message": f"Northwind post {number}", "created_time": _time(number),
-        "from": {"id": author_id, "name": author}, "permalink_url": f"https://www.facebook.com/{PAGE}/posts/{number}",
-        "shares": {"count": 2}, "reactions": {"data": [], "summary": {"total_count": 7}}, "comments": {"data": [], "summary": {"total_count": 1}},
+        "id": f"{PAGE}_{number}",
+        "message": f"Northwind post {number}",
+        "created_time": _time(number),
+        "from": {"id": author_id, "name": author},
+        "permalink_url": f"https://www.facebook.com/{PAGE}/posts/{number}",
+        "shares": {"count": 2},
+        "reactions": {"data": [], "summary": {"total_count": 7}},
+        "comments": {"data": [], "summary": {"total_count": 1}},
     }
 
 
 def fb_comment(post: int, number: int, message: str | None = "Where is my refund?") -> dict[str, Any]:
-    comment: dict[str, Any] = {"id": f"{post}_{number}", "created_time": _time(post + number), "from": {"id": "55", "name": "Ann Smith"}, "permalink_url": f"https://www.facebook.com/{PAGE}/posts/{post}?comment_id={number}", "like_count": 0}
+    comment: dict[str, Any] = {
+        "id": f"{post}_{number}",
+        "created_time": _time(post + number),
+        "from": {"id": "55", "name": "Ann Smith"},
+        "permalink_url": f"https://www.facebook.com/{PAGE}/posts/{post}?comment_id={number}",
+        "like_count": 0,
+    }
     if message is not None:
         comment["message"] = message
     return comment
 
 
 def ig_media(number: int, username: str = "northwindair") -> dict[str, Any]:
-    return {"id": f"1790{number:04d}", "caption": f"Fly with us {number}", "timestamp": _time(number, "ig"), "permalink": f"https://www.instagram.com/p/C{number:04d}/", "username": username, "like_count": 10, "comments_count": 1}
+    return {
+        "id": f"1790{number:04d}",
+        "caption": f"Fly with us {number}",
+        "timestamp": _time(number),
+        "permalink": f"https://www.instagram.com/p/C{number:04d}/",
+        "username": username,
+        "like_count": 10,
+        "comments_count": 1,
+    }
 
 
 @dataclass
@@ -69,25 +88,70 @@ class GraphServer:
             self.tokens.add(request.headers["authorization"])
             if self.limited:
                 self.limited -= 1
-                usage = {node: [{"type": "pages", "call_count": 100, "total_time": 20, "total_cputime": 10, "estimated_time_to_regain_access": 3}]}
-                return JSONResponse({"error": {"message": "(#32) Page request limit reached", "type": "OAuthException", "code": 32, "fbtrace_id": "Ax"}}, 400, {"X-Business-Use-Case-Usage": json.dumps(usage)})
-            items = sorted(self.edges.get(f"{node}/{edge}", []), key=lambda i: i.get("created_time") or i.get("timestamp") or "", reverse=True)
+                usage = {
+                    node: [
+                        {
+                            "type": "pages",
+                            "call_count": 100,
+                            "total_time": 20,
+                            "total_cputime": 10,
+                            "estimated_time_to_regain_access": 3,
+                        }
+                    ]
+                }
+                return JSONResponse(
+                    {
+                        "error": {
+                            "message": "(#32) Page request limit reached",
+                            "type": "OAuthException",
+                            "code": 32,
+                            "fbtrace_id": "Ax",
+                        }
+                    },
+                    400,
+                    {"X-Business-Use-Case-Usage": json.dumps(usage)},
+                )
+            items = sorted(
+                self.edges.get(f"{node}/{edge}", []),
+                key=lambda i: i.get("created_time") or i.get("timestamp") or "",
+                reverse=True,
+            )
             fields = request.query_params["fields"]
-            if "comments" in fields and "{" in fields.split("comments", 1)[1]:  # field expansion: comments under posts
+            if (
+                "comments" in fields and "{" in fields.split("comments", 1)[1]
+            ):  # field expansion: comments under posts
                 limit = int(request.query_params["limit"])
-                return JSONResponse({"data": [{"id": i["id"], "comments": {"data": self.comments.get(i["id"], [])}} for i in items[:limit]]})
+                return JSONResponse(
+                    {
+                        "data": [
+                            {"id": i["id"], "comments": {"data": self.comments.get(i["id"], [])}}
+                            for i in items[:limit]
+                        ]
+                    }
+                )
             offset = int(request.query_params.get("after", 0))
             chunk = items[offset : offset + self.page_size]
             paging: dict[str, Any] = {"cursors": {"before": "MA==", "after": str(offset + len(chunk))}}
             if offset + self.page_size < len(items):
-                paging["next"] = f"{request.base_url}v21.0/{node}/{edge}?access_token=x&fields={fields}&limit={self.page_size}&after={offset + self.page_size}"
+                paging["next"] = (
+                    f"{request.base_url}v21.0/{node}/{edge}?access_token=x&fields={fields}&limit={self.page_size}&after={offset + self.page_size}"
+                )
             return JSONResponse({"data": chunk, "paging": paging})
 
         @app.post("/v21.0/{node}/{edge}")
         async def create(node: str, edge: str, request: Request) -> Response:
             message = dict(parse_qsl((await request.body()).decode()))["message"]
             if edge == "replies" and not node.startswith("comment"):
-                return JSONResponse({"error": {"message": "(#100) Unsupported post request", "type": "GraphMethodException", "code": 100}}, 400)
+                return JSONResponse(
+                    {
+                        "error": {
+                            "message": "(#100) Unsupported post request",
+                            "type": "GraphMethodException",
+                            "code": 100,
+                        }
+                    },
+                    400,
+                )
             self.posted.append((f"{node}/{edge}", message))
             return JSONResponse({"id": f"{node}_reply"})
 
@@ -95,18 +159,31 @@ class GraphServer:
         def node_fields(node: str, fields: str) -> dict[str, Any]:
             if fields == "permalink_url":
                 return {"id": node, "permalink_url": f"https://www.facebook.com/{node}"}
-            return {"id": node, "media": {"id": "17900001", "permalink": "https://www.instagram.com/p/C0001/"}}
+            return {
+                "id": node,
+                "media": {"id": "17900001", "permalink": "https://www.instagram.com/p/C0001/"},
+            }
 
         return app
 
 
 def test_facebook_page_posts_tagged_and_comments(sqlite_store: Store, workspace_id: int) -> None:
     server = GraphServer(
-        edges={f"{PAGE}/posts": [fb_post(n) for n in range(1, 24)], f"{PAGE}/tagged": [fb_post(100, "Bob", "77")]},
-        comments={f"{PAGE}_23": [fb_comment(23, 1), fb_comment(23, 2, message=None)], f"{PAGE}_22": [fb_comment(22, 3)]},
+        edges={
+            f"{PAGE}/posts": [fb_post(n) for n in range(1, 24)],
+            f"{PAGE}/tagged": [fb_post(100, "Bob", "77")],
+        },
+        comments={
+            f"{PAGE}_23": [fb_comment(23, 1), fb_comment(23, 2, message=None)],
+            f"{PAGE}_22": [fb_comment(22, 3)],
+        },
     )
     with serve(server.app()) as url:
-        runner = SourceRunner(sqlite_store, workspace_id, facebook_sources(BRAND, FacebookSettings(pages=[PAGE], base_url=f"{url}/v21.0"), SECRETS))
+        runner = SourceRunner(
+            sqlite_store,
+            workspace_id,
+            facebook_sources(BRAND, FacebookSettings(pages=[PAGE], base_url=f"{url}/v21.0"), SECRETS),
+        )
         posts, tagged, comments = (runner.poll_once(source) for source in runner.sources)
         server.edges[f"{PAGE}/posts"].append(fb_post(24))
         again = runner.poll_once(runner.sources[0])
@@ -117,7 +194,9 @@ def test_facebook_page_posts_tagged_and_comments(sqlite_store: Store, workspace_
     assert stored_authors(sqlite_store, "facebook") == {"Northwind Air", "Bob", "Ann Smith"}
 
 
-def test_graph_rate_limit_waits_as_announced_and_a_cut_walk_resumes(sqlite_store: Store, workspace_id: int) -> None:
+def test_graph_rate_limit_waits_as_announced_and_a_cut_walk_resumes(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     server = GraphServer(edges={f"{PAGE}/posts": [fb_post(n) for n in range(1, 6)]})
     with serve(server.app()) as url:
         settings = FacebookSettings(pages=[PAGE], base_url=f"{url}/v21.0")
@@ -138,8 +217,21 @@ def test_graph_rate_limit_waits_as_announced_and_a_cut_walk_resumes(sqlite_store
 
 def test_instagram_media_tags_comments_and_replies(sqlite_store: Store, workspace_id: int) -> None:
     server = GraphServer(
-        edges={f"{IG}/media": [ig_media(n) for n in range(1, 4)], f"{IG}/tags": [ig_media(9, username="ann.travels")]},
-        comments={"17900003": [{"id": "comment1", "text": "lost bag!", "timestamp": _time(5), "username": "bob", "like_count": 1}]},
+        edges={
+            f"{IG}/media": [ig_media(n) for n in range(1, 4)],
+            f"{IG}/tags": [ig_media(9, username="ann.travels")],
+        },
+        comments={
+            "17900003": [
+                {
+                    "id": "comment1",
+                    "text": "lost bag!",
+                    "timestamp": _time(5),
+                    "username": "bob",
+                    "like_count": 1,
+                }
+            ]
+        },
     )
     with serve(server.app()) as url:
         settings = InstagramSettings(accounts=[IG], base_url=f"{url}/v21.0")
@@ -147,9 +239,17 @@ def test_instagram_media_tags_comments_and_replies(sqlite_store: Store, workspac
         reports = [runner.poll_once(source) for source in runner.sources]
         to_comment = reply_instagram(settings, SECRETS, Reply("instagram", "comment1", "DM us please", BRAND))
         to_media = reply_instagram(settings, SECRETS, Reply("instagram", "17900002", "Thanks!", BRAND))
-        fb = reply_facebook(FacebookSettings(pages=[PAGE], base_url=f"{url}/v21.0"), SECRETS, Reply("facebook", f"{PAGE}_23", "Sorry!", BRAND))
+        fb = reply_facebook(
+            FacebookSettings(pages=[PAGE], base_url=f"{url}/v21.0"),
+            SECRETS,
+            Reply("facebook", f"{PAGE}_23", "Sorry!", BRAND),
+        )
     assert [r.stored for r in reports] == [3, 1, 1]
     assert stored_authors(sqlite_store, "instagram") == {"northwindair", "ann.travels", "bob"}
-    assert server.posted == [("comment1/replies", "DM us please"), ("17900002/comments", "Thanks!"), (f"{PAGE}_23/comments", "Sorry!")]
+    assert server.posted == [
+        ("comment1/replies", "DM us please"),
+        ("17900002/comments", "Thanks!"),
+        (f"{PAGE}_23/comments", "Sorry!"),
+    ]
     assert to_comment.url == "https://www.instagram.com/p/C0001/" and to_media.post_id == "17900002_reply"
     assert fb.url == f"https://www.facebook.com/{PAGE}_23_reply"

@@ -18,20 +18,36 @@ from stormwatch.sources.runner import SourceRunner
 from stormwatch.sources.secrets import Secrets
 from stormwatch.sources.settings import RedditSettings
 from stormwatch.store.db import Store
-from tests.sources.servers import quarantined, serve, stored_authors, stored_ids
+from tests.sources.servers import quarantined, serve, stored_ids
 
 BRAND = "Northwind Air"
 EPOCH = 1_764_583_200  # 2025-12-01 10:00 UTC
-SECRETS = Secrets({"REDDIT_CLIENT_ID": "cid", "REDDIT_CLIENT_SECRET": "csecret", "REDDIT_USERNAME": "northwindair", "REDDIT_PASSWORD": "pw"}, env={})
+SECRETS = Secrets(
+    {
+        "REDDIT_CLIENT_ID": "cid",
+        "REDDIT_CLIENT_SECRET": "csecret",
+        "REDDIT_USERNAME": "northwindair",
+        "REDDIT_PASSWORD": "pw",
+    },
+    env={},
+)
 
 
 def submission(number: int, title: str = "Northwind lost my luggage", author: str = "ann") -> dict[str, Any]:
     return {
         "kind": "t3",
         "data": {
-            "id": f"p{number:04d}", "name": f"t3_p{number:04d}", "title": f"{title} {number}", "selftext": "Anyone else?",
-            "author": author, "created_utc": float(EPOCH + number * 60), "permalink": f"/r/travel/comments/p{number:04d}/x/",
-            "score": 5, "num_comments": 2, "subreddit": "travel", "url": f"https://www.reddit.com/r/travel/comments/p{number:04d}/x/",
+            "id": f"p{number:04d}",
+            "name": f"t3_p{number:04d}",
+            "title": f"{title} {number}",
+            "selftext": "Anyone else?",
+            "author": author,
+            "created_utc": float(EPOCH + number * 60),
+            "permalink": f"/r/travel/comments/p{number:04d}/x/",
+            "score": 5,
+            "num_comments": 2,
+            "subreddit": "travel",
+            "url": f"https://www.reddit.com/r/travel/comments/p{number:04d}/x/",
         },
     }
 
@@ -40,9 +56,16 @@ def comment(number: int, body: str = "northwind is the worst") -> dict[str, Any]
     return {
         "kind": "t1",
         "data": {
-            "id": f"c{number:04d}", "name": f"t1_c{number:04d}", "body": body, "author": "bob",
-            "created_utc": float(EPOCH + number * 60), "link_id": "t3_p0001", "parent_id": "t3_p0001",
-            "permalink": f"/r/travel/comments/p0001/x/c{number:04d}/", "score": 1, "subreddit": "travel",
+            "id": f"c{number:04d}",
+            "name": f"t1_c{number:04d}",
+            "body": body,
+            "author": "bob",
+            "created_utc": float(EPOCH + number * 60),
+            "link_id": "t3_p0001",
+            "parent_id": "t3_p0001",
+            "permalink": f"/r/travel/comments/p0001/x/c{number:04d}/",
+            "score": 1,
+            "subreddit": "travel",
         },
     }
 
@@ -62,7 +85,9 @@ class RedditServer:
 
         @app.post("/api/v1/access_token")
         async def token(request: Request) -> dict[str, Any]:
-            user, _, secret = base64.b64decode(request.headers["authorization"].split()[1]).decode().partition(":")
+            user, _, secret = (
+                base64.b64decode(request.headers["authorization"].split()[1]).decode().partition(":")
+            )
             assert (user, secret) == ("cid", "csecret")
             self.grants.append(dict(parse_qsl((await request.body()).decode()))["grant_type"])
             return {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"}
@@ -82,7 +107,9 @@ class RedditServer:
             self.paths.append(path)
             if self.limited:
                 self.limited -= 1
-                return JSONResponse({"message": "Too Many Requests", "error": 429}, 429, {"Retry-After": "12"})
+                return JSONResponse(
+                    {"message": "Too Many Requests", "error": 429}, 429, {"Retry-After": "12"}
+                )
             if path.endswith("/comments") or path.endswith("/comments/"):
                 things = self.comments
             elif path.startswith("user/"):
@@ -95,7 +122,17 @@ class RedditServer:
             start = next((i + 1 for i, t in enumerate(ordered) if t["data"]["name"] == after), 0)
             chunk = ordered[start : start + self.page_size]
             more = start + self.page_size < len(ordered)
-            return JSONResponse({"kind": "Listing", "data": {"after": chunk[-1]["data"]["name"] if more and chunk else None, "before": None, "dist": len(chunk), "children": chunk}})
+            return JSONResponse(
+                {
+                    "kind": "Listing",
+                    "data": {
+                        "after": chunk[-1]["data"]["name"] if more and chunk else None,
+                        "before": None,
+                        "dist": len(chunk),
+                        "children": chunk,
+                    },
+                }
+            )
 
         return app
 
@@ -105,12 +142,15 @@ def _runner(store: Store, workspace_id: int, url: str, **settings: Any) -> Sourc
     return SourceRunner(store, workspace_id, reddit_sources(BRAND, config, SECRETS, ["northwind"]))
 
 
-def test_subreddit_posts_and_comments_page_with_after_and_skip_a_malformed_item(sqlite_store: Store, workspace_id: int, monkeypatch: Any) -> None:
+def test_subreddit_posts_and_comments_page_with_after_and_skip_a_malformed_item(
+    sqlite_store: Store, workspace_id: int, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("PRAW_ALLOW_ENDPOINT_OVERRIDE", "1")
     broken = submission(5)
     del broken["data"]["created_utc"]
     server = RedditServer(
-        posts=[submission(n) for n in range(1, 230) if n != 5] + [broken, submission(300, title="Cheap flights")],
+        posts=[submission(n) for n in range(1, 230) if n != 5]
+        + [broken, submission(300, title="Cheap flights")],
         comments=[comment(1), comment(2, body="unrelated chat")],
     )
     with serve(server.app()) as url:
@@ -123,14 +163,29 @@ def test_subreddit_posts_and_comments_page_with_after_and_skip_a_malformed_item(
     assert (comments.stored, again.stored) == (1, 3)
     assert server.paths[0] == "r/travel+flying/new" and server.grants[0] == "client_credentials"
     assert "created_utc" in quarantined(sqlite_store)[0].error
-    assert stored_ids(sqlite_store) == sorted([f"t3_p{n:04d}" for n in range(1, 233) if n != 5] + ["t1_c0001"])
+    assert stored_ids(sqlite_store) == sorted(
+        [f"t3_p{n:04d}" for n in range(1, 233) if n != 5] + ["t1_c0001"]
+    )
 
 
-def test_search_waits_out_429_and_own_account_is_watched(sqlite_store: Store, workspace_id: int, monkeypatch: Any) -> None:
+def test_search_waits_out_429_and_own_account_is_watched(
+    sqlite_store: Store, workspace_id: int, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("PRAW_ALLOW_ENDPOINT_OVERRIDE", "1")
-    server = RedditServer(posts=[submission(n) for n in range(1, 4)] + [submission(9, author="northwindair", title="Northwind update")], limited=2)
+    server = RedditServer(
+        posts=[submission(n) for n in range(1, 4)]
+        + [submission(9, author="northwindair", title="Northwind update")],
+        limited=2,
+    )
     with serve(server.app()) as url:
-        runner = _runner(sqlite_store, workspace_id, url, subreddits=["travel"], query="northwind", accounts=["u/northwindair"])
+        runner = _runner(
+            sqlite_store,
+            workspace_id,
+            url,
+            subreddits=["travel"],
+            query="northwind",
+            accounts=["u/northwindair"],
+        )
         search, _, own = runner.sources
         storm = [runner.poll_once(search) for _ in range(2)]
         found = runner.poll_once(search)
@@ -145,7 +200,11 @@ def test_reply_to_a_comment_as_the_brand_account(monkeypatch: Any) -> None:
     monkeypatch.setenv("PRAW_ALLOW_ENDPOINT_OVERRIDE", "1")
     server = RedditServer()
     with serve(server.app()) as url:
-        published = reply(RedditSettings(oauth_url=url, reddit_url=url), SECRETS, Reply("reddit", "t1_c0002", "We're sorry, DM us.", BRAND))
+        published = reply(
+            RedditSettings(oauth_url=url, reddit_url=url),
+            SECRETS,
+            Reply("reddit", "t1_c0002", "We're sorry, DM us.", BRAND),
+        )
     assert server.grants == ["password"]
     assert server.replied == [{"thing_id": "t1_c0002", "text": "We're sorry, DM us."}]
     assert published.url == "https://www.reddit.com/r/travel/comments/p0001/x/c0999/"

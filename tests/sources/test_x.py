@@ -43,7 +43,12 @@ def tweet(number: int, author_id: str = "11") -> dict[str, Any]:
 
 USERS = [
     {"id": "11", "username": "ann", "name": "Ann", "public_metrics": {"followers_count": 120}},
-    {"id": "99", "username": "northwindair", "name": "Northwind", "public_metrics": {"followers_count": 90000}},
+    {
+        "id": "99",
+        "username": "northwindair",
+        "name": "Northwind",
+        "public_metrics": {"followers_count": 90000},
+    },
 ]
 
 
@@ -68,12 +73,19 @@ class XServer:
             if self.limited:
                 self.limited -= 1
                 reset = int(time.time()) + 45
-                return JSONResponse({"title": "Too Many Requests", "status": 429}, 429, {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+                return JSONResponse(
+                    {"title": "Too Many Requests", "status": 429},
+                    429,
+                    {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)},
+                )
             self.pages += 1
             if self.fail_on_page is not None and self.pages == self.fail_on_page:
                 self.fail_on_page = None
                 return JSONResponse({"title": "Service Unavailable"}, 503)
-            newer = sorted((t for t in tweets if since_id is None or int(t["id"]) > int(since_id)), key=lambda t: -int(t["id"]))
+            newer = sorted(
+                (t for t in tweets if since_id is None or int(t["id"]) > int(since_id)),
+                key=lambda t: -int(t["id"]),
+            )
             offset = int(token or 0)
             chunk = newer[offset : offset + self.page_size]
             meta: dict[str, Any] = {"result_count": len(chunk)}
@@ -87,7 +99,9 @@ class XServer:
             return JSONResponse(body)
 
         @app.get("/2/tweets/search/recent")
-        def search(request: Request, query: str, since_id: str | None = None, next_token: str | None = None) -> Response:
+        def search(
+            request: Request, query: str, since_id: str | None = None, next_token: str | None = None
+        ) -> Response:
             self.auth.append(request.headers["authorization"])
             assert request.query_params["expansions"] == "author_id"
             return page(self.tweets, since_id, next_token)
@@ -97,12 +111,18 @@ class XServer:
             return {"data": next(u for u in USERS if u["username"] == username)}
 
         @app.get("/2/users/{user_id}/tweets")
-        def user_tweets(user_id: str, since_id: str | None = None, pagination_token: str | None = None) -> Response:
+        def user_tweets(
+            user_id: str, since_id: str | None = None, pagination_token: str | None = None
+        ) -> Response:
             return page([t for t in self.tweets if t["author_id"] == user_id], since_id, pagination_token)
 
         @app.get("/2/tweets/search/stream/rules")
         def get_rules() -> dict[str, Any]:
-            return {"data": self.rules, "meta": {"result_count": len(self.rules)}} if self.rules else {"meta": {"result_count": 0}}
+            return (
+                {"data": self.rules, "meta": {"result_count": len(self.rules)}}
+                if self.rules
+                else {"meta": {"result_count": 0}}
+            )
 
         @app.post("/2/tweets/search/stream/rules")
         async def change_rules(request: Request) -> dict[str, Any]:
@@ -130,25 +150,44 @@ class XServer:
         async def post(request: Request) -> JSONResponse:
             self.auth.append(request.headers["authorization"])
             self.posted.append(await request.json())
-            return JSONResponse({"data": {"id": "1860000000000009999", "text": self.posted[-1]["text"], "edit_history_tweet_ids": []}}, 201)
+            return JSONResponse(
+                {
+                    "data": {
+                        "id": "1860000000000009999",
+                        "text": self.posted[-1]["text"],
+                        "edit_history_tweet_ids": [],
+                    }
+                },
+                201,
+            )
 
         return app
 
 
 def _event(number: int) -> str:
-    return json.dumps({"data": tweet(number), "includes": {"users": USERS}, "matching_rules": [{"id": "1", "tag": "stormwatch"}]})
+    return json.dumps(
+        {
+            "data": tweet(number),
+            "includes": {"users": USERS},
+            "matching_rules": [{"id": "1", "tag": "stormwatch"}],
+        }
+    )
 
 
 def _runner(store: Store, workspace_id: int, url: str, **settings: Any) -> SourceRunner:
     config = XSettings(base_url=url, **settings)
-    return SourceRunner(store, workspace_id, x_sources(BRAND, config, SECRETS), backoff=Backoff(0.05, 0.1), poll_seconds=0.05)
+    return SourceRunner(
+        store, workspace_id, x_sources(BRAND, config, SECRETS), backoff=Backoff(0.05, 0.1), poll_seconds=0.05
+    )
 
 
 def _ids(numbers: range | list[int]) -> list[str]:
     return sorted(str(1860000000000000000 + n) for n in numbers)
 
 
-def test_search_pages_back_to_since_id_and_quarantines_a_malformed_tweet(sqlite_store: Store, workspace_id: int) -> None:
+def test_search_pages_back_to_since_id_and_quarantines_a_malformed_tweet(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     broken = tweet(13)
     del broken["text"]
     server = XServer(tweets=[tweet(n) for n in range(1, 26) if n != 13] + [broken])
@@ -164,7 +203,9 @@ def test_search_pages_back_to_since_id_and_quarantines_a_malformed_tweet(sqlite_
     assert stored_ids(sqlite_store) == _ids([n for n in range(1, 31) if n != 13])
 
 
-def test_a_429_storm_then_a_walk_cut_by_an_outage_resumes_after_a_restart(sqlite_store: Store, workspace_id: int) -> None:
+def test_a_429_storm_then_a_walk_cut_by_an_outage_resumes_after_a_restart(
+    sqlite_store: Store, workspace_id: int
+) -> None:
     server = XServer(tweets=[tweet(n) for n in range(1, 36)], limited=5, fail_on_page=3)
     with serve(server.app()) as url:
         runner = _runner(sqlite_store, workspace_id, url, query="northwind")
@@ -202,7 +243,9 @@ def test_own_timeline_and_reply(sqlite_store: Store, workspace_id: int) -> None:
     with serve(server.app()) as url:
         runner = _runner(sqlite_store, workspace_id, url, accounts=["northwindair"])
         report = runner.poll_once(runner.sources[0])
-        published = reply(XSettings(base_url=url), SECRETS, Reply("x", tweet(1)["id"], "We are on it.", BRAND))
+        published = reply(
+            XSettings(base_url=url), SECRETS, Reply("x", tweet(1)["id"], "We are on it.", BRAND)
+        )
     assert report.stored == 2 and stored_authors(sqlite_store, "x") == {"northwindair"}
     assert server.posted == [{"text": "We are on it.", "reply": {"in_reply_to_tweet_id": tweet(1)["id"]}}]
     assert server.auth[-1] == "Bearer user-token"
