@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from stormwatch.sources import bluesky, google, mastodon, meta, reddit, rss, trustpilot, x
 from stormwatch.sources.base import Source
 from stormwatch.sources.publishing import NetworkPublisher, Reply, ReplyFunction
 from stormwatch.sources.reliability import SourceError
@@ -43,6 +42,10 @@ def build_sources(config: WorkspaceConfig, secrets: Secrets) -> Configured:
 
 
 def _builders(brand: BrandConfig, secrets: Secrets) -> dict[str, Callable[[], list[Source]]]:
+    # Imported here: the client libraries take seconds to import (atproto alone ~3 s), and
+    # commands that never listen (ingest, detect, demo) should not pay for them.
+    from stormwatch.sources import bluesky, google, mastodon, meta, reddit, rss, trustpilot, x
+
     s = brand.sources
     name = brand.name
     keywords = brand.keywords
@@ -82,6 +85,8 @@ def build_publisher(
 
 
 def _reply_functions(brand: BrandConfig, secrets: Secrets) -> dict[str, ReplyFunction]:
+    from stormwatch.sources import bluesky, google, mastodon, meta, reddit, x
+
     s = brand.sources
     functions: dict[str, ReplyFunction] = {}
     if (m := s.mastodon) is not None:
