@@ -168,7 +168,3 @@ def _wait_for_interrupt() -> None:
 
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":
-    main()

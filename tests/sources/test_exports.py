@@ -36,10 +36,34 @@ def _sentione_xlsx(path: Path) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.append(["Id", "Publication date", "Content", "Author", "Url", "Source type", "Sentiment", "Likes"])
-    sheet.append(["s1", datetime(2025, 12, 1, 11, 0), "Obsługa Northwind to dramat", "ewa", "https://fb.com/1", "Facebook", "negative", 4])
-    sheet.append(["s2", datetime(2025, 12, 1, 11, 5), "Polecam Northwind", "jan", "https://forum.example/2", "Forum", "positive", None])
+    sheet.append(
+        [
+            "s1",
+            datetime(2025, 12, 1, 11, 0),
+            "Obsługa Northwind to dramat",
+            "ewa",
+            "https://fb.com/1",
+            "Facebook",
+            "negative",
+            4,
+        ]
+    )
+    sheet.append(
+        [
+            "s2",
+            datetime(2025, 12, 1, 11, 5),
+            "Polecam Northwind",
+            "jan",
+            "https://forum.example/2",
+            "Forum",
+            "positive",
+            None,
+        ]
+    )
     sheet.append([None, None, None, None, None, None, None, None])
-    sheet.append(["s3", datetime(2025, 12, 1, 11, 9), None, "olga", "https://forum.example/3", "Forum", "neutral", 1])
+    sheet.append(
+        ["s3", datetime(2025, 12, 1, 11, 9), None, "olga", "https://forum.example/3", "Forum", "neutral", 1]
+    )
     book.save(path)
     return path
 
@@ -61,20 +85,37 @@ def test_each_format_maps_its_columns(tmp_path: Path) -> None:
     sentione = [r.fields for r in read_export(_sentione_xlsx(tmp_path / "s1.xlsx"))]
     brandwatch = list(read_export(_brandwatch_csv(tmp_path / "bw.csv")))
     assert brand24[0] == {
-        "id": "101", "text": "Northwind zgubił mój bagaż", "created_at": "2025-12-01T10:15:00+00:00", "author": "ann",
-        "url": "https://x.com/ann/status/1", "source": "twitter", "likes": "3", "comments": "0", "shares": "1",
+        "id": "101",
+        "text": "Northwind zgubił mój bagaż",
+        "created_at": "2025-12-01T10:15:00+00:00",
+        "author": "ann",
+        "url": "https://x.com/ann/status/1",
+        "source": "twitter",
+        "likes": "3",
+        "comments": "0",
+        "shares": "1",
     }
     assert brand24[1] is not None and brand24[1]["text"] == "Blog post\n\nLong text, with a comma"
-    assert sentione[0] is not None and (sentione[0]["source"], sentione[0]["created_at"], sentione[0]["likes"]) == ("facebook", "2025-12-01T11:00:00+00:00", 4)
+    assert sentione[0] is not None and (
+        sentione[0]["source"],
+        sentione[0]["created_at"],
+        sentione[0]["likes"],
+    ) == ("facebook", "2025-12-01T11:00:00+00:00", 4)
     assert len(sentione) == 3  # the empty row is skipped
     assert [r.line for r in brandwatch] == [6, 7]
     assert brandwatch[0].fields is not None and brandwatch[0].fields["author_followers"] == "1200"
     assert brandwatch[0].fields["id"] == "9" and brandwatch[0].fields["shares"] == "4"
 
 
-def test_import_stores_once_and_quarantines_bad_rows(sqlite_store: Store, workspace_id: int, tmp_path: Path) -> None:
+def test_import_stores_once_and_quarantines_bad_rows(
+    sqlite_store: Store, workspace_id: int, tmp_path: Path
+) -> None:
     ingestor = MentionIngestor(sqlite_store, workspace_id)
-    files = [_brand24_csv(tmp_path / "b24.csv"), _sentione_xlsx(tmp_path / "s1.xlsx"), _brandwatch_csv(tmp_path / "bw.csv")]
+    files = [
+        _brand24_csv(tmp_path / "b24.csv"),
+        _sentione_xlsx(tmp_path / "s1.xlsx"),
+        _brandwatch_csv(tmp_path / "bw.csv"),
+    ]
     first = [ingestor.ingest(read_export(path), origin=str(path), brand=BRAND) for path in files]
     again = [ingestor.ingest(read_export(path), origin=str(path), brand=BRAND) for path in files]
     assert [(r.stored, r.quarantined) for r in first] == [(2, 1), (2, 1), (2, 0)]
@@ -83,7 +124,14 @@ def test_import_stores_once_and_quarantines_bad_rows(sqlite_store: Store, worksp
     assert problems == {(4, "created_at"), (5, "text")}
     assert len(quarantined(sqlite_store)) == 2
     with sqlite_store.session() as session:
-        assert sorted(session.scalars(select(Mention.source))) == ["blogs", "facebook", "forum", "review", "twitter", "twitter"]
+        assert sorted(session.scalars(select(Mention.source))) == [
+            "blogs",
+            "facebook",
+            "forum",
+            "review",
+            "twitter",
+            "twitter",
+        ]
 
 
 def test_unknown_layout_names_its_columns(tmp_path: Path) -> None:
@@ -101,6 +149,8 @@ def test_unknown_layout_names_its_columns(tmp_path: Path) -> None:
 def test_cli_import(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'cli.db'}"
     path = _brand24_csv(tmp_path / "b24.csv")
-    result = CliRunner().invoke(app, ["sources", "import", str(path), "--brand", BRAND, "--database", database])
+    result = CliRunner().invoke(
+        app, ["sources", "import", str(path), "--brand", BRAND, "--database", database]
+    )
     assert result.exit_code == 0, result.output
     assert "stored 2 new" in result.output and f"quarantined {path}:4: created_at" in result.output

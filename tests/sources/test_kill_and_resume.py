@@ -48,8 +48,12 @@ def test_killed_listener_resumes_and_stores_everything_once(tmp_path: Path) -> N
             f'[brands.sources.x]\nquery = "northwind"\nbase_url = "{url}"\n',
             encoding="utf-8",
         )
-        env = {**os.environ, "X_BEARER_TOKEN": "app-token", "STORMWATCH_DATABASE_URL": f"sqlite:///{database}"}
-        command = [sys.executable, "-m", "stormwatch.cli", "sources", "run", "--config", str(config)]
+        env = {
+            **os.environ,
+            "X_BEARER_TOKEN": "app-token",
+            "STORMWATCH_DATABASE_URL": f"sqlite:///{database}",
+        }
+        command = [sys.executable, "-m", "stormwatch", "sources", "run", "--config", str(config)]
         listener = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         store = Store.open(f"sqlite:///{database}")
         deadline = time.monotonic() + 60
