@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,9 @@ from rich.console import Console
 from stormwatch.analysis.cli import register as register_analysis
 from stormwatch.detection.cli import detect
 from stormwatch.ingest.cli import ingest
+from stormwatch.playbook.cli import playbook_app
+from stormwatch.response.cli import crisis_app
+from stormwatch.response.service import tick as respond
 from stormwatch.runtime import Runtime
 from stormwatch.sources.cli import register as register_sources
 from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
@@ -31,6 +35,8 @@ app.command()(detect)
 
 register_analysis(app)
 register_sources(app)
+app.add_typer(crisis_app, name="crisis")
+app.add_typer(playbook_app, name="playbook")
 
 
 @app.callback()
@@ -79,7 +85,12 @@ def demo(
             if serve:
                 url = runtime.serve(host, port)
                 console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
-            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed)
+
+            # The response clock runs on event time, so the crisis gets its playbook and deadlines as if live.
+            def on_tick(moment: datetime) -> None:
+                respond(runtime.store, runtime.playbooks, now=moment, send=runtime.live.send)
+
+            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
             console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
             if serve and stay:
                 console.print("The dashboard stays up; press Ctrl-C to stop.")

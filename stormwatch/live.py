@@ -94,6 +94,7 @@ class LivePipeline:
             ).all()
             if not rows:
                 return []
+            self._forget_closed_crises(session)
             result = self.pipeline.process([_incoming(mention, brand) for mention, brand in rows])
             stored_ids = {(brand, mention.source, mention.external_id): mention.id for mention, brand in rows}
             self._store(session, result, stored_ids)
@@ -104,6 +105,14 @@ class LivePipeline:
             if self.on_update:
                 self.on_update(update)
         return result.updates
+
+    def _forget_closed_crises(self, session: Session) -> None:
+        """People resolve and merge crises in the store; new signals must not join those any more."""
+        still_open = {crisis.key for crisis in open_crises(session)}
+        manager = self.pipeline.crises
+        for brand, crisis in list(manager.open.items()):
+            if crisis.key not in still_open:
+                del manager.open[brand]
 
     def run_until_idle(self) -> list[CrisisUpdate]:
         updates: list[CrisisUpdate] = []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
+from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.response.service import tick
 from stormwatch.sources.registry import Configured
 from stormwatch.sources.runner import SourceRunner
 from stormwatch.store.db import Store
@@ -14,7 +18,11 @@ from stormwatch.web.server import BackgroundServer
 from stormwatch.workspace.config import WorkspaceConfig
 from stormwatch.workspace.service import apply_config
 
+log = logging.getLogger(__name__)
+
 PROCESS_EVERY_SECONDS = 1.0
+# Pages escalate in minutes, so the response clock need not run as often as the pipeline.
+RESPONSE_TICK_EVERY_SECONDS = 10.0
 
 
 @dataclass
@@ -23,6 +31,7 @@ class Runtime:
     workspace_id: int
     live: LivePipeline
     ingestor: MentionIngestor
+    playbooks: PlaybookLibrary = field(default_factory=PlaybookLibrary.load)
     server: BackgroundServer | None = None
     sources: Configured | None = None
     listener: SourceRunner | None = None
@@ -37,7 +46,8 @@ class Runtime:
             workspace_id = apply_config(session, workspace).id
         live = LivePipeline(store, TextAnalyzer.load(), workspace_id)
         live.warm_up()
-        return cls(store, workspace_id, live, MentionIngestor(store, workspace_id))
+        playbooks = PlaybookLibrary.load(workspace.workspace.playbooks_dir)
+        return cls(store, workspace_id, live, MentionIngestor(store, workspace_id), playbooks)
 
     def serve(self, host: str, port: int) -> str:
         from stormwatch.web.app import create_app
@@ -52,8 +62,14 @@ class Runtime:
         """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""
 
         def loop() -> None:
+            last_tick = 0.0
             while not self._stop.wait(PROCESS_EVERY_SECONDS):
                 self.live.run_until_idle()
+                if time.monotonic() - last_tick >= RESPONSE_TICK_EVERY_SECONDS:
+                    last_tick = time.monotonic()
+                    report = tick(self.store, self.playbooks, send=self.live.send)
+                    if report.paged or report.overdue:
+                        log.info("response clock: %s", report)
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
 

@@ -10,6 +10,8 @@ from stormwatch.crisis.models import Crisis, CrisisEvent, CrisisUpdate
 from stormwatch.workspace.models import Brand
 
 SYSTEM_ACTOR = "stormwatch"
+# Resolved, reviewed or merged crises take no more signals (the response lifecycle's closed states).
+CLOSED_STATUSES = ("resolved", "reviewed", "merged")
 
 
 def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisis:
@@ -61,7 +63,9 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
 
 def open_crises(session: Session) -> list[OpenCrisis]:
     rows = session.execute(
-        select(Crisis, Brand.name).join(Brand, Brand.id == Crisis.brand_id).where(Crisis.status != "resolved")
+        select(Crisis, Brand.name)
+        .join(Brand, Brand.id == Crisis.brand_id)
+        .where(Crisis.status.not_in(CLOSED_STATUSES))
     ).all()
     return [
         OpenCrisis(

@@ -5,20 +5,37 @@ from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord
+from stormwatch.response.models import (
+    Assignment,
+    CrisisLink,
+    CrisisPlan,
+    CrisisReview,
+    Page,
+    Publication,
+    ResponseDraft,
+)
 from stormwatch.sources.models import SourceState
 from stormwatch.store.db import Base
-from stormwatch.workspace.models import Brand, Workspace
+from stormwatch.workspace.models import Brand, Person, Workspace
 
 metadata = Base.metadata
 
 __all__ = [
     "Alert",
+    "Assignment",
     "Brand",
     "Crisis",
     "CrisisEvent",
+    "CrisisLink",
+    "CrisisPlan",
+    "CrisisReview",
     "Enrichment",
     "Mention",
+    "Page",
+    "Person",
+    "Publication",
     "QuarantinedRecord",
+    "ResponseDraft",
     "SignalRecord",
     "SourceState",
     "Workspace",

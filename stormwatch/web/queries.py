@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
+from stormwatch.crisis.service import CLOSED_STATUSES
 from stormwatch.ingest.models import Mention
 from stormwatch.workspace.models import Brand
 
@@ -53,7 +54,7 @@ def crises(session: Session, workspace_id: int, *, only_open: bool = False) -> l
         .order_by(Crisis.opened_at.desc())
     )
     if only_open:
-        query = query.where(Crisis.status != "resolved")
+        query = query.where(Crisis.status.not_in(CLOSED_STATUSES))
     return [_crisis_view(crisis, name) for crisis, name in session.execute(query)]
 
 

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -37,10 +40,58 @@ class BrandConfig(BaseModel):
         return [handle.lstrip("@").lower() for handle in handles]
 
 
+QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class PersonConfig(BaseModel):
+    """A member of the response team: who they are, how to reach them, what they do, when they sleep."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    email: str | None = None
+    # apprise URLs that reach this person (e-mail, Slack DM, SMS gateway, webhook...)
+    notify: list[str] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+    # Brands this person works on; empty means every brand of the workspace.
+    brands: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    # "22:00-07:00" in the person's own time zone: no pages then, except for severity 4.
+    quiet_hours: str | None = None
+    # How the person signs the brand's replies (e.g. "^AK"), to credit them with a reply.
+    reply_signature: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(
+                f"unknown time zone {zone!r} (use an IANA name such as 'Europe/Warsaw')"
+            ) from error
+        return zone
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours_format(cls, value: str | None) -> str | None:
+        if value is not None and not QUIET_HOURS.match(value):
+            raise ValueError(f"quiet hours {value!r} must look like '22:00-07:00'")
+        return value
+
+    def quiet_window(self) -> tuple[time, time] | None:
+        if self.quiet_hours is None:
+            return None
+        start, end = self.quiet_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+
 class WorkspaceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "Default workspace"
+    # A folder of playbook files that replace the bundled ones of the same name (relative to this file).
+    playbooks_dir: str | None = None
 
 
 class WorkspaceConfig(BaseModel):
@@ -49,6 +100,7 @@ class WorkspaceConfig(BaseModel):
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     brands: list[BrandConfig] = Field(default_factory=list)
+    people: list[PersonConfig] = Field(default_factory=list)
 
     def brand(self, name: str) -> BrandConfig:
         """The named brand's settings; a brand not in the file gets the defaults."""
@@ -69,12 +121,17 @@ def load_config(path: Path | str | None) -> WorkspaceConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
     try:
-        return WorkspaceConfig.model_validate(raw)
+        config = WorkspaceConfig.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
         )
         raise ConfigError(f"{path}: {problems}") from error
+    if config.workspace.playbooks_dir is not None:
+        # Relative to the workspace file, so the file works from any current directory.
+        folder = (path.parent / config.workspace.playbooks_dir).resolve()
+        config.workspace.playbooks_dir = str(folder)
+    return config
 
 
 EXAMPLE_CONFIG = """\
@@ -83,6 +140,8 @@ EXAMPLE_CONFIG = """\
 
 [workspace]
 name = "My Agency"
+# Playbooks here replace the bundled ones with the same name (`stormwatch playbook show` lists them).
+# playbooks_dir = "playbooks"
 
 [[brands]]
 name = "Northwind Air"
@@ -109,4 +168,21 @@ own_handles = ["polana_pl"]
 trigger_terms = ["bojkot", "wyciek danych", "pozew", "zhakowane"]
 alert_urls = []
 reply_sla_minutes = 120
+
+# The response team. Roles are the ones the playbooks name (owner, approver, comms, legal,
+# customer_service, security, lead); pages follow the playbook's escalation chain of roles.
+[[people]]
+name = "Anna Kowalska"
+email = "anna@example.com"
+notify = []  # apprise URLs, e.g. "mailto://user:pass@example.com", "json://hooks.example.com/anna"
+roles = ["owner", "comms"]
+timezone = "Europe/Warsaw"
+quiet_hours = "23:00-07:00"
+reply_signature = "^AK"
+
+[[people]]
+name = "Ben Carter"
+roles = ["lead", "approver"]
+brands = ["Northwind Air"]
+timezone = "America/New_York"
 """

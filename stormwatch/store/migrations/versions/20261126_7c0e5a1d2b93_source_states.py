@@ -1,7 +1,7 @@
 """source states: per-source checkpoint and health
 
 Revision ID: 7c0e5a1d2b93
-Revises: 4f73a35ebab7
+Revises: b5e0c2d1a9f4
 Create Date: 2026-11-26 01:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import stormwatch.store.db
 
 revision: str = "7c0e5a1d2b93"
-down_revision: str | None = "4f73a35ebab7"
+down_revision: str | None = "b5e0c2d1a9f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
