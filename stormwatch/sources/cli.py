@@ -194,6 +194,49 @@ def import_export(
         raise typer.Exit(1)
 
 
+@app.command()
+def reply(
+    draft_id: Annotated[
+        int, typer.Argument(help="An approved draft of the crisis response (see `stormwatch crisis`).")
+    ],
+    reply_to: Annotated[str, typer.Option("--reply-to", help="External id of the stored mention to answer.")],
+    config: ConfigOption,
+    actor: Annotated[
+        str | None, typer.Option("--as", help="Who publishes (default: STORMWATCH_USER or login name).")
+    ] = None,
+    dry_run: Annotated[
+        bool | None,
+        typer.Option(
+            "--dry-run/--no-dry-run", help="Log instead of posting (default: [sources] dry_run_replies)."
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+    secrets: SecretsOption = None,
+) -> None:
+    """Post an approved response as a reply on the network of the mention it answers.
+
+    The reply's URL is recorded on the crisis timeline with the publication.
+    """
+    import getpass
+    import os
+
+    from stormwatch.response.drafts import publish_response
+    from stormwatch.response.service import ResponseError
+    from stormwatch.sources.publishing import ConnectorPublisher
+    from stormwatch.sources.registry import build_publisher
+
+    workspace, store, workspace_id, _ = open_workspace(config, database, secrets)
+    tokens = Secrets.load(secrets or workspace.sources.secrets_file)
+    publisher = ConnectorPublisher(store, workspace_id, build_publisher(workspace, tokens, dry_run=dry_run))
+    who = actor or os.environ.get("STORMWATCH_USER") or getpass.getuser()
+    try:
+        publication = publish_response(store, draft_id, publisher, who, reply_to=reply_to)
+    except ResponseError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from error
+    console.print(f"published draft #{draft_id} as publication #{publication}")
+
+
 def _print_problem(problem: Problem) -> None:
     print(f"quarantined {problem}", file=sys.stderr)
 

@@ -1,8 +1,10 @@
 """Publishing an approved response as a reply on the network the mention came from.
 
-The response workflow (issue 5) hands an approved answer to a :class:`Publisher`; this module
-defines that protocol here, since the workflow's branch did not have it yet, and implements it
-for every network that allows replies. ``dry_run`` logs what would be posted and posts nothing.
+Two layers: :class:`NetworkPublisher` posts a :class:`Reply` on one network (each connector
+module has a ``reply`` function); :class:`ConnectorPublisher` implements the response
+workflow's :class:`stormwatch.response.publishing.Publisher` protocol on top of it, finding the
+network of the post answered from the stored mention, so ``publish_response`` records the reply's
+URL on the crisis timeline. ``dry_run`` logs what would be posted and posts nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from sqlalchemy import select
+
+from stormwatch.ingest.models import Mention
+from stormwatch.response.publishing import OutgoingPost, PublishError, PublishReceipt
+from stormwatch.sources.reliability import SourceError
+from stormwatch.store.db import Store
+from stormwatch.workspace.service import find_brand
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +45,7 @@ class Published:
     dry_run: bool = False
 
 
-class Publisher(Protocol):
+class ReplyPublisher(Protocol):
     def publish(self, reply: Reply) -> Published:
         """Post ``reply``; raises :class:`~stormwatch.sources.reliability.SourceError` if it could not."""
         ...
@@ -67,3 +77,37 @@ class NetworkPublisher:
         published = route(reply)
         log.info("replied on %s to %s: %s", reply.network, reply.in_reply_to, published.url)
         return published
+
+
+class ConnectorPublisher:
+    """The response workflow's ``Publisher``: replies to the answered post on its own network."""
+
+    def __init__(self, store: Store, workspace_id: int, networks: NetworkPublisher) -> None:
+        self.store = store
+        self.workspace_id = workspace_id
+        self.networks = networks
+
+    def publish(self, post: OutgoingPost) -> PublishReceipt:
+        if not post.reply_to:
+            raise PublishError("a reply on a network needs the id of the post it answers (reply_to)")
+        network = self.network_of(post.brand, post.reply_to)
+        try:
+            published = self.networks.publish(Reply(network, post.reply_to, post.text, post.brand))
+        except (SourceError, ReplyNotSupported) as error:
+            raise PublishError(str(error)) from error
+        target = f"{network} (dry run)" if published.dry_run else network
+        return PublishReceipt(target=target, reference=published.url or published.post_id)
+
+    def network_of(self, brand_name: str, external_id: str) -> str:
+        with self.store.session() as session:
+            brand = find_brand(session, self.workspace_id, brand_name)
+            source = None
+            if brand is not None:
+                source = session.scalar(
+                    select(Mention.source).where(
+                        Mention.brand_id == brand.id, Mention.external_id == external_id
+                    )
+                )
+        if source is None:
+            raise PublishError(f"no stored mention {external_id} of {brand_name}: cannot tell its network")
+        return source
