@@ -143,6 +143,13 @@ name = "My Agency"
 # Playbooks here replace the bundled ones with the same name (`stormwatch playbook show` lists them).
 # playbooks_dir = "playbooks"
 
+# How often the connectors poll, how they back off, where tokens are kept.
+[sources]
+poll_seconds = 120
+backoff_max_seconds = 900
+# secrets_file = "~/.config/stormwatch/secrets.toml"  # NAME = "token" lines; the environment wins
+dry_run_replies = false
+
 [[brands]]
 name = "Northwind Air"
 # Languages the brand is talked about in (ISO 639-1); used to pick models and trigger terms.
@@ -159,6 +166,36 @@ trigger_terms = ["boycott", "hacked", "lawsuit", "data leak"]
 alert_urls = []
 # A customer's question should get a reply from an own account within this many minutes.
 reply_sla_minutes = 60
+
+# Where the connectors listen for this brand (`stormwatch sources list|test|run`, `stormwatch run`).
+# Tokens come from the environment or the secrets file, never from this file: docs/connectors.md
+# says what to create on each network and which variable holds what.
+[brands.sources.rss]
+feeds = ["https://news.google.com/rss/search?q=%22Northwind+Air%22&hl=en-US&gl=US&ceid=US:en"]
+# [brands.sources.mastodon]
+# api_base_url = "https://mastodon.social"
+# hashtags = ["northwindair"]
+# accounts = ["northwindair@mastodon.social"]
+# [brands.sources.bluesky]
+# queries = ["northwind air"]
+# accounts = ["northwindair.bsky.social"]
+# [brands.sources.x]
+# query = "(northwind OR @northwindair) -is:retweet"
+# accounts = ["northwindair"]
+# [brands.sources.reddit]
+# subreddits = ["travel", "flights"]
+# [brands.sources.facebook]
+# pages = ["104000000000000"]
+# [brands.sources.instagram]
+# accounts = ["17841400000000000"]
+# [brands.sources.youtube]
+# channels = ["UCxxxxxxxxxxxxxxxxxxxxxx"]
+# [brands.sources.trustpilot]
+# business_units = ["46d6a890000064000500e0c3"]
+# [[brands.sources.webhooks]]
+# name = "zapier"
+# secret_env = "ZAPIER_WEBHOOK_SECRET"
+# fields = { text = "message", created_at = "time", author = "user.name", url = "link" }
 
 [[brands]]
 name = "Polana"
