@@ -96,3 +96,20 @@ def test_google_alerts_links_are_unwrapped() -> None:
     link = "https://www.google.com/url?rct=j&sa=t&url=https://paper.example/a%3Fb%3D1&ct=ga"
     assert unwrap_google_link(link) == "https://paper.example/a?b=1"
     assert unwrap_google_link("https://paper.example/x") == "https://paper.example/x"
+
+
+def test_checkpoint_and_health_on_both_databases(store: Store) -> None:
+    from stormwatch.workspace.config import WorkspaceConfig
+    from stormwatch.workspace.service import apply_config
+
+    with store.session() as session:
+        workspace_id = apply_config(session, WorkspaceConfig.model_validate({"brands": [{"name": BRAND}]})).id
+    server = FeedServer(items=[_item(1), _item(2)])
+    with serve(server.app()) as url:
+        runner = SourceRunner(store, workspace_id, [FeedSource(BRAND, f"{url}/feed.xml")])
+        runner.poll_once(runner.sources[0])
+        restarted = SourceRunner(store, workspace_id, [FeedSource(BRAND, f"{url}/feed.xml")])
+        again = restarted.poll_once(restarted.sources[0])
+    assert again.read == 0 and server.requests[-1]["if-none-match"] == '"2"'  # the ETag survived the restart
+    (health,) = restarted.checkpoints.health()
+    assert (health.status, health.items_stored, health.newest_item_at is not None) == ("ok", 2, True)
