@@ -113,3 +113,29 @@ def test_checkpoint_and_health_on_both_databases(store: Store) -> None:
     assert again.read == 0 and server.requests[-1]["if-none-match"] == '"2"'  # the ETag survived the restart
     (health,) = restarted.checkpoints.health()
     assert (health.status, health.items_stored, health.newest_item_at is not None) == ("ok", 2, True)
+
+
+def test_a_failing_source_does_not_stop_the_others(sqlite_store: Store, workspace_id: int) -> None:
+    import time
+
+    from stormwatch.sources.reliability import Backoff
+
+    server = FeedServer(items=[_item(1)])
+    with serve(server.app()) as url:
+        broken = FeedSource(BRAND, "http://127.0.0.1:9/closed.xml")  # nothing listens on port 9
+        good = FeedSource(BRAND, f"{url}/feed.xml")
+        runner = SourceRunner(sqlite_store, workspace_id, [broken, good], backoff=Backoff(0.05, 0.1), poll_seconds=0.05)
+        runner.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            health = {row.key: row for row in runner.checkpoints.health()}
+            if health.get(broken.key) and health[broken.key].consecutive_failures >= 3 and good.key in health:
+                break
+            time.sleep(0.05)
+        server.items.append(_item(2))
+        while len(stored_ids(sqlite_store)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        runner.stop(timeout=3)
+    assert health[broken.key].status == "failing" and "ConnectError" in (health[broken.key].last_error or "")
+    assert health[good.key].status == "ok"
+    assert stored_ids(sqlite_store) == ["https://news.example/1", "https://news.example/2"]
