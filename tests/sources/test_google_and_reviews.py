@@ -261,3 +261,60 @@ def test_trustpilot_numbered_pages(sqlite_store: Store, workspace_id: int) -> No
         again = runner.poll_once(runner.sources[0])
     assert (report.pages, report.stored, report.quarantined, again.stored) == (3, 40, 1, 1)
     assert "'stars'" in quarantined(sqlite_store)[0].error
+
+
+def test_youtube_resumes_a_killed_walk_and_reviews_survive_429_and_bad_items(
+    sqlite_store: Store, workspace_id: int
+) -> None:
+    broken = review(30)
+    del broken["createTime"]
+    server = GoogleServer(
+        threads=[thread(n) for n in range(1, 51)], reviews=[review(n) for n in range(1, 6)] + [broken]
+    )
+    with serve(server.app()) as url:
+        settings = YouTubeSettings(videos=["vid1"], base_url=f"{url}/youtube/v3")
+        runner = SourceRunner(sqlite_store, workspace_id, youtube_sources(BRAND, settings, SECRETS))
+        source = runner.sources[0]
+        runner.store_page(source, next(source.poll({})))  # one page, then killed
+        restarted = SourceRunner(sqlite_store, workspace_id, youtube_sources(BRAND, settings, SECRETS))
+        resumed = restarted.poll_once(restarted.sources[0])
+        reviews = SourceRunner(
+            sqlite_store,
+            workspace_id,
+            google_review_sources(
+                BRAND,
+                GoogleReviewsSettings(locations=["accounts/1/locations/2"], base_url=f"{url}/v4"),
+                SECRETS,
+            ),
+        )
+        server.quota = ["rateLimitExceeded", "rateLimitExceeded"]
+        storm = [reviews.poll_once(reviews.sources[0]) for _ in range(2)]
+        fetched = reviews.poll_once(reviews.sources[0])
+    assert (resumed.stored, len(stored_ids(sqlite_store, "youtube"))) == (30, 50)
+    assert all(r.error is not None and "rateLimitExceeded" in r.error for r in storm)
+    assert (fetched.stored, fetched.quarantined) == (5, 1)
+
+
+def test_trustpilot_429_then_resume_after_a_kill(sqlite_store: Store, workspace_id: int) -> None:
+    server = GoogleServer(trustpilot=[tp_review(n) for n in range(1, 61)])
+    app = server.app()
+    limited = {"left": 2}
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next: Any) -> Response:
+        if limited["left"]:
+            limited["left"] -= 1
+            return JSONResponse({"message": "Too many requests"}, 429, {"Retry-After": "30"})
+        return await call_next(request)  # type: ignore[no-any-return]
+
+    with serve(app) as url:
+        settings = TrustpilotSettings(business_units=["unit"], base_url=f"{url}/v1")
+        runner = SourceRunner(sqlite_store, workspace_id, trustpilot_sources(BRAND, settings, SECRETS))
+        storm = [runner.poll_once(runner.sources[0]) for _ in range(2)]
+        source = runner.sources[0]
+        runner.store_page(source, next(source.poll({})))  # page 1 stored, then killed
+        restarted = SourceRunner(sqlite_store, workspace_id, trustpilot_sources(BRAND, settings, SECRETS))
+        resumed = restarted.poll_once(restarted.sources[0])
+    assert [r.retry_after for r in storm] == [30.0, 30.0]
+    assert (resumed.pages, resumed.stored) == (2, 40)
+    assert len(stored_ids(sqlite_store, "trustpilot")) == 60

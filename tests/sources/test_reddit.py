@@ -78,6 +78,7 @@ class RedditServer:
     limited: int = 0
     grants: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    queries: list[dict[str, str]] = field(default_factory=list)
     replied: list[dict[str, str]] = field(default_factory=list)
 
     def app(self) -> FastAPI:
@@ -105,6 +106,7 @@ class RedditServer:
         def listing(path: str, request: Request) -> Response:
             assert request.headers["authorization"] == "bearer tok"
             self.paths.append(path)
+            self.queries.append(dict(request.query_params))
             if self.limited:
                 self.limited -= 1
                 return JSONResponse(
@@ -208,3 +210,22 @@ def test_reply_to_a_comment_as_the_brand_account(monkeypatch: Any) -> None:
     assert server.grants == ["password"]
     assert server.replied == [{"thing_id": "t1_c0002", "text": "We're sorry, DM us."}]
     assert published.url == "https://www.reddit.com/r/travel/comments/p0001/x/c0999/"
+
+
+def test_a_killed_walk_resumes_at_its_page(sqlite_store: Store, workspace_id: int, monkeypatch: Any) -> None:
+    monkeypatch.setenv("PRAW_ALLOW_ENDPOINT_OVERRIDE", "1")
+    server = RedditServer(posts=[submission(1)])
+    with serve(server.app()) as url:
+        runner = _runner(sqlite_store, workspace_id, url, subreddits=["travel"])
+        runner.poll_once(runner.sources[0])
+        server.posts += [submission(n) for n in range(2, 251)]
+        source = runner.sources[0]
+        runner.store_page(source, next(source.poll(runner.checkpoints.cursor(source.key))))  # then killed
+        first_request = len(server.queries)
+        restarted = _runner(sqlite_store, workspace_id, url, subreddits=["travel"])
+        resumed = restarted.poll_once(restarted.sources[0])
+    assert resumed.stored == 149
+    assert (
+        server.queries[first_request]["after"] == "t3_p0151"
+    )  # resumed after the stored page, not from the top
+    assert stored_ids(sqlite_store) == sorted(f"t3_p{n:04d}" for n in range(1, 251))

@@ -124,7 +124,9 @@ def test_a_failing_source_does_not_stop_the_others(sqlite_store: Store, workspac
     with serve(server.app()) as url:
         broken = FeedSource(BRAND, "http://127.0.0.1:9/closed.xml")  # nothing listens on port 9
         good = FeedSource(BRAND, f"{url}/feed.xml")
-        runner = SourceRunner(sqlite_store, workspace_id, [broken, good], backoff=Backoff(0.05, 0.1), poll_seconds=0.05)
+        runner = SourceRunner(
+            sqlite_store, workspace_id, [broken, good], backoff=Backoff(0.05, 0.1), poll_seconds=0.05
+        )
         runner.start()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
