@@ -8,8 +8,10 @@ the ingestor quarantines with its reason; the other items of the page are stored
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ class Source(ABC):
 
     network: str = "source"
     live: bool = False  # True when :meth:`listen` is implemented
+    pollable: bool = True  # False for a stream that has no request/answer side
 
     def __init__(self, brand: str, name: str) -> None:
         self.brand = brand
@@ -101,6 +104,15 @@ def _describe(error: Exception) -> str:
     if isinstance(error, KeyError):
         return f"missing field {error.args[0]!r}"
     return f"{type(error).__name__}: {error}"
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(markup: str) -> str:
+    """Text of an HTML fragment (feed summaries, Mastodon statuses), whitespace collapsed."""
+    return _SPACES.sub(" ", html.unescape(_TAGS.sub(" ", markup))).strip()
 
 
 def keyword_match(text: str, keywords: list[str]) -> bool:

@@ -146,6 +146,7 @@ class JetstreamSource(Source):
 
     network = "bluesky"
     live = True
+    pollable = False
 
     def __init__(self, brand: str, url: str, keywords: list[str]) -> None:
         super().__init__(brand, "jetstream")
@@ -154,7 +155,7 @@ class JetstreamSource(Source):
         self._socket: ClientConnection | None = None
 
     def poll(self, cursor: Cursor) -> Iterator[Page]:
-        yield from ()  # the stream is the only way in; `sources test` connects with listen
+        yield from ()  # the stream is the only way in
 
     def listen(self, cursor: Cursor) -> Iterator[Page]:
         params: dict[str, Any] = {"wantedCollections": "app.bsky.feed.post"}

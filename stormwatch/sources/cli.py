@@ -95,6 +95,9 @@ def test(
     for source in configured.sources:
         if key and key not in source.key:
             continue
+        if not source.pollable:
+            console.print(f"[yellow]-[/] {source.key}: a live stream only; `sources run` shows its health")
+            continue
         try:
             page = next(iter(source.poll({})), None)
             count = len(page.records) if page else 0

@@ -19,10 +19,9 @@ from mastodon import Mastodon, MastodonError, MastodonRatelimitError, StreamList
 from mastodon.errors import MastodonMalformedEventError
 
 from stormwatch.ingest.readers import RawRecord
-from stormwatch.sources.base import Cursor, Page, RecordBuilder, Source
+from stormwatch.sources.base import Cursor, Page, RecordBuilder, Source, plain_text
 from stormwatch.sources.publishing import Published, Reply
 from stormwatch.sources.reliability import RateLimited, SourceError, StreamDropped
-from stormwatch.sources.rss import _plain
 from stormwatch.sources.secrets import Secrets
 from stormwatch.sources.settings import MastodonSettings
 
@@ -45,7 +44,7 @@ def status_record(status: Any) -> dict[str, Any]:
     account = status["account"]
     return {
         "id": str(status["id"]),
-        "text": _plain(status["content"]) or _plain(status.get("spoiler_text") or ""),
+        "text": plain_text(status["content"]) or plain_text(status.get("spoiler_text") or ""),
         "created_at": status["created_at"],
         "author": account["acct"],
         "author_followers": account.get("followers_count") or 0,

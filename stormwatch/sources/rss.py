@@ -7,8 +7,6 @@ httpx does the fetching so that conditional requests (ETag / Last-Modified → 3
 from __future__ import annotations
 
 import calendar
-import html
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import feedparser
 import httpx
 
-from stormwatch.sources.base import Cursor, Page, RecordBuilder, Source, keyword_match
+from stormwatch.sources.base import Cursor, Page, RecordBuilder, Source, keyword_match, plain_text
 from stormwatch.sources.http import make_client
 from stormwatch.sources.reliability import SourceError, check_response
 from stormwatch.sources.settings import RssSettings
@@ -65,8 +63,8 @@ class FeedSource(Source):
 
 
 def entry_record(entry: Any, feed_url: str) -> dict[str, Any]:
-    title = _plain(entry.get("title", ""))
-    summary = _plain(entry.get("summary", ""))
+    title = plain_text(entry.get("title", ""))
+    summary = plain_text(entry.get("summary", ""))
     text = f"{title}\n\n{summary}".strip() if summary and summary != title else title
     link = unwrap_google_link(entry.get("link") or "")
     moment = entry.get("published_parsed") or entry.get("updated_parsed")
@@ -88,14 +86,6 @@ def unwrap_google_link(link: str) -> str:
         if target:
             return target[0]
     return link
-
-
-_TAGS = re.compile(r"<[^>]+>")
-_SPACES = re.compile(r"\s+")
-
-
-def _plain(markup: str) -> str:
-    return _SPACES.sub(" ", html.unescape(_TAGS.sub(" ", markup))).strip()
 
 
 def rss_sources(brand: str, settings: RssSettings, keywords: list[str]) -> list[Source]:
