@@ -273,7 +273,7 @@ def test_jetstream_filters_by_keyword_resumes_from_its_cursor_and_skips_bad_even
             sqlite_store, workspace_id, sources, backoff=Backoff(0.05, 0.1), poll_seconds=0.05
         )
         runner.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while len(stored_ids(sqlite_store)) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         runner.stop(timeout=3)

@@ -67,6 +67,9 @@ class MastodonServer:
     fail_after_page: int | None = None  # answer 500 once this many timeline pages were served
     pages_served: int = 0
     stream_batches: list[list[str]] = field(default_factory=list)  # raw SSE data per connection
+    posted_at_connect: list[list[dict[str, Any]]] = field(
+        default_factory=list
+    )  # REST statuses that appear then
     stream_connections: int = 0
     posted: list[dict[str, Any]] = field(default_factory=list)
     release_stream: threading.Event = field(default_factory=threading.Event)
@@ -119,6 +122,8 @@ class MastodonServer:
                 if self.stream_connections < len(self.stream_batches)
                 else []
             )
+            if self.stream_connections < len(self.posted_at_connect):
+                self.statuses += self.posted_at_connect[self.stream_connections]
             self.stream_connections += 1
             last = self.stream_connections >= len(self.stream_batches)
 
@@ -221,9 +226,11 @@ def test_the_stream_survives_drops_and_bad_events_and_catches_up(
     sqlite_store: Store, workspace_id: int
 ) -> None:
     server = MastodonServer(statuses=[status(1)])
+    # Per connection: what is posted (and so in the REST timelines), and what the stream delivers.
+    server.posted_at_connect = [[status(2), status(3), status(4)], [status(5), status(6)], [status(7)]]
     server.stream_batches = [
-        [json.dumps(status(2)), json.dumps(status(3))],  # then the server drops the connection
-        [json.dumps(status(5)), "{not json"],  # the library aborts the stream on the bad event
+        [json.dumps(status(2)), json.dumps(status(3))],  # then the server drops the connection: 4 unsent
+        [json.dumps(status(5)), "{not json"],  # the library aborts the stream on the bad event: 6 unsent
         [json.dumps(status(7))],  # stays open
     ]
     with serve(server.app()) as url:
@@ -231,15 +238,16 @@ def test_the_stream_survives_drops_and_bad_events_and_catches_up(
         runner = SourceRunner(
             sqlite_store, workspace_id, sources, backoff=Backoff(initial=0.05, maximum=0.1), poll_seconds=0.05
         )
-        # Posted while the stream is down between connections: found by the catch-up poll.
-        server.statuses += [status(2), status(3), status(4), status(5), status(6)]
         runner.start()
-        deadline = time.monotonic() + 15
-        while len(stored_ids(sqlite_store)) < 7 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 30
+        # Health is written after the page is stored: wait for it, not just for the mentions.
+        while runner.checkpoints.health() == [] or runner.checkpoints.health()[0].items_stored < 7:
+            assert time.monotonic() < deadline, stored_ids(sqlite_store)
             time.sleep(0.05)
         health = runner.checkpoints.health()[0]
         server.release_stream.set()
         runner.stop(timeout=3)
+    # 4 and 6 were never streamed: the catch-up poll after each reconnection found them.
     assert stored_ids(sqlite_store) == [str(100000 + n) for n in range(1, 8)]
     assert server.stream_connections == 3
     assert [row.error for row in quarantined(sqlite_store)] == ["malformed stream event: Bad JSON {not json"]

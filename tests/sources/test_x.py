@@ -61,6 +61,7 @@ class XServer:
     pages: int = 0
     stream_batches: list[list[str]] = field(default_factory=list)
     stream_connections: int = 0
+    posted_at_connect: list[list[dict[str, Any]]] = field(default_factory=list)  # searchable from then on
     rules: list[dict[str, str]] = field(default_factory=list)
     posted: list[dict[str, Any]] = field(default_factory=list)
     auth: list[str] = field(default_factory=list)
@@ -134,6 +135,8 @@ class XServer:
         @app.get("/2/tweets/search/stream")
         def stream() -> StreamingResponse:
             batch = self.stream_batches[self.stream_connections]
+            if self.stream_connections < len(self.posted_at_connect):
+                self.tweets += self.posted_at_connect[self.stream_connections]
             self.stream_connections += 1
             last = self.stream_connections == len(self.stream_batches)
 
@@ -222,12 +225,13 @@ def test_a_429_storm_then_a_walk_cut_by_an_outage_resumes_after_a_restart(
 
 def test_filtered_stream_reconnects_and_catches_up_by_search(sqlite_store: Store, workspace_id: int) -> None:
     server = XServer(tweets=[tweet(1)])
+    # 3 is posted but never streamed (the connection drops first): the catch-up search finds it.
+    server.posted_at_connect = [[tweet(2), tweet(3)], [tweet(4)]]
     server.stream_batches = [[_event(2), "{oops"], [_event(4)]]
     with serve(server.app()) as url:
         runner = _runner(sqlite_store, workspace_id, url, query="northwind", stream=True)
-        server.tweets += [tweet(2), tweet(3)]  # 3 was posted while the stream was down
         runner.start()
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 30
         while len(stored_ids(sqlite_store)) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         server.release.set()
