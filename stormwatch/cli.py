@@ -108,12 +108,21 @@ def serve(
         str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
     ] = None,
 ) -> None:
-    """Serve the dashboard and API, and analyse stored and pushed mentions continuously."""
+    """Serve the dashboard and API, and analyse stored and pushed mentions continuously.
+
+    The workspace's webhooks are received here too; `stormwatch run` also listens to the sources.
+    """
+    from stormwatch.sources.registry import build_sources
+    from stormwatch.sources.reliability import MissingCredential
+    from stormwatch.sources.secrets import Secrets
+
     try:
         workspace = load_config(config)
-    except ConfigError as error:
+        tokens = Secrets.load(workspace.sources.secrets_file)
+    except (ConfigError, MissingCredential) as error:
         raise typer.BadParameter(str(error), param_hint="--config") from error
     runtime = Runtime.open(database, workspace)
+    runtime.sources = build_sources(workspace, tokens)
     runtime.live.on_update = lambda update: console.print(
         f"{update.kind} {update.crisis_key}: {update.reason}"
     )

@@ -206,9 +206,12 @@ def _search(client: Mastodon, query: str) -> Callable[[str | None], list[Any]]:
 
 
 def _account(client: Mastodon, account: str) -> Callable[[str | None], list[Any]]:
+    known: list[Any] = []  # the account's id, looked up once
+
     def fetch(min_id: str | None) -> list[Any]:
-        account_id = client.account_lookup(account)["id"]
-        return list(client.account_statuses(account_id, min_id=min_id, limit=PAGE_LIMIT))
+        if not known:
+            known.append(client.account_lookup(account)["id"])
+        return list(client.account_statuses(known[0], min_id=min_id, limit=PAGE_LIMIT))
 
     return fetch
 
