@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -57,13 +58,34 @@ def open_workspace(
 
 @app.command("list")
 def list_sources(
-    config: ConfigOption, database: DatabaseOption = None, secrets: SecretsOption = None
+    config: ConfigOption,
+    database: DatabaseOption = None,
+    secrets: SecretsOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON line per source instead of a table.")
+    ] = False,
 ) -> None:
     """The configured sources with their health: last success, lag, newest item, last error."""
     _, store, workspace_id, configured = open_workspace(config, database, secrets)
     known = [(s.key, s.network, s.brand) for s in configured.sources] + [
         (h.key, "webhook", h.brand) for h in configured.webhooks
     ]
+    unavailable = [
+        {
+            "key": f"{network}/{brand}",
+            "network": network,
+            "brand": brand,
+            "status": "unavailable",
+            "last_error": why,
+        }
+        for brand, network, why in configured.unavailable
+    ]
+    if as_json:
+        for health in Checkpoints(store, workspace_id).health(known):
+            typer.echo(json.dumps(health.as_json(), ensure_ascii=False))
+        for row in unavailable:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
     table = Table("source", "status", "last success", "lag", "stored", "quarantined", "last error")
     for health in Checkpoints(store, workspace_id).health(known):
         table.add_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -33,9 +34,13 @@ def test_list_test_and_run_once(tmp_path: Path) -> None:
         listed = runner.invoke(
             app, ["sources", "list", *common], env={"YOUTUBE_API_KEY": "", "COLUMNS": "250"}
         )
+        as_json = runner.invoke(app, ["sources", "list", "--json", *common], env={"YOUTUBE_API_KEY": ""})
     assert tested.exit_code == 1  # the missing feed and the missing YouTube key fail the check
     assert f"✓ rss/Northwind Air/{url}/feed.xml: 2 items" in tested.output
     assert "missing.xml: rss: HTTP 404" in tested.output and "set YOUTUBE_API_KEY" in tested.output
     assert ran.exit_code == 1 and "read 2, stored 2 new" in ran.output
     assert "feed.xml" in listed.output and "ok" in listed.output and "failing" in listed.output
     assert "unavailable" in listed.output
+    rows = {row["key"]: row for row in map(json.loads, as_json.output.splitlines())}
+    assert rows[f"rss/Northwind Air/{url}/feed.xml"]["items_stored"] == 2
+    assert rows["youtube/Northwind Air"]["status"] == "unavailable"
