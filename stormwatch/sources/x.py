@@ -147,6 +147,8 @@ class XSource(Source):
                     if not line.strip():
                         continue  # keep-alive: X sends a blank line every 20 seconds
                     record = self._stream_record(builder, line)
+                    if record is None:
+                        continue  # matched another brand's rule: the stream is shared by the whole app
                     tweet_id = (record.fields or {}).get("id")
                     if tweet_id and (
                         not last.get("since_id") or _id_key(tweet_id) > _id_key(last["since_id"])
@@ -158,18 +160,28 @@ class XSource(Source):
         finally:
             self._response = None
 
-    @staticmethod
-    def _stream_record(builder: RecordBuilder, line: str) -> RawRecord:
+    def _stream_record(self, builder: RecordBuilder, line: str) -> RawRecord | None:
         try:
             body = json.loads(line)
         except json.JSONDecodeError as error:
             builder.counter += 1
             return RawRecord(builder.counter, line, None, f"x: stream line is not JSON: {error.msg}")
+        rules = body.get("matching_rules") if isinstance(body, dict) else None
+        if (
+            isinstance(rules, list)
+            and rules
+            and not any(isinstance(rule, dict) and rule.get("tag") == self._rule_tag for rule in rules)
+        ):
+            return None
         builder.counter += 1
         return builder.record(body)
 
+    @property
+    def _rule_tag(self) -> str:
+        return f"stormwatch:{self.brand}"
+
     def _ensure_rule(self) -> None:
-        tag = f"stormwatch:{self.brand}"
+        tag = self._rule_tag
         rules = get_json(self.client, "x", "/2/tweets/search/stream/rules").get("data") or []
         if any(rule.get("tag") == tag and rule.get("value") == self.query for rule in rules):
             return

@@ -167,12 +167,12 @@ class XServer:
         return app
 
 
-def _event(number: int) -> str:
+def _event(number: int, tag: str = f"stormwatch:{BRAND}") -> str:
     return json.dumps(
         {
             "data": tweet(number),
             "includes": {"users": USERS},
-            "matching_rules": [{"id": "1", "tag": "stormwatch"}],
+            "matching_rules": [{"id": "1", "tag": tag}],
         }
     )
 
@@ -227,7 +227,8 @@ def test_filtered_stream_reconnects_and_catches_up_by_search(sqlite_store: Store
     server = XServer(tweets=[tweet(1)])
     # 3 is posted but never streamed (the connection drops first): the catch-up search finds it.
     server.posted_at_connect = [[tweet(2), tweet(3)], [tweet(4)]]
-    server.stream_batches = [[_event(2), "{oops"], [_event(4)]]
+    # The stream is one per app: a post matching only another brand's rule is not this brand's.
+    server.stream_batches = [[_event(2), "{oops", _event(90, tag="stormwatch:Polana")], [_event(4)]]
     with serve(server.app()) as url:
         runner = _runner(sqlite_store, workspace_id, url, query="northwind", stream=True)
         runner.start()
