@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -130,8 +131,11 @@ class SourceRunner:
                 source.close()
             except Exception:
                 log.exception("closing %s", source.key)
+        # One deadline for all: a stream that only notices the stop at its next heartbeat (Mastodon's
+        # come every 15 s) must not hold the shutdown for each source in turn. Threads are daemons.
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout=timeout)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _run(self, source: Source) -> None:
         failures = 0
