@@ -186,7 +186,7 @@ def youtube_sources(brand: str, settings: YouTubeSettings, secrets: Secrets) -> 
 
 def reply_youtube(settings: YouTubeSettings, secrets: Secrets, request: Reply) -> Published:
     """comments.insert with ``snippet.parentId`` = the top-level comment (OAuth, youtube.force-ssl)."""
-    token = secrets.require(settings.oauth_token_env, "youtube reply (OAuth token with youtube.force-ssl)")
+    token = secrets.get(settings.oauth_token_env) or refreshed_access_token(settings, secrets)
     with make_client(settings.base_url, {"Authorization": f"Bearer {token}"}) as client:
         body = google_json(
             client,
@@ -201,6 +201,25 @@ def reply_youtube(settings: YouTubeSettings, secrets: Secrets, request: Reply) -
     return Published(
         "youtube", comment_id, f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video else None
     )
+
+
+def refreshed_access_token(settings: YouTubeSettings, secrets: Secrets) -> str:
+    """Exchange the channel's refresh token for an access token (Google's OAuth 2.0 token endpoint)."""
+    what = "youtube reply (an OAuth token with youtube.force-ssl, or a refresh token and its client)"
+    if not secrets.get(settings.oauth_refresh_token_env):
+        secrets.require(settings.oauth_token_env, what)  # raises, naming the simplest way
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": secrets.require(settings.oauth_refresh_token_env, what),
+        "client_id": secrets.require(settings.oauth_client_id_env, what),
+        "client_secret": secrets.require(settings.oauth_client_secret_env, what),
+    }
+    with make_client() as client:
+        body = google_json(client, "youtube", "POST", settings.token_url, data=form)
+    try:
+        return str(body["access_token"])
+    except KeyError as error:
+        raise SourceError(f"youtube: the token endpoint gave no access token: {body}") from error
 
 
 # -- Google Business Profile reviews -----------------------------------------------------------

@@ -95,6 +95,12 @@ class YouTubeSettings(_Settings):
     base_url: str = "https://www.googleapis.com/youtube/v3"
     api_key_env: str = "YOUTUBE_API_KEY"
     oauth_token_env: str = "YOUTUBE_OAUTH_TOKEN"
+    # For replies without a fresh access token: a refresh token of the brand's channel and its
+    # OAuth client, exchanged at token_url for an access token when one is needed.
+    oauth_refresh_token_env: str = "YOUTUBE_REFRESH_TOKEN"
+    oauth_client_id_env: str = "YOUTUBE_CLIENT_ID"
+    oauth_client_secret_env: str = "YOUTUBE_CLIENT_SECRET"
+    token_url: str = "https://oauth2.googleapis.com/token"
 
 
 class GoogleReviewsSettings(_Settings):

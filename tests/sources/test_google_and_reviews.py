@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -171,6 +172,22 @@ class GoogleServer:
                 "snippet": {**body["snippet"], "videoId": "vid1"},
             }
 
+        @app.post("/token")
+        async def token(request: Request) -> dict[str, Any]:
+            form = dict(parse_qsl((await request.body()).decode()))
+            assert form == {
+                "grant_type": "refresh_token",
+                "refresh_token": "r1",
+                "client_id": "cid",
+                "client_secret": "cs",
+            }
+            return {
+                "access_token": "yt-oauth",
+                "expires_in": 3599,
+                "scope": "https://www.googleapis.com/auth/youtube.force-ssl",
+                "token_type": "Bearer",
+            }
+
         @app.get("/v4/accounts/{account}/locations/{location}/reviews")
         def reviews(request: Request, pageToken: str | None = None) -> Response:
             assert request.headers["authorization"] == "Bearer gbp"
@@ -318,3 +335,22 @@ def test_trustpilot_429_then_resume_after_a_kill(sqlite_store: Store, workspace_
     assert [r.retry_after for r in storm] == [30.0, 30.0]
     assert (resumed.pages, resumed.stored) == (2, 40)
     assert len(stored_ids(sqlite_store, "trustpilot")) == 60
+
+
+def test_youtube_reply_with_a_refresh_token() -> None:
+    server = GoogleServer()
+    secrets = Secrets(
+        {
+            "YOUTUBE_API_KEY": "k",
+            "YOUTUBE_REFRESH_TOKEN": "r1",
+            "YOUTUBE_CLIENT_ID": "cid",
+            "YOUTUBE_CLIENT_SECRET": "cs",
+        },
+        env={},
+    )
+    with serve(server.app()) as url:
+        settings = YouTubeSettings(videos=["vid1"], base_url=f"{url}/youtube/v3", token_url=f"{url}/token")
+        published = reply_youtube(
+            settings, secrets, Reply("youtube", "Ugz0001", "Thanks for telling us.", BRAND)
+        )
+    assert published.post_id == "Ugzreply" and server.inserted[0]["snippet"]["parentId"] == "Ugz0001"
