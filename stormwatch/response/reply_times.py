@@ -11,6 +11,7 @@ longer, is a breach. The detectors and the web app call :func:`reply_report` and
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -78,11 +79,19 @@ class ReplyReport:
     people: dict[str, PersonStats] = field(default_factory=dict)
 
 
-def needs_answer(post: Post, own_handles: list[str], own_post_ids: set[str]) -> Need | None:
-    handles = [handle.lower() for handle in own_handles]
+@functools.lru_cache(maxsize=256)
+def _addressing(handles: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not handles:
+        return None
+    return re.compile("|".join(rf"@{re.escape(handle)}\b" for handle in handles), re.IGNORECASE)
+
+
+def needs_answer(post: Post, own_handles: list[str], own_post_ids: set[str] | frozenset[str]) -> Need | None:
+    handles = tuple(handle.lower() for handle in own_handles)
     if post.author is not None and post.author.lower().lstrip("@") in handles:
         return None
-    mentioned = any(re.search(rf"@{re.escape(handle)}\b", post.text, re.IGNORECASE) for handle in handles)
+    pattern = _addressing(handles)
+    mentioned = pattern is not None and pattern.search(post.text) is not None
     if not (mentioned or (post.reply_to is not None and post.reply_to in own_post_ids)):
         return None
     if QUESTION.search(post.text):
@@ -185,10 +194,18 @@ def reply_report(
         for stored in brands:
             if brand is not None and stored.name != brand:
                 continue
+            # Plain columns, not ORM objects: this runs over a week of mentions on every page view.
             posts = [
-                Post(m.external_id, m.author, m.text, m.created_at, m.reply_to, sentiment)
-                for m, sentiment in session.execute(
-                    select(Mention, Enrichment.sentiment)
+                Post(*row)
+                for row in session.execute(
+                    select(
+                        Mention.external_id,
+                        Mention.author,
+                        Mention.text,
+                        Mention.created_at,
+                        Mention.reply_to,
+                        Enrichment.sentiment,
+                    )
                     .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
                     .where(
                         Mention.brand_id == stored.id, Mention.created_at >= since, Mention.created_at <= now

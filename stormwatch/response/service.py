@@ -574,26 +574,45 @@ def _tick_crisis(
         _queue_page(session, crisis, playbook, order, now)
         report.paged += 1
         report.escalated += order.level > 0
-    flagged = set(
-        session.scalars(
-            select(CrisisEvent.message).where(
-                CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "step_overdue"
-            )
+    paged_now = any(order.level != NOTIFY_LEVEL for order in orders)
+    if not paged_now and not any(p.severity == crisis.severity and p.level != NOTIFY_LEVEL for p in pages):
+        _note_nobody_reachable(session, crisis, playbook, now)
+    steps_seen = _step_events(session, crisis.id)
+    for step in overdue_steps(playbook, crisis.opened_at, steps_seen["step_done"], now):
+        if step.id in steps_seen["step_overdue"]:
+            continue  # flagged once is enough; the crisis page shows it in red until it is done
+        message = f"Overdue: {step.title} (due {step.due_minutes} min after the start; {step.role})."
+        record(session, crisis, "step_overdue", SYSTEM_ACTOR, message, now, step=step.id, role=step.role)
+        report.overdue += 1
+
+
+def _note_nobody_reachable(session: Session, crisis: Crisis, playbook: Playbook, now: datetime) -> None:
+    """Say once per severity that nobody could be paged, so the gap in the team file gets noticed."""
+    noted = session.scalars(
+        select(CrisisEvent.data).where(CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "nobody_paged")
+    )
+    if any(data.get("severity") == crisis.severity for data in noted):
+        return
+    chain = ", ".join(playbook.rule_for(crisis.severity).chain)
+    message = (
+        f"Nobody could be paged at severity {crisis.severity}: no one with a role in ({chain}) has a "
+        "notify URL and is outside quiet hours. The brand's alert channels were still told; "
+        "paging starts as soon as someone is reachable."
+    )
+    record(session, crisis, "nobody_paged", SYSTEM_ACTOR, message, now, severity=crisis.severity)
+
+
+def _step_events(session: Session, crisis_id: int) -> dict[str, set[str]]:
+    """The step ids the timeline records as done, and as flagged overdue."""
+    seen: dict[str, set[str]] = {"step_done": set(), "step_overdue": set()}
+    rows = session.execute(
+        select(CrisisEvent.kind, CrisisEvent.data).where(
+            CrisisEvent.crisis_id == crisis_id, CrisisEvent.kind.in_(tuple(seen))
         )
     )
-    done = {
-        str(data.get("step"))
-        for data in session.scalars(
-            select(CrisisEvent.data).where(
-                CrisisEvent.crisis_id == crisis.id, CrisisEvent.kind == "step_done"
-            )
-        )
-    }
-    for step in overdue_steps(playbook, crisis.opened_at, done, now):
-        message = f"Overdue: {step.title} (due {step.due_minutes} min after the start; {step.role})."
-        if message not in flagged:
-            record(session, crisis, "step_overdue", SYSTEM_ACTOR, message, now, step=step.id, role=step.role)
-            report.overdue += 1
+    for kind, data in rows:
+        seen[kind].add(str(data.get("step")))
+    return seen
 
 
 def _queue_page(

@@ -56,8 +56,13 @@ def test_pages_escalate_once_and_a_severity_rise_re_alerts(workspace: Workspace)
             in next(p for p in receiver.posts if p["path"] == "/lena")["body"]["message"]
         )
         assert service.tick(store, library, now=T0 + timedelta(hours=2)).paged == 0
-    kinds = [e["kind"] for e in service.crisis_detail(store, key)["timeline"]]
+    timeline = service.crisis_detail(store, key)["timeline"]
+    kinds = [e["kind"] for e in timeline]
     assert kinds.count("page_sent") == 4 and kinds.count("escalation") == 1
+    # Each missed deadline is flagged once, however often the clock ticks; the acknowledged step is not.
+    overdue = [e["data"]["step"] for e in timeline if e["kind"] == "step_overdue"]
+    assert sorted(overdue) == sorted(set(overdue)) and "pause_scheduled" in overdue
+    assert overdue.index("acknowledge") == 0  # flagged at 30 min, before Ben acknowledged at 35
 
 
 def test_an_unreachable_person_is_retried_then_recorded_as_failed(workspace: Workspace) -> None:
@@ -85,3 +90,16 @@ def test_an_unreachable_person_is_retried_then_recorded_as_failed(workspace: Wor
     assert "page_failed" in [e["kind"] for e in service.crisis_detail(store, key)["timeline"]]
     # The escalation does not wait for a delivery that will never come: the lead is paged on time.
     assert service.tick(store, library, now=T0 + timedelta(minutes=30)).paged == 1
+
+
+def test_a_team_nobody_can_page_is_noted_once_per_severity(workspace: Workspace) -> None:
+    store, library = workspace.store, workspace.library  # the fixture's team has no notify URLs
+    key = service.open_crisis(store, workspace.workspace_id, "Northwind Air", reason="x", actor="m", now=T0)
+    for minute in range(3):
+        assert service.tick(store, library, now=T0 + timedelta(minutes=minute)).paged == 0
+    with store.session() as session:
+        session.scalars(select(Crisis)).one().severity = 3
+    service.tick(store, library, now=T0 + timedelta(minutes=5))
+    notes = [e for e in service.crisis_detail(store, key)["timeline"] if e["kind"] == "nobody_paged"]
+    assert [n["data"]["severity"] for n in notes] == [2, 3]
+    assert "no one with a role in (owner, lead)" in notes[0]["message"]
