@@ -19,6 +19,8 @@ from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.response.service import tick
+from stormwatch.sources.registry import Configured
+from stormwatch.sources.runner import SourceRunner
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
 from stormwatch.workspace.config import WorkspaceConfig
@@ -42,6 +44,8 @@ class Runtime:
     playbooks: PlaybookLibrary = field(default_factory=PlaybookLibrary.load)
     server: BackgroundServer | None = None
     pipelines: dict[int, LivePipeline] = field(default_factory=dict)
+    sources: Configured | None = None
+    listener: SourceRunner | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _pipelines_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,6 +82,8 @@ class Runtime:
             after_push=lambda workspace_id: self.live_for(workspace_id).run_until_idle(),
             public_workspace_id=self.workspace_id if public else None,
             playbooks=self.playbooks,
+            sources=self.sources,
+            sources_workspace_id=self.workspace_id,
         )
         self.server = BackgroundServer(app, host, port)
         self.server.start()
@@ -105,8 +111,26 @@ class Runtime:
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
 
+    def listen(self, workspace: WorkspaceConfig, sources: Configured) -> SourceRunner:
+        """Start every configured source, each in its own thread, storing into this runtime's store."""
+        from stormwatch.sources.reliability import Backoff
+
+        settings = workspace.sources
+        self.sources = sources
+        self.listener = SourceRunner(
+            self.store,
+            self.workspace_id,
+            sources.sources,
+            backoff=Backoff(settings.backoff_initial_seconds, settings.backoff_max_seconds),
+            poll_seconds=settings.poll_seconds,
+        )
+        self.listener.start()
+        return self.listener
+
     def close(self) -> None:
         self._stop.set()
+        if self.listener is not None:
+            self.listener.stop()
         if self.server is not None:
             self.server.stop()
         self.store.engine.dispose()

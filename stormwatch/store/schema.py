@@ -15,6 +15,7 @@ from stormwatch.response.models import (
     Publication,
     ResponseDraft,
 )
+from stormwatch.sources.models import SourceState
 from stormwatch.stats.models import HourlyCount
 from stormwatch.store.db import Base
 from stormwatch.workspace.models import Brand, Person, Workspace
@@ -42,6 +43,7 @@ __all__ = [
     "QuarantinedRecord",
     "ResponseDraft",
     "SignalRecord",
+    "SourceState",
     "User",
     "WebSession",
     "Workspace",

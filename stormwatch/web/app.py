@@ -12,10 +12,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.sources.api import sources_router
+from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
 from stormwatch.web.api import build_api
 from stormwatch.web.pages import build_pages
-from stormwatch.web.security import Forbidden, NotLoggedIn, SecuritySettings
+from stormwatch.web.security import Forbidden, NotLoggedIn, SecuritySettings, only_workspace
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -37,11 +39,15 @@ def create_app(
     after_push: Callable[[int], object] | None = None,
     public_workspace_id: int | None = None,
     playbooks: PlaybookLibrary | None = None,
+    sources: Configured | None = None,
+    sources_workspace_id: int | None = None,
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed.
 
     With ``public_workspace_id`` (the demo), visitors who are not logged in see that workspace
     read-only, as a client viewer would; everyone else must log in or send an API token.
+    ``sources`` (the connectors built from the workspace file of ``sources_workspace_id``) adds
+    their health, for that workspace's users, and their webhooks (checked by their own secrets).
     """
     app = FastAPI(
         title="Stormwatch",
@@ -59,6 +65,9 @@ def create_app(
     library = playbooks or PlaybookLibrary.load()
     app.include_router(build_api(store, library, after_push))
     app.include_router(build_pages(store, library))
+    if sources_workspace_id is not None:
+        guard = only_workspace(sources_workspace_id)
+        app.include_router(sources_router(store, sources_workspace_id, sources, guard=guard))
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from stormwatch.auth.permissions import ROLE_ACTIONS, Action
@@ -132,6 +132,22 @@ def require(action: Action) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     return check
+
+
+def only_workspace(workspace_id: int) -> Callable[..., Awaitable[Principal]]:
+    """A dependency for routes bound to one workspace (the connectors of the served workspace file):
+    readers of any other workspace get a 404, as for any other workspace's data."""
+
+    async def check(principal: Annotated[Principal, Depends(_READER)]) -> Principal:
+        if principal.workspace_id != workspace_id:
+            raise HTTPException(404, "no sources in this workspace")
+        return principal
+
+    return check
+
+
+# Module-level, so that the annotation above resolves (annotations are strings in this module).
+_READER = require("read")
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:

@@ -1,7 +1,7 @@
 """users, sessions, api tokens, audit log; hourly counts for the dashboards
 
 Revision ID: dc44bba99c8f
-Revises: b5e0c2d1a9f4
+Revises: 7c0e5a1d2b93
 Create Date: 2026-11-26 01:17:25.986700
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import stormwatch.store.db
 
 revision: str = "dc44bba99c8f"
-down_revision: str | None = "b5e0c2d1a9f4"
+down_revision: str | None = "7c0e5a1d2b93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
