@@ -124,12 +124,44 @@ def upgrade() -> None:
 
 
 def _count_the_mentions_already_analysed() -> None:
-    """Fill the hourly counts from a database that was analysing before they existed."""
-    from sqlalchemy.orm import Session
+    """Fill the hourly counts from a database that was analysing before they existed.
 
-    from stormwatch.stats.service import rebuild
+    The tables are spelled out here, as they are at this revision, so that later changes to the
+    models cannot break this step for old databases.
+    """
+    from collections import Counter
 
-    rebuild(Session(bind=op.get_bind()))
+    mentions = sa.table(
+        "mentions",
+        sa.column("id", sa.Integer),
+        sa.column("brand_id", sa.Integer),
+        sa.column("created_at", stormwatch.store.db.UTCDateTime),
+        sa.column("source", sa.String),
+    )
+    enrichments = sa.table(
+        "enrichments",
+        sa.column("mention_id", sa.Integer),
+        sa.column("lang", sa.String),
+        sa.column("sentiment", sa.String),
+    )
+    counts: Counter[tuple[object, ...]] = Counter()
+    query = sa.select(
+        mentions.c.brand_id, mentions.c.created_at, mentions.c.source, enrichments.c.lang, enrichments.c.sentiment
+    ).join(enrichments, enrichments.c.mention_id == mentions.c.id)
+    for brand_id, created_at, source, lang, sentiment in op.get_bind().execute(query):
+        hour = created_at.replace(minute=0, second=0, microsecond=0)
+        counts[(brand_id, hour, source, lang or "", sentiment)] += 1
+    rows = [
+        {"brand_id": b, "hour": h, "source": s, "lang": lang, "sentiment": sent, "count": n}
+        for (b, h, s, lang, sent), n in counts.items()
+    ]
+    if rows:
+        hourly_counts = sa.table(
+            "hourly_counts",
+            *(sa.column(name) for name in ("brand_id", "source", "lang", "sentiment", "count")),
+            sa.column("hour", stormwatch.store.db.UTCDateTime),
+        )
+        op.bulk_insert(hourly_counts, rows)
 
 
 def downgrade() -> None:
