@@ -146,7 +146,11 @@ def _count_the_mentions_already_analysed() -> None:
     )
     counts: Counter[tuple[object, ...]] = Counter()
     query = sa.select(
-        mentions.c.brand_id, mentions.c.created_at, mentions.c.source, enrichments.c.lang, enrichments.c.sentiment
+        mentions.c.brand_id,
+        mentions.c.created_at,
+        mentions.c.source,
+        enrichments.c.lang,
+        enrichments.c.sentiment,
     ).join(enrichments, enrichments.c.mention_id == mentions.c.id)
     for brand_id, created_at, source, lang, sentiment in op.get_bind().execute(query):
         hour = created_at.replace(minute=0, second=0, microsecond=0)
