@@ -26,6 +26,7 @@ from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.detection.models import Signal, SignalRecord
 from stormwatch.ingest.models import Mention, MentionIn
 from stormwatch.pipeline import Pipeline, StepResult
+from stormwatch.stats import service as hourly_counts
 from stormwatch.store.db import Store
 from stormwatch.workspace.config import BrandConfig
 from stormwatch.workspace.models import Brand
@@ -60,7 +61,7 @@ class LivePipeline:
     def warm_up(self, history: timedelta = WARM_UP_HISTORY) -> int:
         """Restore open crises and replay the recent analysed mentions into the detectors."""
         with self.store.session() as session:
-            self.pipeline.crises.restore(open_crises(session))
+            self.pipeline.crises.restore(open_crises(session, self.workspace_id))
             latest = session.scalar(
                 select(func.max(Mention.created_at))
                 .join(Brand)
@@ -112,7 +113,7 @@ class LivePipeline:
 
     def _forget_closed_crises(self, session: Session) -> None:
         """People resolve and merge crises in the store; new signals must not join those any more."""
-        still_open = {crisis.key for crisis in open_crises(session)}
+        still_open = {crisis.key for crisis in open_crises(session, self.workspace_id)}
         manager = self.pipeline.crises
         for brand, crisis in list(manager.open.items()):
             if crisis.key not in still_open:
@@ -140,6 +141,21 @@ class LivePipeline:
                     duplicate_group=enriched.duplicate_group,
                 )
             )
+        # The dashboard's hourly counts grow in the same transaction as the enrichments.
+        brand_ids = {name: self._brand(session, name).id for name in {e.brand for e in result.enriched}}
+        hourly_counts.add(
+            session,
+            [
+                (
+                    brand_ids[e.brand],
+                    e.mention.created_at,
+                    e.mention.source,
+                    e.judgement.lang,
+                    e.judgement.sentiment,
+                )
+                for e in result.enriched
+            ],
+        )
         crisis_ids: dict[str, int] = {}
         for update in result.updates:
             brand = self._brand(session, update.brand)

@@ -3,6 +3,7 @@
 from stormwatch.alerting.models import Alert
 from stormwatch.analysis.corrections import CauseCorrectionRecord
 from stormwatch.analysis.enrichment import Enrichment
+from stormwatch.auth.models import ApiToken, AuditEvent, Membership, User, WebSession
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord
@@ -15,6 +16,8 @@ from stormwatch.response.models import (
     Publication,
     ResponseDraft,
 )
+from stormwatch.sources.models import SourceState
+from stormwatch.stats.models import HourlyCount
 from stormwatch.store.db import Base
 from stormwatch.workspace.models import Brand, Person, Workspace
 
@@ -22,7 +25,9 @@ metadata = Base.metadata
 
 __all__ = [
     "Alert",
+    "ApiToken",
     "Assignment",
+    "AuditEvent",
     "Brand",
     "CauseCorrectionRecord",
     "Crisis",
@@ -31,6 +36,8 @@ __all__ = [
     "CrisisPlan",
     "CrisisReview",
     "Enrichment",
+    "HourlyCount",
+    "Membership",
     "Mention",
     "Page",
     "Person",
@@ -38,6 +45,9 @@ __all__ = [
     "QuarantinedRecord",
     "ResponseDraft",
     "SignalRecord",
+    "SourceState",
+    "User",
+    "WebSession",
     "Workspace",
     "metadata",
 ]

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from stormwatch.sources.settings import BrandSources, SourcesSettings
+
 
 class ConfigError(ValueError):
     """A workspace file that cannot be used; the message names the file and the field."""
@@ -28,6 +30,8 @@ class BrandConfig(BaseModel):
     trigger_terms: list[str] = Field(default_factory=list)
     alert_urls: list[str] = Field(default_factory=list)
     reply_sla_minutes: int = Field(default=60, gt=0)
+    # Where the connectors listen for this brand (docs/connectors.md).
+    sources: BrandSources = Field(default_factory=BrandSources)
 
     @field_validator("own_handles")
     @classmethod
@@ -94,6 +98,7 @@ class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
     brands: list[BrandConfig] = Field(default_factory=list)
     people: list[PersonConfig] = Field(default_factory=list)
 
@@ -138,6 +143,13 @@ name = "My Agency"
 # Playbooks here replace the bundled ones with the same name (`stormwatch playbook show` lists them).
 # playbooks_dir = "playbooks"
 
+# How often the connectors poll, how they back off, where tokens are kept.
+[sources]
+poll_seconds = 120
+backoff_max_seconds = 900
+# secrets_file = "~/.config/stormwatch/secrets.toml"  # NAME = "token" lines; the environment wins
+dry_run_replies = false
+
 [[brands]]
 name = "Northwind Air"
 # Languages the brand is talked about in (ISO 639-1); used to pick models and trigger terms.
@@ -154,6 +166,36 @@ trigger_terms = ["boycott", "hacked", "lawsuit", "data leak"]
 alert_urls = []
 # A customer's question should get a reply from an own account within this many minutes.
 reply_sla_minutes = 60
+
+# Where the connectors listen for this brand (`stormwatch sources list|test|run`, `stormwatch run`).
+# Tokens come from the environment or the secrets file, never from this file: docs/connectors.md
+# says what to create on each network and which variable holds what.
+[brands.sources.rss]
+feeds = ["https://news.google.com/rss/search?q=%22Northwind+Air%22&hl=en-US&gl=US&ceid=US:en"]
+# [brands.sources.mastodon]
+# api_base_url = "https://mastodon.social"
+# hashtags = ["northwindair"]
+# accounts = ["northwindair@mastodon.social"]
+# [brands.sources.bluesky]
+# queries = ["northwind air"]
+# accounts = ["northwindair.bsky.social"]
+# [brands.sources.x]
+# query = "(northwind OR @northwindair) -is:retweet"
+# accounts = ["northwindair"]
+# [brands.sources.reddit]
+# subreddits = ["travel", "flights"]
+# [brands.sources.facebook]
+# pages = ["104000000000000"]
+# [brands.sources.instagram]
+# accounts = ["17841400000000000"]
+# [brands.sources.youtube]
+# channels = ["UCxxxxxxxxxxxxxxxxxxxxxx"]
+# [brands.sources.trustpilot]
+# business_units = ["46d6a890000064000500e0c3"]
+# [[brands.sources.webhooks]]
+# name = "zapier"
+# secret_env = "ZAPIER_WEBHOOK_SECRET"
+# fields = { text = "message", created_at = "time", author = "user.name", url = "link" }
 
 [[brands]]
 name = "Polana"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,7 @@ from stormwatch.analysis.corrections import (
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.models import CAUSES
 from stormwatch.analysis.text_analyzer import TextAnalyzer
+from stormwatch.auth.service import create_token
 from stormwatch.ingest.models import Mention
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
@@ -116,14 +118,26 @@ def test_corrections_are_validated_and_the_latest_one_per_mention_counts(sqlite_
 
 def test_correction_endpoint(sqlite_store: Store, analyzer: TextAnalyzer) -> None:
     workspace_id, ingestor = _workspace(sqlite_store, "agency A")
+    other_id, _ = _workspace(sqlite_store, "agency B")
     live = LivePipeline(sqlite_store, analyzer, workspace_id)
     _push(ingestor, "m1", CORRECTED, 0)
     live.run_until_idle()
-    client = TestClient(create_app(sqlite_store, workspace_id, live))
-    ok = client.post("/api/cause-corrections", json={"brand": BRAND, "id": "m1", "cause": "customer_service"})
+    with sqlite_store.session() as session:
+        analyst, _ = create_token(session, workspace_id, "analyst", ["read", "crises:act"], actor="test")
+        reader, _ = create_token(session, workspace_id, "reader", ["read"], actor="test")
+        stranger, _ = create_token(session, other_id, "stranger", ["read", "crises:act"], actor="test")
+    client = TestClient(create_app(sqlite_store))
+
+    def post(token: str, body: dict[str, object]) -> Any:
+        return client.post("/api/cause-corrections", json=body, headers={"Authorization": f"Bearer {token}"})
+
+    ok = post(analyst, {"brand": BRAND, "id": "m1", "cause": "customer_service"})
     assert ok.status_code == 201 and ok.json()["cause"] == "customer_service"
-    assert client.get("/api/mentions").json()[0]["cause"] == "customer_service"
-    bad = client.post("/api/cause-corrections", json={"brand": BRAND, "id": "m1", "cause": "rude"})
+    assert _cause(sqlite_store, workspace_id, "m1") == "customer_service"
+    bad = post(analyst, {"brand": BRAND, "id": "m1", "cause": "rude"})
     assert bad.status_code == 422 and "unknown cause" in bad.json()["detail"]
-    missing = client.post("/api/cause-corrections", json={"brand": BRAND, "id": "zz", "cause": None})
-    assert missing.status_code == 422 and "no mention" in missing.json()["detail"]
+    assert post(analyst, {"brand": BRAND, "id": "zz", "cause": None}).status_code == 422
+    assert post(reader, {"brand": BRAND, "id": "m1", "cause": None}).status_code == 403
+    # another workspace's token cannot reach this workspace's mention
+    assert post(stranger, {"brand": BRAND, "id": "m1", "cause": None}).status_code == 422
+    assert _cause(sqlite_store, workspace_id, "m1") == "customer_service"

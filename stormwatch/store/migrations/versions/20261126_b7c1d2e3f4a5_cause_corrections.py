@@ -1,7 +1,7 @@
 """cause corrections: the team's corrections of a mention's crisis cause, per workspace
 
 Revision ID: b7c1d2e3f4a5
-Revises: b5e0c2d1a9f4
+Revises: dc44bba99c8f
 Create Date: 2026-11-26 01:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import stormwatch.store.db
 
 revision: str = "b7c1d2e3f4a5"
-down_revision: str | None = "b5e0c2d1a9f4"
+down_revision: str | None = "dc44bba99c8f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
