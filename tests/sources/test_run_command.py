@@ -18,16 +18,24 @@ from tests.sources.test_rss import FeedServer, _item
 from tests.web.test_demo import _free_port
 
 
-def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def _get(url: str, token: str) -> Any:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
-def _analysed(port: int, count: int, deadline: float) -> list[dict[str, Any]]:
+def _read_token(database: Path) -> str:
+    """A read-only API token for the workspace `run` created, made the way a user would."""
+    command = [sys.executable, "-m", "stormwatch", "token", "create", "--workspace", "Default workspace"]
+    command += ["--name", "test", "--database", str(database)]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _analysed(port: int, token: str, count: int, deadline: float) -> list[dict[str, Any]]:
     """The stored mentions once ``count`` of them are analysed (or what there is at the deadline)."""
     mentions: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
-        mentions = _get(f"http://127.0.0.1:{port}/api/mentions")
+        mentions = _get(f"http://127.0.0.1:{port}/api/mentions", token)["items"]
         if len(mentions) == count and all(m.get("sentiment") for m in mentions):
             break
         time.sleep(0.2)
@@ -67,11 +75,12 @@ def test_run_listens_analyses_and_serves(tmp_path: Path) -> None:
                     break
             else:
                 pytest.fail("stormwatch run ended early")
+            token = _read_token(tmp_path / "run.db")
             deadline = time.monotonic() + 60
-            mentions = _analysed(port, 2, deadline)
+            mentions = _analysed(port, token, 2, deadline)
             server.items.append(_item(3))  # the next poll finds it
-            mentions = _analysed(port, 3, deadline)
-            sources = {row["key"]: row for row in _get(f"http://127.0.0.1:{port}/api/sources")}
+            mentions = _analysed(port, token, 3, deadline)
+            sources = {row["key"]: row for row in _get(f"http://127.0.0.1:{port}/api/sources", token)}
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)
