@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +13,14 @@ import typer
 from rich.console import Console
 
 from stormwatch.analysis.cli import register as register_analysis
+from stormwatch.auth.cli import register as register_auth
 from stormwatch.detection.cli import detect
 from stormwatch.ingest.cli import ingest
+from stormwatch.playbook.cli import playbook_app
+from stormwatch.response.cli import crisis_app
+from stormwatch.response.service import tick as respond
 from stormwatch.runtime import Runtime
+from stormwatch.sources.cli import register as register_sources
 from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
 
 app = typer.Typer(
@@ -29,6 +35,10 @@ app.command()(ingest)
 app.command()(detect)
 
 register_analysis(app)
+register_auth(app)
+register_sources(app)
+app.add_typer(crisis_app, name="crisis")
+app.add_typer(playbook_app, name="playbook")
 
 
 @app.callback()
@@ -65,8 +75,12 @@ def demo(
         str | None, typer.Option(help="Database URL or SQLite file path (default: a fresh SQLite file).")
     ] = None,
 ) -> None:
-    """Replay the bundled two-brand sample stream and open crises live, with the dashboard on."""
-    from stormwatch.demo.runner import WORKSPACE_FILE, describe, replay_sample
+    """Replay the bundled two-brand sample stream and open crises live, with the dashboard on.
+
+    Anyone can watch the dashboard read-only; two demo accounts (a manager and an analyst, with
+    fresh random passwords printed at start) can log in to acknowledge, draft and approve.
+    """
+    from stormwatch.demo.runner import WORKSPACE_FILE, create_demo_accounts, describe, replay_sample
 
     with tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
         runtime = Runtime.open(
@@ -75,9 +89,17 @@ def demo(
         runtime.live.on_update = lambda update: console.print(describe(update))
         try:
             if serve:
-                url = runtime.serve(host, port)
+                url = runtime.serve(host, port, public=True)
                 console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
-            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed)
+                console.print("Visitors see it read-only; log in to act on a crisis:")
+                for account in create_demo_accounts(runtime.store, runtime.workspace_id):
+                    console.print(f"  {account.email}  password {account.password}  ({account.role})")
+
+            # The response clock runs on event time, so the crisis gets its playbook and deadlines as if live.
+            def on_tick(moment: datetime) -> None:
+                respond(runtime.store, runtime.playbooks, now=moment, send=runtime.live.send)
+
+            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
             console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
             if serve and stay:
                 console.print("The dashboard stays up; press Ctrl-C to stop.")
@@ -95,17 +117,70 @@ def serve(
         str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
     ] = None,
 ) -> None:
-    """Serve the dashboard and API, and analyse stored and pushed mentions continuously."""
+    """Serve the dashboard and API, and analyse stored and pushed mentions continuously.
+
+    The workspace's webhooks are received here too; `stormwatch run` also listens to the sources.
+    """
+    from stormwatch.sources.registry import build_sources
+    from stormwatch.sources.reliability import MissingCredential
+    from stormwatch.sources.secrets import Secrets
+
     try:
         workspace = load_config(config)
-    except ConfigError as error:
+        tokens = Secrets.load(workspace.sources.secrets_file)
+    except (ConfigError, MissingCredential) as error:
         raise typer.BadParameter(str(error), param_hint="--config") from error
     runtime = Runtime.open(database, workspace)
+    runtime.sources = build_sources(workspace, tokens)
     runtime.live.on_update = lambda update: console.print(
         f"{update.kind} {update.crisis_key}: {update.reason}"
     )
     try:
         console.print(f"Stormwatch on {runtime.serve(host, port)} (API docs at /docs)")
+        runtime.process_in_background()
+        _wait_for_interrupt()
+    finally:
+        runtime.close()
+
+
+@app.command("run")
+def run_everything(
+    config: Annotated[
+        Path, typer.Option("--config", help="Workspace TOML with the brands and their sources.")
+    ],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+    ] = None,
+    secrets: Annotated[
+        Path | None, typer.Option("--secrets", help="TOML file of tokens (default: STORMWATCH_SECRETS_FILE).")
+    ] = None,
+) -> None:
+    """Listen on every configured source, analyse, detect and alert, and serve the dashboard: one process."""
+    from stormwatch.sources.registry import build_sources
+    from stormwatch.sources.reliability import MissingCredential
+    from stormwatch.sources.secrets import Secrets
+
+    try:
+        workspace = load_config(config)
+        tokens = Secrets.load(secrets or workspace.sources.secrets_file)
+    except (ConfigError, MissingCredential) as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    configured = build_sources(workspace, tokens)
+    for brand, network, why in configured.unavailable:
+        console.print(f"{network}/{brand} unavailable: {why}")
+    runtime = Runtime.open(database, workspace)
+    runtime.sources = configured
+    runtime.live.on_update = lambda update: console.print(
+        f"{update.kind} {update.crisis_key}: {update.reason}"
+    )
+    try:
+        console.print(
+            f"Stormwatch on {runtime.serve(host, port)} (API docs at /docs, sources at /api/sources)"
+        )
+        runtime.listen(workspace, configured)
+        console.print(f"listening on {len(configured.sources)} sources, {len(configured.webhooks)} webhooks")
         runtime.process_in_background()
         _wait_for_interrupt()
     finally:

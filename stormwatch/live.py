@@ -17,14 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stormwatch.alerting.service import Sender, deliver_pending, queue_alerts, send_with_apprise
+from stormwatch.analysis.corrections import latest_correction_id, workspace_corrections
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.models import TextJudgement
-from stormwatch.analysis.service import EnrichedMention, TextJudge
+from stormwatch.analysis.service import CorrectableJudge, EnrichedMention, TextJudge
 from stormwatch.crisis.models import Crisis, CrisisUpdate
 from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.detection.models import Signal, SignalRecord
 from stormwatch.ingest.models import Mention, MentionIn
 from stormwatch.pipeline import Pipeline, StepResult
+from stormwatch.stats import service as hourly_counts
 from stormwatch.store.db import Store
 from stormwatch.workspace.config import BrandConfig
 from stormwatch.workspace.models import Brand
@@ -51,13 +53,15 @@ class LivePipeline:
         self.on_update = on_update
         self.send = send
         self.pipeline = Pipeline(judge, self._settings)
+        self._base_judge = judge
+        self._corrections_seen: int | None = None
         # The API and the background loop both push work; the pipeline's state is not thread-safe.
         self._lock = threading.Lock()
 
     def warm_up(self, history: timedelta = WARM_UP_HISTORY) -> int:
         """Restore open crises and replay the recent analysed mentions into the detectors."""
         with self.store.session() as session:
-            self.pipeline.crises.restore(open_crises(session))
+            self.pipeline.crises.restore(open_crises(session, self.workspace_id))
             latest = session.scalar(
                 select(func.max(Mention.created_at))
                 .join(Brand)
@@ -94,6 +98,8 @@ class LivePipeline:
             ).all()
             if not rows:
                 return []
+            self._follow_corrections(session)
+            self._forget_closed_crises(session)
             result = self.pipeline.process([_incoming(mention, brand) for mention, brand in rows])
             stored_ids = {(brand, mention.source, mention.external_id): mention.id for mention, brand in rows}
             self._store(session, result, stored_ids)
@@ -104,6 +110,14 @@ class LivePipeline:
             if self.on_update:
                 self.on_update(update)
         return result.updates
+
+    def _forget_closed_crises(self, session: Session) -> None:
+        """People resolve and merge crises in the store; new signals must not join those any more."""
+        still_open = {crisis.key for crisis in open_crises(session, self.workspace_id)}
+        manager = self.pipeline.crises
+        for key in list(manager.crises):
+            if key not in still_open:
+                del manager.crises[key]
 
     def run_until_idle(self) -> list[CrisisUpdate]:
         updates: list[CrisisUpdate] = []
@@ -127,6 +141,21 @@ class LivePipeline:
                     duplicate_group=enriched.duplicate_group,
                 )
             )
+        # The dashboard's hourly counts grow in the same transaction as the enrichments.
+        brand_ids = {name: self._brand(session, name).id for name in {e.brand for e in result.enriched}}
+        hourly_counts.add(
+            session,
+            [
+                (
+                    brand_ids[e.brand],
+                    e.mention.created_at,
+                    e.mention.source,
+                    e.judgement.lang,
+                    e.judgement.sentiment,
+                )
+                for e in result.enriched
+            ],
+        )
         crisis_ids: dict[str, int] = {}
         for update in result.updates:
             brand = self._brand(session, update.brand)
@@ -138,6 +167,18 @@ class LivePipeline:
                 select(Crisis.id).where(Crisis.key == crisis_key)
             )
             session.add(_signal_record(signal, self._brand(session, signal.brand).id, crisis_id))
+
+    def _follow_corrections(self, session: Session) -> None:
+        """Judge with the workspace's cause corrections; reloaded only when a newer one was made."""
+        if not isinstance(self._base_judge, CorrectableJudge):
+            return
+        latest = latest_correction_id(session, self.workspace_id)
+        if latest == self._corrections_seen:
+            return
+        corrections = workspace_corrections(session, self.workspace_id)
+        self.pipeline.analyzer.judge = self._base_judge.with_corrections(corrections)
+        self._corrections_seen = latest
+        log.info("following %d cause corrections of workspace %d", len(corrections), self.workspace_id)
 
     def _brand(self, session: Session, name: str) -> Brand:
         brand = find_brand(session, self.workspace_id, name)

@@ -62,7 +62,11 @@ def test_firestorm_to_alert_and_a_restart_in_the_middle(store: Store) -> None:
 
     assert _count(store, Enrichment) == len(ordinary_days()) + len(storm)
     assert _count(store, Crisis) == 1
-    assert _count(store, CrisisEvent) == len(changes) + len(later_changes)
+    with store.session() as session:
+        kinds = list(session.scalars(select(CrisisEvent.kind)))
+    assert kinds.count("opened") + kinds.count("escalated") == len(updates) + len(later)
+    assert kinds.count("deescalated") == len(changes) + len(later_changes) - len(updates) - len(later)
+    assert kinds.count("alert_sent") == len(receiver.posts)
     # One alert per crisis and level: climbing back to a level after a de-escalation alerts no one twice.
     alerted_levels = len({u.severity for u in updates + later})
     assert _count(store, Alert) == alerted_levels

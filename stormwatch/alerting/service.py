@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stormwatch.alerting.models import Alert
-from stormwatch.crisis.models import Crisis, CrisisUpdate
+from stormwatch.crisis.models import Crisis, CrisisEvent, CrisisUpdate
+from stormwatch.crisis.service import SYSTEM_ACTOR
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Brand
 
@@ -129,5 +130,16 @@ def _record_attempt(
     alert.error = error
     if delivered:
         alert.status, alert.sent_at = "sent", datetime.now(UTC)
+        # The timeline records every alert, so the review can tell who was told what and when.
+        session.add(
+            CrisisEvent(
+                crisis_id=alert.crisis_id,
+                at=alert.sent_at,
+                kind="alert_sent",
+                actor=SYSTEM_ACTOR,
+                message=f"Alert sent to {alert.channel_label}: {alert.title}",
+                data={"alert": alert.id, "severity": alert.severity},
+            )
+        )
     elif alert.attempts >= MAX_ATTEMPTS or not configured:
         alert.status = "failed"

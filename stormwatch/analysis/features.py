@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,19 +73,27 @@ class Vectorizer:
 
     def __init__(self, vocabulary: Sequence[str], idf: FloatArray) -> None:
         self._index = {name: i for i, name in enumerate(vocabulary)}
+        # Bigrams keyed by token pair: ``pairwise`` yields the keys, no "b a b" string is built per pair.
+        self._bigrams: dict[tuple[str, str], int] = {
+            (first, second): i
+            for i, name in enumerate(vocabulary)
+            if name.startswith("b ")
+            for first, second in [name[2:].split(" ", 1)]
+        }
         self._idf = idf.astype(np.float32)
         # Words of the training vocabulary: lets the normaliser squeeze "suuuper" to a known "super".
         self.known_words: Collection[str] = frozenset(
             name[2:] for name in vocabulary if name.startswith("w ") and _is_word(name[2:])
         )
         self._word_cache: dict[str, list[int]] = {}
+        self._token_cache: dict[str, tuple[str, str | None, str | None]] = {}
 
     @property
     def size(self) -> int:
         return len(self._idf)
 
     def tokens(self, text: str) -> list[str]:
-        return tokenize(text, self.known_words)
+        return tokenize(text, self.known_words, self._token_cache)
 
     def _word_indices(self, token: str) -> list[int]:
         cached = self._word_cache.get(token)
@@ -97,24 +105,19 @@ class Vectorizer:
             self._word_cache[token] = cached
         return cached
 
-    def row_indices(self, tokens: Sequence[str]) -> list[int]:
-        """Distinct feature indices of one tokenised post."""
-        found: set[int] = set()
-        for token in tokens:
-            found.update(self._word_indices(token))
-        get = self._index.get
-        for a, b in pairwise(tokens):
-            i = get(f"b {a} {b}")
-            if i is not None:
-                found.add(i)
-        return sorted(found)
+    def row_indices(self, tokens: Sequence[str]) -> set[int]:
+        """Distinct feature indices of one tokenised post (binary weighting: order does not matter)."""
+        found: set[int | None] = set(chain.from_iterable(map(self._word_indices, tokens)))
+        found.update(map(self._bigrams.get, pairwise(tokens)))
+        found.discard(None)
+        return found  # type: ignore[return-value]  # None was just removed
 
     def transform_tokens(self, batch: Sequence[Sequence[str]]) -> SparseRows:
         rows = [self.row_indices(tokens) for tokens in batch]
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        indices = np.fromiter((i for row in rows for i in row), dtype=np.int64, count=int(indptr[-1]))
+        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
         weights = self._idf[indices]
         norms = np.sqrt(_row_sums(weights * weights, indptr))
         norms[norms == 0] = 1.0

@@ -1,9 +1,13 @@
 """Language identification for short, noisy posts (lingua, which ships its models: no download).
 
 URLs, @mentions, hashtag signs and emoticons are removed first: they are language-neutral noise that
-confuses n-gram models on a 60-character tweet. Short texts use lingua's high-accuracy mode (its
-larger n-gram models matter most there); longer ones use the low-accuracy mode, about 3x faster and
-as accurate once there are a few dozen letters.
+confuses n-gram models on a 60-character tweet.
+
+A cascade keeps it fast: lingua's low-accuracy mode (trigrams only, ~11,500 tweets/s on one core)
+decides when it is confident (top confidence >= ``CONFIDENT``); the rest (about 11 % of tweets) go
+to the high-accuracy mode (~1,100 tweets/s). Measured on 3,000 training-split tweets of UMSAB and
+the Polish/English 2014 sets (hi excluded): low alone 0.932 accuracy, high alone 0.975, the cascade
+0.964 at ~5,000 tweets/s (threshold chosen on that training sample, not on held-out data).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ SUPPORTED_LANGUAGES = (
     Language.ARABIC,
     Language.HINDI,
 )
-SHORT_TEXT_CHARS = 60
+CONFIDENT = 0.9
 MIN_LETTERS = 3
 
 
@@ -51,5 +55,8 @@ def detect_language(text: str) -> str | None:
     cleaned = text_for_language_id(text)
     if sum(char.isalpha() for char in cleaned) < MIN_LETTERS:
         return None
-    language = _detector(len(cleaned) < SHORT_TEXT_CHARS).detect_language_of(cleaned)
+    confidences = _detector(False).compute_language_confidence_values(cleaned)
+    if confidences and confidences[0].value >= CONFIDENT:
+        return _iso_code(confidences[0].language)
+    language = _detector(True).detect_language_of(cleaned)
     return None if language is None else _iso_code(language)

@@ -33,6 +33,7 @@ CAPS_TOKEN = "<caps>"
 SARCASM_TOKEN = "<sarcasm>"
 NEGATED_PREFIX = "neg_"
 NEGATION_SCOPE = 3
+_TOKEN_CACHE_LIMIT = 200_000
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|pl|org|net|de|fr|ly|co)/\S*", re.IGNORECASE)
 _USER_RE = re.compile(r"@\w+")
@@ -52,6 +53,8 @@ _EMOTICONS: tuple[tuple[str, str], ...] = (
     (r"(?<![\w/])[:=]-?[(\[{<]+|\)+-?[:=]|(?<![\w/]):-?[|/\\](?!/)|(?<![\w/])T_T|-_-", "<sad>"),
     (r"(?<![\w/])[:=]-?[oO0]\b", "<surprise>"),
 )
+# Every emoticon above contains one of these characters ("D" for xD / 8D): a cheap pre-check.
+_EMOTICON_CHARS = frozenset(":;=<^()_-D")
 _EMOTICON_RE = re.compile("|".join(f"(?P<e{i}>{pattern})" for i, (pattern, _) in enumerate(_EMOTICONS)))
 
 _SARCASM_RE = re.compile(
@@ -167,13 +170,19 @@ def _replace_emoticon(match: re.Match[str]) -> str:
 def clean_text(text: str) -> str:
     """Surface clean-up shared by every tier: entities, URLs, mentions, RT, hashtags, emoticons.
 
-    Keeps case and diacritics (the embedder and the language identifier use them).
+    Keeps case and diacritics (the embedder and the language identifier use them). Each regex pass
+    runs only when a cheap substring test says it can match: most posts have no entity, URL or RT.
     """
-    text = _ENTITY_RE.sub(lambda m: _HTML_ENTITIES[m.group(0)], text)
-    text = _URL_RE.sub(f" {URL_TOKEN} ", text)
-    text = _USER_RE.sub(USER_TOKEN, text)
-    text = _RT_RE.sub(" ", text)
-    text = _EMOTICON_RE.sub(_replace_emoticon, text)
+    if "&" in text:
+        text = _ENTITY_RE.sub(lambda m: _HTML_ENTITIES[m.group(0)], text)
+    if "/" in text or "www." in text.lower():
+        text = _URL_RE.sub(f" {URL_TOKEN} ", text)
+    if "@" in text:
+        text = _USER_RE.sub(USER_TOKEN, text)
+    if "RT" in text:
+        text = _RT_RE.sub(" ", text)
+    if not _EMOTICON_CHARS.isdisjoint(text):
+        text = _EMOTICON_RE.sub(_replace_emoticon, text)
     return text.replace("#", " ")
 
 
@@ -195,14 +204,33 @@ def _squeeze_elongation(word: str, known_words: Collection[str]) -> str:
     return once if once in known_words else twice
 
 
-def tokenize(text: str, known_words: Collection[str] = frozenset()) -> list[str]:
-    """Normalised tokens of a post, with negation scope, flags and emoji as tokens."""
+def tokenize(
+    text: str,
+    known_words: Collection[str] = frozenset(),
+    cache: dict[str, tuple[str, str | None, str | None]] | None = None,
+) -> list[str]:
+    """Normalised tokens of a post, with negation scope, flags and emoji as tokens.
+
+    ``cache`` (raw token -> normalised token and its flags) may be shared by the calls that use the
+    same ``known_words``: words repeat, so most tokens are then normalised once per process.
+    """
     sarcastic = has_sarcasm_marker(text)
     tokens: list[str] = []
     flags: list[str] = []
     negation_left = 0
     for raw in _TOKEN_RE.findall(fold_diacritics(clean_text(text))):
-        token = _normalise_token(raw, known_words, flags)
+        normalised = None if cache is None else cache.get(raw)
+        if normalised is None:
+            normalised = _normalised_with_flags(raw, known_words)
+            if cache is not None:
+                if len(cache) >= _TOKEN_CACHE_LIMIT:  # bounded memory on adversarial input
+                    cache.clear()
+                cache[raw] = normalised
+        token, first_flag, second_flag = normalised
+        if first_flag is not None:
+            flags.append(first_flag)
+            if second_flag is not None:
+                flags.append(second_flag)
         if token in _SCOPE_BREAKERS or token[0] == "<":
             negation_left = 0
         elif negation_left:
@@ -214,6 +242,14 @@ def tokenize(text: str, known_words: Collection[str] = frozenset()) -> list[str]
     if sarcastic:
         flags.append(SARCASM_TOKEN)
     return tokens + sorted(set(flags))
+
+
+def _normalised_with_flags(raw: str, known_words: Collection[str]) -> tuple[str, str | None, str | None]:
+    """The normalised token and the (at most two) flags it raises, as a cacheable value."""
+    token_flags: list[str] = []
+    token = _normalise_token(raw, known_words, token_flags)
+    padded: list[str | None] = [*token_flags, None, None]
+    return token, padded[0], padded[1]
 
 
 def _normalise_token(raw: str, known_words: Collection[str], flags: list[str]) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from stormwatch.analysis.cause import CauseCorrection
 from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.near_duplicates import MIN_TOKENS, NearDuplicateIndex, normalised_tokens, simhashes
 from stormwatch.ingest.models import MentionIn
@@ -17,6 +18,13 @@ class TextJudge(Protocol):
     def judge(
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
     ) -> list[TextJudgement]: ...
+
+
+@runtime_checkable
+class CorrectableJudge(TextJudge, Protocol):
+    """A judge that can follow a workspace's cause corrections (the product's ``TextAnalyzer``)."""
+
+    def with_corrections(self, corrections: Sequence[CauseCorrection]) -> CorrectableJudge: ...
 
 
 @dataclass(frozen=True, slots=True)

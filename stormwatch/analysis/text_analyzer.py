@@ -2,8 +2,8 @@
 
 Two tiers, both offline, artifacts shipped in ``stormwatch/analysis/artifacts``:
 
-* fast tier (every text, > 10,000 texts/s on one core): social-media normaliser + sparse TF-IDF
-  features + multinomial logistic regression, for sentiment and for cause;
+* fast tier (every text; throughput in docs/model_card.md): social-media normaliser + sparse TF-IDF
+  features + multinomial logistic regression (+ per-class offsets), for sentiment and for cause;
 * deep tier (what matters): USE multilingual v3 sentence embeddings + logistic regression, blended in
   log space with the fast tier. It runs on texts the fast tier finds possibly negative
   (P(negative) >= ``DEEP_GATE``) and on any text the caller flags in ``deep_mask`` (high reach,
@@ -72,7 +72,8 @@ class _Tier:
     def blended(self, fast_log: NDArray[np.float64], embeddings: NDArray[np.float32]) -> NDArray[np.float64]:
         assert self.deep is not None
         deep_log = self.deep.log_probabilities(embeddings)[:, self.column_order]
-        return softmax((1.0 - self.deep.blend) * fast_log + self.deep.blend * deep_log)
+        offsets = self.deep.decision_bias[self.column_order]
+        return softmax((1.0 - self.deep.blend) * fast_log + self.deep.blend * deep_log + offsets)
 
 
 def _load_tier(name: str, classes: tuple[str, ...], deep: bool) -> _Tier:

@@ -10,11 +10,16 @@ from stormwatch.crisis.models import Crisis, CrisisEvent, CrisisUpdate
 from stormwatch.workspace.models import Brand
 
 SYSTEM_ACTOR = "stormwatch"
+# Resolved, reviewed or merged crises take no more signals (the response lifecycle's closed states).
+CLOSED_STATUSES = ("resolved", "reviewed", "merged")
 
 
 def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisis:
     """Apply one update to the stored crisis (creating it when opened) and add it to the timeline."""
-    crisis = session.scalar(select(Crisis).where(Crisis.key == update.crisis_key))
+    # The brand too: a key names brand and minute, and another workspace may watch a namesake brand.
+    crisis = session.scalar(
+        select(Crisis).where(Crisis.key == update.crisis_key, Crisis.brand_id == brand.id)
+    )
     if crisis is None:
         crisis = Crisis(
             key=update.crisis_key,
@@ -53,10 +58,17 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
     return crisis
 
 
-def open_crises(session: Session) -> list[OpenCrisis]:
-    rows = session.execute(
-        select(Crisis, Brand.name).join(Brand, Brand.id == Crisis.brand_id).where(Crisis.status != "resolved")
-    ).all()
+def open_crises(session: Session, workspace_id: int | None = None) -> list[OpenCrisis]:
+    """Crises still open; with ``workspace_id`` only that workspace's (a pipeline serves one tenant,
+    and two tenants may well watch brands of the same name)."""
+    query = (
+        select(Crisis, Brand.name)
+        .join(Brand, Brand.id == Crisis.brand_id)
+        .where(Crisis.status.not_in(CLOSED_STATUSES))
+    )
+    if workspace_id is not None:
+        query = query.where(Brand.workspace_id == workspace_id)
+    rows = session.execute(query).all()
     return [
         OpenCrisis(
             key=crisis.key,

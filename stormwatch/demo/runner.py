@@ -6,6 +6,7 @@ days of mentions of two brands, with one firestorm and one harmless praise spike
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from stormwatch.ingest.parsing import RecordError, parse_timestamp
 from stormwatch.ingest.readers import RawRecord, read_records
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
+from stormwatch.store.db import Store
 
 DEMO_DIR = Path(__file__).parent
 SAMPLE_STREAM = DEMO_DIR / "sample_stream.jsonl.gz"
@@ -92,3 +94,32 @@ def describe(update: CrisisUpdate) -> str:
         f"[{update.at:%a %H:%M} event time] {action} {update.brand} — severity {update.severity}"
         f" ({(update.cause or 'cause unknown').replace('_', ' ')}) [{update.crisis_key}]\n    {update.reason}"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    email: str
+    password: str
+    role: str
+
+
+def create_demo_accounts(store: Store, workspace_id: int) -> list[DemoAccount]:
+    """A manager and an analyst with fresh random passwords (the demo database is thrown away)."""
+    from stormwatch.auth.service import add_user
+
+    accounts = [
+        DemoAccount("manager@demo.stormwatch", secrets.token_urlsafe(9), "manager"),
+        DemoAccount("analyst@demo.stormwatch", secrets.token_urlsafe(9), "analyst"),
+    ]
+    with store.session() as session:
+        for account in accounts:
+            add_user(
+                session,
+                account.email,
+                account.password,
+                workspace_id=workspace_id,
+                role=account.role,
+                display_name=account.role.capitalize(),
+                actor="demo",
+            )
+    return accounts

@@ -1,24 +1,53 @@
 """Every table of every domain, imported in one place so the metadata is complete for migrations."""
 
 from stormwatch.alerting.models import Alert
+from stormwatch.analysis.corrections import CauseCorrectionRecord
 from stormwatch.analysis.enrichment import Enrichment
+from stormwatch.auth.models import ApiToken, AuditEvent, Membership, User, WebSession
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord
+from stormwatch.response.models import (
+    Assignment,
+    CrisisLink,
+    CrisisPlan,
+    CrisisReview,
+    Page,
+    Publication,
+    ResponseDraft,
+)
+from stormwatch.sources.models import SourceState
+from stormwatch.stats.models import HourlyCount
 from stormwatch.store.db import Base
-from stormwatch.workspace.models import Brand, Workspace
+from stormwatch.workspace.models import Brand, Person, Workspace
 
 metadata = Base.metadata
 
 __all__ = [
     "Alert",
+    "ApiToken",
+    "Assignment",
+    "AuditEvent",
     "Brand",
+    "CauseCorrectionRecord",
     "Crisis",
     "CrisisEvent",
+    "CrisisLink",
+    "CrisisPlan",
+    "CrisisReview",
     "Enrichment",
+    "HourlyCount",
+    "Membership",
     "Mention",
+    "Page",
+    "Person",
+    "Publication",
     "QuarantinedRecord",
+    "ResponseDraft",
     "SignalRecord",
+    "SourceState",
+    "User",
+    "WebSession",
     "Workspace",
     "metadata",
 ]

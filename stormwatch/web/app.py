@@ -1,112 +1,110 @@
-"""The web app: a live dashboard page and the REST API (OpenAPI at /openapi.json, docs at /docs)."""
+"""The web app: dashboard and crisis room pages, and the REST API (OpenAPI at /openapi.json, docs at /docs)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import Body, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
-from stormwatch.ingest.readers import RawRecord
-from stormwatch.ingest.service import MentionIngestor
-from stormwatch.live import LivePipeline
+from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.sources.api import sources_router
+from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
-from stormwatch.web import queries
+from stormwatch.web.api import build_api
+from stormwatch.web.pages import build_pages
+from stormwatch.web.security import Forbidden, NotLoggedIn, SecuritySettings, only_workspace
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+STATIC_DIR = Path(__file__).parent / "static"
+
+# No inline script from elsewhere, no framing, no sniffing: the pages only load their own files.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+# Swagger UI starts itself with an inline script; its files are served from the package too.
+DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 
-def create_app(store: Store, workspace_id: int, live: LivePipeline | None = None) -> FastAPI:
-    """The app over one workspace; with ``live`` given, pushed mentions are processed at once."""
+def create_app(
+    store: Store,
+    *,
+    after_push: Callable[[int], object] | None = None,
+    public_workspace_id: int | None = None,
+    playbooks: PlaybookLibrary | None = None,
+    sources: Configured | None = None,
+    sources_workspace_id: int | None = None,
+) -> FastAPI:
+    """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed.
+
+    With ``public_workspace_id`` (the demo), visitors who are not logged in see that workspace
+    read-only, as a client viewer would; everyone else must log in or send an API token.
+    ``sources`` (the connectors built from the workspace file of ``sources_workspace_id``) adds
+    their health, for that workspace's users, and their webhooks (checked by their own secrets).
+    """
     app = FastAPI(
         title="Stormwatch",
-        summary="Early warning of social-media crises for brands.",
+        summary="Early warning of social-media crises for brands, and the team's response.",
+        description="Every route acts in the caller's workspace only: an API token's own workspace, "
+        "or the one a logged-in user has chosen. Send `Authorization: Bearer <token>`; "
+        "create tokens with `stormwatch token create`.",
         version="0.1.0",
+        docs_url=None,  # served below from the package, so the docs work offline too
+        redoc_url=None,
     )
-    ingestor = MentionIngestor(store, workspace_id)
+    app.state.security = SecuritySettings(store, public_workspace_id)
+    app.state.stopping = False
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    library = playbooks or PlaybookLibrary.load()
+    app.include_router(build_api(store, library, after_push))
+    app.include_router(build_pages(store, library))
+    if sources_workspace_id is not None:
+        guard = only_workspace(sources_workspace_id)
+        app.include_router(sources_router(store, sources_workspace_id, sources, guard=guard))
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard(request: Request) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, "dashboard.html", _dashboard_context())
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Stormwatch API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
-    @app.get("/fragments/live", response_class=HTMLResponse, include_in_schema=False)
-    def live_fragment(request: Request) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, "_live.html", _dashboard_context())
+    @app.exception_handler(NotLoggedIn)
+    def not_logged_in(request: Request, _: NotLoggedIn) -> Response:
+        if _wants_html(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return JSONResponse(
+            {"detail": "log in or send an API token"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
 
-    @app.get("/crises/{key}", response_class=HTMLResponse, include_in_schema=False)
-    def crisis_page(request: Request, key: str) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, "crisis.html", {"crisis": _crisis_or_404(key)})
+    @app.exception_handler(Forbidden)
+    def forbidden(_request: Request, error: Forbidden) -> Response:
+        return JSONResponse({"detail": error.message}, status_code=403)
 
-    @app.get("/api/brands", tags=["brands"])
-    def list_brands() -> list[dict[str, Any]]:
-        """Brands of the workspace with their mention and negative-mention counts."""
-        with store.session() as session:
-            return queries.brand_overview(session, workspace_id)
-
-    @app.get("/api/mentions", tags=["mentions"])
-    def list_mentions(
-        brand: Annotated[str | None, Query(description="Only this brand's mentions.")] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> list[dict[str, Any]]:
-        """The newest mentions with their analysis."""
-        with store.session() as session:
-            return queries.latest_mentions(session, workspace_id, brand=brand, limit=limit)
-
-    @app.post("/api/mentions", tags=["mentions"])
-    def push_mentions(
-        payload: Annotated[
-            dict[str, Any] | list[dict[str, Any]],
-            Body(description="One mention or a list: text, created_at, brand, and id, source, author..."),
-        ],
-    ) -> dict[str, Any]:
-        """Store pushed mentions exactly once (idempotent on brand, source and id).
-
-        Malformed records are quarantined and listed in `problems` by their position in the list;
-        the others are stored. If none could be stored the answer is 422.
-        """
-        records = payload if isinstance(payload, list) else [payload]
-        raw = [RawRecord(index, repr(record), record) for index, record in enumerate(records)]
-        report = ingestor.ingest(raw, origin="api")
-        problems = [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems]
-        if records and report.quarantined == len(records):
-            raise HTTPException(
-                status_code=422, detail={"message": "no record could be stored", "problems": problems}
-            )
-        if live is not None:
-            live.run_until_idle()
-        return {
-            "stored": report.stored,
-            "duplicates": report.duplicates,
-            "quarantined": report.quarantined,
-            "problems": problems,
-        }
-
-    @app.get("/api/crises", tags=["crises"])
-    def list_crises(open_only: Annotated[bool, Query(alias="open")] = False) -> list[dict[str, Any]]:
-        """Crises, newest first; `?open=true` for those not yet resolved."""
-        with store.session() as session:
-            return queries.crises(session, workspace_id, only_open=open_only)
-
-    @app.get("/api/crises/{key}", tags=["crises"])
-    def get_crisis(key: str) -> dict[str, Any]:
-        """One crisis with its timeline and its example posts."""
-        return _crisis_or_404(key)
-
-    def _crisis_or_404(key: str) -> dict[str, Any]:
-        with store.session() as session:
-            crisis = queries.crisis_detail(session, workspace_id, key)
-        if crisis is None:
-            raise HTTPException(status_code=404, detail=f"no crisis {key}")
-        return crisis
-
-    def _dashboard_context() -> dict[str, Any]:
-        with store.session() as session:
-            return {
-                "brands": queries.brand_overview(session, workspace_id),
-                "crises": queries.crises(session, workspace_id),
-                "mentions": queries.latest_mentions(session, workspace_id, limit=30),
-            }
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], object]) -> Response:
+        response: Response = await call_next(request)  # type: ignore[misc]
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        if request.url.path == "/docs":
+            response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
 
     return app
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
+        "accept", "text/html"
+    )

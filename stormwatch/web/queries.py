@@ -1,48 +1,161 @@
-"""Read models for the dashboard and the API: what a page shows, as plain dictionaries."""
+"""Read models for the dashboard and the API: what a page shows, as plain dictionaries.
+
+Every function takes the caller's ``workspace_id`` and joins through the brand to it, so no query
+here can return another workspace's rows.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from stormwatch.alerting.models import Alert
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
+from stormwatch.crisis.service import CLOSED_STATUSES
 from stormwatch.ingest.models import Mention
-from stormwatch.workspace.models import Brand
+from stormwatch.stats.models import HourlyCount
+from stormwatch.workspace.models import Brand, Workspace
+
+STORY_POSTS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFilter:
+    brand: str | None = None
+    q: str | None = None  # words that must all appear in the text (case-insensitive)
+    sentiment: str | None = None
+    cause: str | None = None
+    lang: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def workspace(session: Session, workspace_id: int) -> dict[str, Any]:
+    found = session.get(Workspace, workspace_id)
+    assert found is not None
+    return {"id": found.id, "name": found.name}
 
 
 def brand_overview(session: Session, workspace_id: int) -> list[dict[str, Any]]:
-    negative = func.sum(case((Enrichment.sentiment == "negative", 1), else_=0))
-    rows = session.execute(
-        select(Brand.id, Brand.name, func.count(Mention.id), negative)
-        .outerjoin(Mention, Mention.brand_id == Brand.id)
-        .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
-        .where(Brand.workspace_id == workspace_id)
-        .group_by(Brand.id, Brand.name)
-        .order_by(Brand.name)
+    """Each brand with its stored mentions and, of the analysed ones, the negative ones."""
+    totals = dict(
+        session.execute(
+            select(Mention.brand_id, func.count(Mention.id))
+            .join(Brand, Brand.id == Mention.brand_id)
+            .where(Brand.workspace_id == workspace_id)
+            .group_by(Mention.brand_id)
+        ).all()
+    )
+    negatives = dict(
+        session.execute(
+            select(HourlyCount.brand_id, func.sum(HourlyCount.count))
+            .join(Brand, Brand.id == HourlyCount.brand_id)
+            .where(Brand.workspace_id == workspace_id, HourlyCount.sentiment == "negative")
+            .group_by(HourlyCount.brand_id)
+        ).all()
+    )
+    brands = session.execute(
+        select(Brand.id, Brand.name).where(Brand.workspace_id == workspace_id).order_by(Brand.name)
     ).all()
     return [
-        {"id": brand_id, "name": name, "mentions": total, "negative": int(negatives or 0)}
-        for brand_id, name, total, negatives in rows
+        {
+            "id": brand_id,
+            "name": name,
+            "mentions": totals.get(brand_id, 0),
+            "negative": int(negatives.get(brand_id) or 0),
+        }
+        for brand_id, name in brands
     ]
 
 
-def latest_mentions(
-    session: Session, workspace_id: int, *, brand: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
-    query = (
+def latest_mention_at(session: Session, workspace_id: int) -> datetime | None:
+    """Event time of the workspace's newest mention: "now" for figures over replayed data."""
+    return session.scalar(
+        select(func.max(Mention.created_at)).join(Brand).where(Brand.workspace_id == workspace_id)
+    )
+
+
+def brand_id(session: Session, workspace_id: int, brand: int | str) -> int | None:
+    """The id of the workspace's brand given by id or name; None if the workspace has no such brand."""
+    condition = Brand.id == brand if isinstance(brand, int) else Brand.name == brand
+    return session.scalar(select(Brand.id).where(Brand.workspace_id == workspace_id, condition))
+
+
+def search_mentions(
+    session: Session, workspace_id: int, where: MentionFilter, *, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    """One page of the matching mentions, newest first, and how many match in all."""
+    base = (
+        select(Mention.id).join(Brand, Brand.id == Mention.brand_id).where(Brand.workspace_id == workspace_id)
+    )
+    if where.sentiment or where.cause or where.lang:
+        base = base.join(Enrichment, Enrichment.mention_id == Mention.id)
+    matching = _filtered(base, where)
+    # One pass for the page and the total (a window count), not one scan for each.
+    page = session.execute(
+        matching.add_columns(func.count().over())
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    if page:
+        total = int(page[0][1])
+    else:  # past the last page: the window has no row to report the total on
+        total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    return total, mentions_by_id(session, [row[0] for row in page])
+
+
+def latest_mentions(session: Session, workspace_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The live feed: the mentions that arrived last (by arrival, which is what "live" means)."""
+    ids = session.scalars(
+        select(Mention.id)
+        .join(Brand, Brand.id == Mention.brand_id)
+        .where(Brand.workspace_id == workspace_id)
+        .order_by(Mention.id.desc())
+        .limit(limit)
+    )
+    return mentions_by_id(session, list(ids))
+
+
+def mentions_by_id(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    rows = session.execute(
         select(Mention, Brand.name, Enrichment)
         .join(Brand, Brand.id == Mention.brand_id)
         .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
-        .where(Brand.workspace_id == workspace_id)
-        .order_by(Mention.created_at.desc(), Mention.id.desc())
-        .limit(limit)
-    )
-    if brand:
-        query = query.where(Brand.name == brand)
-    return [_mention_view(mention, name, enrichment) for mention, name, enrichment in session.execute(query)]
+        .where(Mention.id.in_(ids))
+    ).all()
+    views = {mention.id: mention_view(mention, name, enrichment) for mention, name, enrichment in rows}
+    return [views[mention_id] for mention_id in ids]
+
+
+def _filtered(query: Select[int], where: MentionFilter) -> Select[int]:
+    if where.brand:
+        query = query.where(Brand.name == where.brand)
+    for word in (where.q or "").split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # ILIKE on PostgreSQL (several times faster than lower() LIKE), lower() LIKE on SQLite.
+        query = query.where(Mention.text.ilike(f"%{escaped}%", escape="\\"))
+    if where.sentiment:
+        query = query.where(Enrichment.sentiment == where.sentiment)
+    if where.cause:
+        query = query.where(Enrichment.cause == where.cause)
+    if where.lang:
+        query = query.where(
+            or_(Enrichment.lang == where.lang, (Enrichment.lang.is_(None)) & (Mention.lang == where.lang))
+        )
+    if where.source:
+        query = query.where(Mention.source == where.source)
+    if where.since:
+        query = query.where(Mention.created_at >= where.since)
+    if where.until:
+        query = query.where(Mention.created_at < where.until)
+    return query
 
 
 def crises(session: Session, workspace_id: int, *, only_open: bool = False) -> list[dict[str, Any]]:
@@ -53,26 +166,32 @@ def crises(session: Session, workspace_id: int, *, only_open: bool = False) -> l
         .order_by(Crisis.opened_at.desc())
     )
     if only_open:
-        query = query.where(Crisis.status != "resolved")
-    return [_crisis_view(crisis, name) for crisis, name in session.execute(query)]
+        query = query.where(Crisis.status.not_in(CLOSED_STATUSES))
+    return [crisis_view(crisis, name) for crisis, name in session.execute(query)]
 
 
-def crisis_detail(session: Session, workspace_id: int, key: str) -> dict[str, Any] | None:
+def find_crisis(session: Session, workspace_id: int, key: str) -> tuple[Crisis, str] | None:
     row = session.execute(
         select(Crisis, Brand.name)
         .join(Brand, Brand.id == Crisis.brand_id)
         .where(Brand.workspace_id == workspace_id, Crisis.key == key)
     ).first()
-    if row is None:
+    return None if row is None else (row[0], row[1])
+
+
+def crisis_detail(session: Session, workspace_id: int, key: str) -> dict[str, Any] | None:
+    """One crisis: its evidence, timeline, the posts to look at first and the story's posts."""
+    found = find_crisis(session, workspace_id, key)
+    if found is None:
         return None
-    crisis, brand = row
-    view = _crisis_view(crisis, brand)
+    crisis, brand = found
+    view = crisis_view(crisis, brand)
     events = session.scalars(
         select(CrisisEvent).where(CrisisEvent.crisis_id == crisis.id).order_by(CrisisEvent.id)
     )
     view["timeline"] = [
         {
-            "at": _iso(event.at),
+            "at": iso(event.at),
             "kind": event.kind,
             "actor": event.actor,
             "message": event.message,
@@ -80,21 +199,69 @@ def crisis_detail(session: Session, workspace_id: int, key: str) -> dict[str, An
         }
         for event in events
     ]
+    evidence = [event["data"] for event in view["timeline"] if event["data"].get("signal")]
+    view["evidence"] = evidence[-1] if evidence else {}
     example_ids = {
-        mention_id for event in view["timeline"] for mention_id in event["data"].get("example_ids", [])
+        str(mention_id) for event in view["timeline"] for mention_id in event["data"].get("example_ids", [])
     }
     examples = session.execute(
-        select(Mention, Brand.name, Enrichment)
-        .join(Brand, Brand.id == Mention.brand_id)
+        select(Mention, Enrichment)
         .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
         .where(Mention.brand_id == crisis.brand_id, Mention.external_id.in_(example_ids))
         .order_by(Mention.author_followers.desc())
     )
-    view["examples"] = [_mention_view(mention, name, enrichment) for mention, name, enrichment in examples]
+    view["examples"] = [mention_view(mention, brand, enrichment) for mention, enrichment in examples]
+    view["story"] = _story_posts(session, crisis, brand)
     return view
 
 
-def _mention_view(mention: Mention, brand: str, enrichment: Enrichment | None) -> dict[str, Any]:
+def _story_posts(session: Session, crisis: Crisis, brand: str) -> list[dict[str, Any]]:
+    """The negative posts since the crisis opened (of its cause, when known), widest reach first."""
+    query = (
+        select(Mention, Enrichment)
+        .join(Enrichment, Enrichment.mention_id == Mention.id)
+        .where(
+            Mention.brand_id == crisis.brand_id,
+            Mention.created_at >= crisis.opened_at,
+            Enrichment.sentiment == "negative",
+        )
+    )
+    if crisis.closed_at is not None:
+        query = query.where(Mention.created_at <= crisis.closed_at)
+    if crisis.cause:
+        query = query.where(Enrichment.cause == crisis.cause)
+    rows = session.execute(query.order_by(Mention.author_followers.desc(), Mention.id).limit(STORY_POSTS))
+    return [mention_view(mention, brand, enrichment) for mention, enrichment in rows]
+
+
+def alerts(session: Session, workspace_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Alert, Crisis.key, Brand.name)
+        .join(Crisis, Crisis.id == Alert.crisis_id)
+        .join(Brand, Brand.id == Crisis.brand_id)
+        .where(Brand.workspace_id == workspace_id)
+        .order_by(Alert.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": alert.id,
+            "crisis_id": key,
+            "brand": brand,
+            "severity": alert.severity,
+            "channel": alert.channel_label,
+            "title": alert.title,
+            "status": alert.status,
+            "attempts": alert.attempts,
+            "error": alert.error,
+            "created_at": iso(alert.created_at),
+            "sent_at": iso(alert.sent_at) if alert.sent_at else None,
+        }
+        for alert, key, brand in rows
+    ]
+
+
+def mention_view(mention: Mention, brand: str, enrichment: Enrichment | None) -> dict[str, Any]:
     return {
         "id": mention.external_id,
         "brand": brand,
@@ -103,7 +270,7 @@ def _mention_view(mention: Mention, brand: str, enrichment: Enrichment | None) -
         "author_followers": mention.author_followers,
         "text": mention.text,
         "url": mention.url,
-        "created_at": _iso(mention.created_at),
+        "created_at": iso(mention.created_at),
         "lang": enrichment.lang if enrichment else mention.lang,
         "sentiment": enrichment.sentiment if enrichment else None,
         "sentiment_score": enrichment.sentiment_score if enrichment else None,
@@ -112,18 +279,18 @@ def _mention_view(mention: Mention, brand: str, enrichment: Enrichment | None) -
     }
 
 
-def _crisis_view(crisis: Crisis, brand: str) -> dict[str, Any]:
+def crisis_view(crisis: Crisis, brand: str) -> dict[str, Any]:
     return {
         "id": crisis.key,
         "brand": brand,
-        "opened_at": _iso(crisis.opened_at),
+        "opened_at": iso(crisis.opened_at),
         "severity": crisis.severity,
         "cause": crisis.cause,
         "status": crisis.status,
         "reason": crisis.reason,
-        "closed_at": _iso(crisis.closed_at) if crisis.closed_at else None,
+        "closed_at": iso(crisis.closed_at) if crisis.closed_at else None,
     }
 
 
-def _iso(moment: Any) -> str:
-    return str(moment.isoformat().replace("+00:00", "Z"))
+def iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

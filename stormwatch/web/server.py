@@ -11,7 +11,10 @@ from fastapi import FastAPI
 
 class BackgroundServer:
     def __init__(self, app: FastAPI, host: str, port: int) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+        self.app = app
+        # Live event streams never end on their own: give them a moment, then close them.
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self.url = f"http://{host}:{port}"
 
@@ -24,5 +27,6 @@ class BackgroundServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        self.app.state.stopping = True  # lets the event streams finish their loop
         self.server.should_exit = True
         self.thread.join(timeout=10)

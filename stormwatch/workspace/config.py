@@ -5,10 +5,15 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from stormwatch.sources.settings import BrandSources, SourcesSettings
 
 
 class ConfigError(ValueError):
@@ -25,6 +30,8 @@ class BrandConfig(BaseModel):
     trigger_terms: list[str] = Field(default_factory=list)
     alert_urls: list[str] = Field(default_factory=list)
     reply_sla_minutes: int = Field(default=60, gt=0)
+    # Where the connectors listen for this brand (docs/connectors.md).
+    sources: BrandSources = Field(default_factory=BrandSources)
 
     @field_validator("own_handles")
     @classmethod
@@ -33,17 +40,67 @@ class BrandConfig(BaseModel):
         return [handle.lstrip("@").lower() for handle in handles]
 
 
+QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class PersonConfig(BaseModel):
+    """A member of the response team: who they are, how to reach them, what they do, when they sleep."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    email: str | None = None
+    # apprise URLs that reach this person (e-mail, Slack DM, SMS gateway, webhook...)
+    notify: list[str] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+    # Brands this person works on; empty means every brand of the workspace.
+    brands: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    # "22:00-07:00" in the person's own time zone: no pages then, except for severity 4.
+    quiet_hours: str | None = None
+    # How the person signs the brand's replies (e.g. "^AK"), to credit them with a reply.
+    reply_signature: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(
+                f"unknown time zone {zone!r} (use an IANA name such as 'Europe/Warsaw')"
+            ) from error
+        return zone
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours_format(cls, value: str | None) -> str | None:
+        if value is not None and not QUIET_HOURS.match(value):
+            raise ValueError(f"quiet hours {value!r} must look like '22:00-07:00'")
+        return value
+
+    def quiet_window(self) -> tuple[time, time] | None:
+        if self.quiet_hours is None:
+            return None
+        start, end = self.quiet_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+
 class WorkspaceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "Default workspace"
+    # A folder of playbook files that replace the bundled ones of the same name (relative to this file).
+    playbooks_dir: str | None = None
 
 
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
     brands: list[BrandConfig] = Field(default_factory=list)
+    people: list[PersonConfig] = Field(default_factory=list)
 
     def brand(self, name: str) -> BrandConfig:
         """The named brand's settings; a brand not in the file gets the defaults."""
@@ -64,12 +121,17 @@ def load_config(path: Path | str | None) -> WorkspaceConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
     try:
-        return WorkspaceConfig.model_validate(raw)
+        config = WorkspaceConfig.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
         )
         raise ConfigError(f"{path}: {problems}") from error
+    if config.workspace.playbooks_dir is not None:
+        # Relative to the workspace file, so the file works from any current directory.
+        folder = (path.parent / config.workspace.playbooks_dir).resolve()
+        config.workspace.playbooks_dir = str(folder)
+    return config
 
 
 EXAMPLE_CONFIG = """\
@@ -78,6 +140,15 @@ EXAMPLE_CONFIG = """\
 
 [workspace]
 name = "My Agency"
+# Playbooks here replace the bundled ones with the same name (`stormwatch playbook show` lists them).
+# playbooks_dir = "playbooks"
+
+# How often the connectors poll, how they back off, where tokens are kept.
+[sources]
+poll_seconds = 120
+backoff_max_seconds = 900
+# secrets_file = "~/.config/stormwatch/secrets.toml"  # NAME = "token" lines; the environment wins
+dry_run_replies = false
 
 [[brands]]
 name = "Northwind Air"
@@ -96,6 +167,36 @@ alert_urls = []
 # A customer's question should get a reply from an own account within this many minutes.
 reply_sla_minutes = 60
 
+# Where the connectors listen for this brand (`stormwatch sources list|test|run`, `stormwatch run`).
+# Tokens come from the environment or the secrets file, never from this file: docs/connectors.md
+# says what to create on each network and which variable holds what.
+[brands.sources.rss]
+feeds = ["https://news.google.com/rss/search?q=%22Northwind+Air%22&hl=en-US&gl=US&ceid=US:en"]
+# [brands.sources.mastodon]
+# api_base_url = "https://mastodon.social"
+# hashtags = ["northwindair"]
+# accounts = ["northwindair@mastodon.social"]
+# [brands.sources.bluesky]
+# queries = ["northwind air"]
+# accounts = ["northwindair.bsky.social"]
+# [brands.sources.x]
+# query = "(northwind OR @northwindair) -is:retweet"
+# accounts = ["northwindair"]
+# [brands.sources.reddit]
+# subreddits = ["travel", "flights"]
+# [brands.sources.facebook]
+# pages = ["104000000000000"]
+# [brands.sources.instagram]
+# accounts = ["17841400000000000"]
+# [brands.sources.youtube]
+# channels = ["UCxxxxxxxxxxxxxxxxxxxxxx"]
+# [brands.sources.trustpilot]
+# business_units = ["46d6a890000064000500e0c3"]
+# [[brands.sources.webhooks]]
+# name = "zapier"
+# secret_env = "ZAPIER_WEBHOOK_SECRET"
+# fields = { text = "message", created_at = "time", author = "user.name", url = "link" }
+
 [[brands]]
 name = "Polana"
 languages = ["pl"]
@@ -104,4 +205,21 @@ own_handles = ["polana_pl"]
 trigger_terms = ["bojkot", "wyciek danych", "pozew", "zhakowane"]
 alert_urls = []
 reply_sla_minutes = 120
+
+# The response team. Roles are the ones the playbooks name (owner, approver, comms, legal,
+# customer_service, security, lead); pages follow the playbook's escalation chain of roles.
+[[people]]
+name = "Anna Kowalska"
+email = "anna@example.com"
+notify = []  # apprise URLs, e.g. "mailto://user:pass@example.com", "json://hooks.example.com/anna"
+roles = ["owner", "comms"]
+timezone = "Europe/Warsaw"
+quiet_hours = "23:00-07:00"
+reply_signature = "^AK"
+
+[[people]]
+name = "Ben Carter"
+roles = ["lead", "approver"]
+brands = ["Northwind Air"]
+timezone = "America/New_York"
 """

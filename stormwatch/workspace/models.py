@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stormwatch.store.db import Base, UTCDateTime
@@ -39,3 +39,23 @@ class Brand(Base):
     reply_sla_minutes: Mapped[int] = mapped_column(Integer, default=60)
 
     workspace: Mapped[Workspace] = relationship(back_populates="brands")
+
+
+class Person(Base):
+    """A member of the response team, kept in line with the workspace file's ``[[people]]``."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    notify_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    brands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    reply_signature: Mapped[str | None] = mapped_column(String(50))
+    # A person removed from the file stays for the history (timelines name them) but is not paged.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
-from stormwatch.workspace.models import Brand, Workspace
+from stormwatch.workspace.config import BrandConfig, PersonConfig, WorkspaceConfig
+from stormwatch.workspace.models import Brand, Person, Workspace
 
 
 def apply_config(session: Session, config: WorkspaceConfig) -> Workspace:
@@ -22,8 +22,51 @@ def apply_config(session: Session, config: WorkspaceConfig) -> Workspace:
             brand = Brand(workspace_id=workspace.id, name=brand_config.name)
             session.add(brand)
         _copy_settings(brand_config, brand)
+    _apply_people(session, workspace.id, config.people)
     session.flush()
     return workspace
+
+
+def _apply_people(session: Session, workspace_id: int, people: list[PersonConfig]) -> None:
+    stored = {p.name: p for p in session.scalars(select(Person).where(Person.workspace_id == workspace_id))}
+    listed = {p.name for p in people}
+    for config in people:
+        person = stored.get(config.name)
+        if person is None:
+            person = Person(workspace_id=workspace_id, name=config.name)
+            session.add(person)
+        person.email = config.email
+        person.notify_urls = list(config.notify)
+        person.roles = list(config.roles)
+        person.brands = list(config.brands)
+        person.timezone = config.timezone
+        person.quiet_hours = config.quiet_hours
+        person.reply_signature = config.reply_signature
+        person.active = True
+    for name, person in stored.items():
+        if name not in listed:
+            person.active = False
+
+
+def person_settings(person: Person) -> PersonConfig:
+    return PersonConfig(
+        name=person.name,
+        email=person.email,
+        notify=list(person.notify_urls),
+        roles=list(person.roles),
+        brands=list(person.brands),
+        timezone=person.timezone,
+        quiet_hours=person.quiet_hours,
+        reply_signature=person.reply_signature,
+    )
+
+
+def team(session: Session, workspace_id: int, brand: str | None = None) -> list[PersonConfig]:
+    """The active people of the workspace, in file order, limited to those working on ``brand``."""
+    people = session.scalars(
+        select(Person).where(Person.workspace_id == workspace_id, Person.active.is_(True)).order_by(Person.id)
+    )
+    return [person_settings(p) for p in people if brand is None or not p.brands or brand in p.brands]
 
 
 def find_brand(session: Session, workspace_id: int, name: str) -> Brand | None:

@@ -57,3 +57,19 @@ def test_held_out_split_contract() -> None:
     held = [i for i in range(1000) if is_held_out("demo", str(i))]
     assert 150 < len(held) < 250  # about 20 %
     assert is_held_out("demo", str(held[0]))
+
+
+def test_cached_tokenizer_gives_the_same_tokens() -> None:
+    cache: dict[str, tuple[str, str | None, str | None]] = {}
+    texts = ["SUUUPER lot!!! :)", "Www.example.com is down", "RT @a: nie DZIAŁA", "suuuper"]
+    for text in texts * 2:  # second round reads the cache
+        assert tokenize(text, {"super"}, cache) == tokenize(text, {"super"})
+
+
+def test_urls_without_scheme_and_entities() -> None:
+    assert tokenize("Www.fmylife.com is funny")[0] == "<url>"
+    assert tokenize("fast &amp; cheap") == ["fast", "&", "cheap"]
+
+
+def test_retweet_marker_is_dropped_and_laugh_emoticons_tagged() -> None:
+    assert tokenize("RT @lot: lecimy xD") == ["<user>", ":", "lecimy", "<laugh>"]

@@ -1,7 +1,5 @@
 """The shipped models: load fast, judge obvious posts sensibly, follow a workspace's corrections."""
 
-import time
-
 import pytest
 
 from stormwatch.analysis.cause import CauseCorrections
@@ -23,13 +21,23 @@ def analyzer() -> TextAnalyzer:
     return TextAnalyzer.load()
 
 
-def test_models_load_in_under_three_seconds() -> None:
+def test_models_load_and_judge_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is downloaded at run time: loading from scratch and judging work with sockets refused.
+
+    (Load time is measured by ``stormwatch eval`` and the bench, not by a timed test.)
+    """
+    import socket
+
     from stormwatch.analysis import text_analyzer
 
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access during analysis")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
     text_analyzer._load_cached.cache_clear()
-    started = time.perf_counter()
-    TextAnalyzer.load(deep=True)
-    assert time.perf_counter() - started < 3.0
+    judged = TextAnalyzer.load(deep=True).judge(["Najgorsza obsługa, nie polecam"], deep_mask=[True])
+    assert judged[0].sentiment == "negative"
 
 
 @pytest.mark.parametrize(("text", "lang", "expected"), OBVIOUS)
@@ -80,3 +88,33 @@ def test_a_correction_changes_a_later_similar_prediction(analyzer: TextAnalyzer)
     assert analyzer.judge_causes([unrelated]) == analyzer.with_corrections(
         restored.for_workspace("ws-1")
     ).judge_causes([unrelated])
+
+
+def test_shipped_artifacts_are_small_and_complete() -> None:
+    from stormwatch.analysis.artifacts import ARTIFACT_DIR, load_deep_model
+
+    sizes = {path.name: path.stat().st_size for path in ARTIFACT_DIR.glob("*.npz")}
+    assert set(sizes) == {"sentiment_fast.npz", "sentiment_deep.npz", "cause_fast.npz", "cause_deep.npz"}
+    assert sum(sizes.values()) < 30e6
+    deep, classes = load_deep_model(ARTIFACT_DIR / "sentiment_deep.npz")
+    assert classes == ("negative", "neutral", "positive")
+    assert 0.0 < deep.blend < 1.0 and deep.weights.shape == (512, 3) and deep.decision_bias.shape == (3,)
+
+
+def test_negation_and_missing_diacritics_change_the_verdict(analyzer: TextAnalyzer) -> None:
+    polecam, nie_polecam = analyzer.judge(["Polecam ten sklep", "Nie polecam tego sklepu"], ["pl", "pl"])
+    assert polecam.sentiment_score > nie_polecam.sentiment_score
+    assert nie_polecam.sentiment == "negative"
+    with_marks, without = analyzer.judge(["Źle, bardzo źle", "Zle, bardzo zle"], ["pl", "pl"])
+    assert with_marks.sentiment == without.sentiment == "negative"
+
+
+def test_cause_examples(analyzer: TextAnalyzer) -> None:
+    causes = analyzer.judge_causes(
+        [
+            "Waited 2 hours on the phone and the agent was rude and hung up on me",
+            "Infolinia nie odpowiada od godziny, obsługa klienta to dno",
+            "The seat was broken and the food was cold, worst flight ever",
+        ]
+    )
+    assert causes == ["customer_service", "customer_service", "negative_review"]

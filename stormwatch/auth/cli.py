@@ -1,0 +1,99 @@
+"""`stormwatch user …` and `stormwatch token …`: accounts and API tokens from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stormwatch.auth.models import ROLES, User
+from stormwatch.auth.permissions import ACTIONS
+from stormwatch.auth.service import AuthError, add_user, create_token, find_workspace
+from stormwatch.store.db import Store
+
+console = Console(stderr=True)
+user_app = typer.Typer(help="Accounts of people who log in to the web app.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for other tools, one workspace each.", no_args_is_help=True)
+
+DatabaseOption = Annotated[
+    str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+]
+WorkspaceOption = Annotated[
+    str, typer.Option("--workspace", "-w", help="Workspace name (as in the TOML file).")
+]
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The e-mail the person logs in with.")],
+    workspace: WorkspaceOption,
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "analyst",
+    name: Annotated[str | None, typer.Option(help="Name shown in the timeline.")] = None,
+    language: Annotated[str, typer.Option(help="Interface language: en or pl.")] = "en",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a user with a role in a workspace (an existing user gets the role there too)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else ""
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            workspace_id = find_workspace(session, workspace).id
+            if not password_stdin and _is_new(session, email):
+                password = getpass.getpass(f"password for {email}: ")
+            add_user(
+                session,
+                email,
+                password,
+                workspace_id=workspace_id,
+                role=role,
+                display_name=name,
+                locale=language,
+                actor="cli",
+            )
+    except AuthError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    finally:
+        store.engine.dispose()
+    console.print(f"{email} is {role} in {workspace}")
+
+
+def _is_new(session: Session, email: str) -> bool:
+    return session.scalar(select(User.id).where(User.email == email.strip().lower())) is None
+
+
+@token_app.command("create")
+def token_create(
+    workspace: WorkspaceOption,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'brandwatch export'.")],
+    scope: Annotated[
+        list[str], typer.Option("--scope", "-s", help=f"Repeat for each: {', '.join(ACTIONS)}.")
+    ] = ["read"],  # noqa: B006 - typer needs a list default
+    database: DatabaseOption = None,
+) -> None:
+    """Create an API token; it is printed once (standard output) and only its digest is kept."""
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            workspace_id = find_workspace(session, workspace).id
+            secret, token = create_token(session, workspace_id, name, scope, actor="cli")
+    except (AuthError, ValueError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    finally:
+        store.engine.dispose()
+    console.print(f"token {token.prefix}… for {workspace} with scopes {', '.join(token.scopes)}:")
+    print(secret)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")

@@ -1,0 +1,333 @@
+"""Public texts for a crisis: drafted from the playbook's templates, approved by another person,
+and recorded where they were published.
+
+The four-eyes rule is enforced here, not in the interface: the approver is never the drafter, and
+must hold one of the roles the playbook lets approve.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stormwatch.crisis.manager import CAUSE_WORDS
+from stormwatch.crisis.models import Crisis
+from stormwatch.playbook.models import Playbook, placeholders_in
+from stormwatch.response.models import Publication, ResponseDraft
+from stormwatch.response.publishing import OutgoingPost, Publisher, PublishError
+from stormwatch.response.service import (
+    ResponseError,
+    brand_of,
+    complete_template_steps,
+    get_crisis,
+    plan_of,
+    team_for,
+    utc_now,
+)
+from stormwatch.response.timeline import record
+from stormwatch.store.db import Store
+
+CAUSE_WORDS_PL = {
+    "communication_error": "niefortunny komunikat marki",
+    "negative_review": "negatywne opinie",
+    "controversial_action": "kontrowersyjna kampania lub wypowiedź",
+    "account_compromise": "przejęte konto marki",
+    "customer_service": "problemy z obsługą klienta",
+}
+
+
+def fill_template(
+    playbook: Playbook, template: str, lang: str, automatic: dict[str, str], given: dict[str, str]
+) -> str:
+    """The template's text with every placeholder filled; raises if a value is missing."""
+    texts = playbook.templates.get(template)
+    if texts is None:
+        raise ResponseError(
+            f"playbook {playbook.name} has no template {template!r}; templates: {', '.join(playbook.templates)}"
+        )
+    if lang not in texts:
+        raise ResponseError(f"template {template!r} has no text in {lang!r}; languages: {', '.join(texts)}")
+    unknown = set(given) - set(placeholders_in(texts[lang]))
+    if unknown:
+        raise ResponseError(f"template {template!r} has no placeholder {', '.join(sorted(unknown))}")
+    values = automatic | playbook.placeholders | {k: v for k, v in given.items() if v.strip()}
+    missing = [name for name in placeholders_in(texts[lang]) if name not in values]
+    if missing:
+        flags = " ".join(f"--set {name}=..." for name in missing)
+        raise ResponseError(f"template {template!r} needs values for {', '.join(missing)} ({flags})")
+    return texts[lang].format(**values)
+
+
+def automatic_values(
+    playbook: Playbook, crisis: Crisis, brand: str, lang: str, now: datetime
+) -> dict[str, str]:
+    rule = playbook.rule_for(crisis.severity)
+    next_update = now + timedelta(minutes=rule.update_every_minutes)
+    causes = CAUSE_WORDS_PL if lang == "pl" else CAUSE_WORDS
+    values = {
+        "brand": brand,
+        "crisis_key": crisis.key,
+        "cause": causes.get(crisis.cause or "", "—"),
+        "date": f"{now:%Y-%m-%d}",
+        "time": f"{now:%H:%M} UTC",
+        "next_update": f"{next_update:%H:%M} UTC",
+    }
+    return values
+
+
+def draft_response(
+    store: Store,
+    key: str,
+    template: str,
+    *,
+    lang: str,
+    actor: str,
+    values: dict[str, str] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Draft a text from the crisis's playbook template; returns the draft's id."""
+    now = utc_now(now)
+    with store.session() as session:
+        crisis = get_crisis(session, key)
+        playbook = _playbook(session, crisis)
+        brand = brand_of(session, crisis).name
+        text = fill_template(
+            playbook, template, lang, automatic_values(playbook, crisis, brand, lang, now), values or {}
+        )
+        draft = ResponseDraft(
+            crisis_id=crisis.id,
+            template=template,
+            lang=lang,
+            text=text,
+            status="draft",
+            drafted_by=actor,
+            drafted_at=now,
+        )
+        session.add(draft)
+        session.flush()
+        record(
+            session,
+            crisis,
+            "draft",
+            actor,
+            f"Drafted {template} ({lang}) #{draft.id}.",
+            now,
+            draft=draft.id,
+            text=text,
+        )
+        return draft.id
+
+
+def revise_draft(store: Store, draft_id: int, text: str, actor: str, now: datetime | None = None) -> None:
+    """Change a draft's wording; the one who revises it becomes its drafter (so cannot approve it)."""
+    now = utc_now(now)
+    if not text.strip():
+        raise ResponseError("a draft cannot be empty")
+    with store.session() as session:
+        draft, crisis = _draft(session, draft_id)
+        if draft.status != "draft":
+            raise ResponseError(f"draft #{draft_id} is {draft.status}; draft a new one instead")
+        leftover = re.findall(r"\{[a-z_]+\}", text)
+        if leftover:
+            raise ResponseError(f"the text still has unfilled placeholders: {', '.join(leftover)}")
+        draft.text, draft.drafted_by, draft.drafted_at = text.strip(), actor, now
+        record(
+            session,
+            crisis,
+            "draft",
+            actor,
+            f"Revised draft #{draft_id}.",
+            now,
+            draft=draft_id,
+            text=draft.text,
+        )
+
+
+def approve_response(
+    store: Store, draft_id: int, actor: str, note: str = "", now: datetime | None = None
+) -> None:
+    now = utc_now(now)
+    with store.session() as session:
+        draft, crisis = _draft(session, draft_id)
+        _check_can_decide(session, draft, crisis, actor)
+        draft.status, draft.decided_by, draft.decided_at, draft.decision_note = (
+            "approved",
+            actor,
+            now,
+            note or None,
+        )
+        record(
+            session,
+            crisis,
+            "approved",
+            actor,
+            f"Approved draft #{draft_id} by {draft.drafted_by}.",
+            now,
+            draft=draft_id,
+        )
+
+
+def reject_response(store: Store, draft_id: int, actor: str, note: str, now: datetime | None = None) -> None:
+    now = utc_now(now)
+    if not note.strip():
+        raise ResponseError("say why the draft is rejected, so the drafter can fix it")
+    with store.session() as session:
+        draft, crisis = _draft(session, draft_id)
+        _check_can_decide(session, draft, crisis, actor)
+        draft.status, draft.decided_by, draft.decided_at, draft.decision_note = "rejected", actor, now, note
+        record(session, crisis, "rejected", actor, f"Rejected draft #{draft_id}: {note}", now, draft=draft_id)
+
+
+def _check_can_decide(session: Session, draft: ResponseDraft, crisis: Crisis, actor: str) -> None:
+    if draft.status != "draft":
+        raise ResponseError(f"draft #{draft.id} is already {draft.status} (by {draft.decided_by})")
+    if actor.strip().casefold() == draft.drafted_by.strip().casefold():
+        raise ResponseError(f"{actor} drafted #{draft.id}; someone else must approve it (four-eyes rule)")
+    playbook = _playbook(session, crisis)
+    people = {person.name: person for person in team_for(session, crisis)}
+    if not people:
+        return  # a workspace without a team file: the four-eyes rule is all that can be checked
+    person = people.get(actor)
+    allowed = playbook.approval.roles
+    if person is None or not set(person.roles) & set(allowed):
+        raise ResponseError(
+            f"{actor} may not approve public texts; the playbook asks for a {' or '.join(allowed)}"
+        )
+
+
+def publish_response(
+    store: Store,
+    draft_id: int,
+    publisher: Publisher,
+    actor: str,
+    *,
+    reply_to: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Send an approved draft through ``publisher`` and record it; returns the publication's id."""
+    now = utc_now(now)
+    with store.session() as session:
+        draft, crisis = _draft(session, draft_id)
+        _check_approved(draft)
+        post = OutgoingPost(
+            brand=brand_of(session, crisis).name,
+            crisis_key=crisis.key,
+            text=draft.text,
+            lang=draft.lang,
+            template=draft.template,
+            reply_to=reply_to,
+        )
+    try:
+        receipt = publisher.publish(post)
+    except PublishError as error:
+        raise ResponseError(f"draft #{draft_id} not published: {error}") from error
+    return record_publication(store, draft_id, receipt.target, actor, reference=receipt.reference, now=now)
+
+
+def record_publication(
+    store: Store,
+    draft_id: int,
+    target: str,
+    actor: str,
+    *,
+    reference: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Record that an approved text went out at ``target`` (also for texts posted by hand)."""
+    now = utc_now(now)
+    with store.session() as session:
+        draft, crisis = _draft(session, draft_id)
+        _check_approved(draft)
+        publication = Publication(
+            draft_id=draft.id,
+            crisis_id=crisis.id,
+            target=target,
+            reference=reference,
+            text=draft.text,
+            published_by=actor,
+            published_at=now,
+        )
+        session.add(publication)
+        session.flush()
+        where = f"{target} ({reference})" if reference else target
+        record(
+            session,
+            crisis,
+            "published",
+            actor,
+            f"Published draft #{draft_id} ({draft.template}) at {where}.",
+            now,
+            draft=draft_id,
+            target=target,
+            reference=reference,
+        )
+        complete_template_steps(session, crisis, draft.template, actor, now)
+        if crisis.status in {"detected", "acknowledged"}:
+            previous, crisis.status = crisis.status, "responding"
+            record(
+                session,
+                crisis,
+                "status",
+                actor,
+                f"Status {previous} → responding (first public response).",
+                now,
+                previous=previous,
+                status="responding",
+            )
+        return publication.id
+
+
+def _check_approved(draft: ResponseDraft) -> None:
+    if draft.status != "approved":
+        raise ResponseError(f"draft #{draft.id} is {draft.status}; only approved texts are published")
+
+
+def _draft(session: Session, draft_id: int) -> tuple[ResponseDraft, Crisis]:
+    draft = session.get(ResponseDraft, draft_id)
+    if draft is None:
+        raise ResponseError(f"no draft #{draft_id}")
+    return draft, session.get_one(Crisis, draft.crisis_id)
+
+
+def _playbook(session: Session, crisis: Crisis) -> Playbook:
+    playbook = plan_of(session, crisis)
+    if playbook is None:
+        raise ResponseError(
+            f"crisis {crisis.key} has no playbook yet (the runtime attaches one within seconds)"
+        )
+    return playbook
+
+
+def drafts_of(session: Session, crisis: Crisis) -> list[dict[str, Any]]:
+    drafts = session.scalars(
+        select(ResponseDraft).where(ResponseDraft.crisis_id == crisis.id).order_by(ResponseDraft.id)
+    )
+    publications: dict[int, list[Publication]] = {}
+    for publication in session.scalars(select(Publication).where(Publication.crisis_id == crisis.id)):
+        publications.setdefault(publication.draft_id, []).append(publication)
+    return [
+        {
+            "id": draft.id,
+            "template": draft.template,
+            "lang": draft.lang,
+            "text": draft.text,
+            "status": draft.status,
+            "drafted_by": draft.drafted_by,
+            "decided_by": draft.decided_by,
+            "note": draft.decision_note,
+            "published": [
+                {
+                    "target": p.target,
+                    "reference": p.reference,
+                    "by": p.published_by,
+                    "at": p.published_at.isoformat(),
+                }
+                for p in publications.get(draft.id, [])
+            ],
+        }
+        for draft in drafts
+    ]

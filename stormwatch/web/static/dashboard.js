@@ -1,0 +1,96 @@
+// The dashboard: volume and sentiment charts (uPlot) with the baseline band and crises marked,
+// and the live feed fed by the "mention" events of stormwatch.js.
+(function () {
+  "use strict";
+  const labels = JSON.parse(document.getElementById("labels").textContent);
+
+  function crisisShading(crises) {
+    // Draw each crisis as a red shaded span behind the series.
+    return function (u) {
+      const ctx = u.ctx;
+      ctx.save();
+      crises.forEach(function (c) {
+        const x0 = u.valToPos(c.start, "x", true);
+        const x1 = Math.max(u.valToPos(c.end, "x", true), x0 + 3);
+        ctx.fillStyle = "rgba(192, 57, 43, 0.14)";
+        ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+        ctx.fillStyle = "rgba(192, 57, 43, 0.9)";
+        ctx.fillRect(x0, u.bbox.top, 2, u.bbox.height);
+      });
+      ctx.restore();
+    };
+  }
+
+  function draw(id, data, series, crises, bands) {
+    const el = document.getElementById(id);
+    const options = {
+      width: el.clientWidth || 600,
+      height: 240,
+      series: [{}].concat(series),
+      bands: bands || [],
+      axes: [{}, { size: 45 }],
+      legend: { live: false },
+      hooks: { drawClear: [crisisShading(crises)] },
+    };
+    const plot = new uPlot(options, data, el);
+    // The band is two series (its edges); the legend names it once.
+    const rows = plot.root.querySelectorAll(".u-legend .u-series");
+    const offset = plot.series.length - rows.length; // the time axis may have no row
+    rows.forEach(function (row, index) {
+      if (plot.series[index + offset].bandEdge) row.style.display = "none";
+    });
+    new ResizeObserver(function () { plot.setSize({ width: el.clientWidth, height: 240 }); }).observe(el);
+  }
+
+  function charts() {
+    const node = document.getElementById("figures");
+    if (!node || !window.uPlot) return;
+    const f = JSON.parse(node.textContent);
+    const s = f.series;
+    if (!s.t.length) return;
+    draw("volume-chart", [s.t, s.band_high, s.band_low, s.expected, s.volume, s.negative], [
+      { label: labels.band, stroke: "rgba(36,86,199,0.25)", width: 1 },
+      { label: labels.band, stroke: "rgba(36,86,199,0.25)", width: 1, bandEdge: true },
+      { label: labels.expected, stroke: "#2456c7", dash: [4, 4], width: 1 },
+      { label: labels.mentions, stroke: "#1d2330", width: 1.5 },
+      { label: labels.negative, stroke: "#c0392b", width: 1.5 },
+    ], f.crises, [{ series: [1, 2], fill: "rgba(36,86,199,0.10)" }]);
+    draw("sentiment-chart", [s.t, s.negative_share, s.positive_share], [
+      { label: labels.negative + " %", stroke: "#c0392b", width: 1.5, spanGaps: false },
+      { label: labels.positive + " %", stroke: "#1e8449", width: 1.5, spanGaps: false },
+    ], f.crises);
+  }
+
+  function mentionItem(m) {
+    const li = document.createElement("li");
+    li.className = "mention fresh";
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    const who = document.createElement("b");
+    who.textContent = "@" + (m.author || "?");
+    meta.appendChild(who);
+    meta.appendChild(document.createTextNode(
+      " · " + m.source + " · " + (m.lang || "?") + " · " + m.created_at.slice(0, 16).replace("T", " ") +
+      " · " + Number(m.author_followers).toLocaleString() + " " + labels.followers + " "));
+    const pill = document.createElement("span");
+    pill.className = "pill " + (m.sentiment || "pending");
+    pill.textContent = labels[m.sentiment || "pending"] || m.sentiment;
+    meta.appendChild(pill);
+    const text = document.createElement("div");
+    text.className = "text";
+    text.textContent = m.text;
+    li.appendChild(meta);
+    li.appendChild(text);
+    return li;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    charts();
+    const feed = document.getElementById("feed");
+    document.body.addEventListener("mention", function (event) {
+      feed.insertBefore(mentionItem(event.detail), feed.firstChild);
+      const limit = Number(feed.dataset.limit);
+      while (feed.children.length > limit) feed.removeChild(feed.lastChild);
+    });
+  });
+})();
