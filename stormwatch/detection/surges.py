@@ -40,6 +40,9 @@ def reach_weight(followers: int) -> float:
 class SurgeRule:
     min_negatives: tuple[int, ...] = (5, 7, 9, 12)  # per window in WINDOWS
     min_ratio: tuple[float, ...] = (4.0, 3.0, 3.0, 4.0)  # short windows are noisier, long ones slower
+    # Long windows are for slow burns at brands whose day is known: a new brand's first morning
+    # rise spread over an hour is not a storm.
+    min_history_hours: tuple[int, ...] = (3, 3, 24, 24)
     min_z: float = 5.5
     max_tail_probability: float = 1e-6  # evaluated on every negative post: many looks, a strict level
     min_negative_excess: float = 0.4  # share of the surge's excess that must be negative posts
@@ -143,11 +146,11 @@ class SurgeDetector:
 
     def _negative_surge(self, at: datetime) -> Signal | None:
         rule = self.rule
-        for window, min_negatives, min_ratio in zip(
-            self.windows, rule.min_negatives, rule.min_ratio, strict=True
+        for window, min_negatives, min_ratio, min_history in zip(
+            self.windows, rule.min_negatives, rule.min_ratio, rule.min_history_hours, strict=True
         ):
             observed = window.negatives
-            if observed < min_negatives:
+            if observed < min_negatives or self.negatives.history_hours < min_history:
                 continue
             start = at - window.span
             expected, z = self.negatives.surprise(observed, start, at)
