@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 from stormwatch.detection.baseline import HourlyBaseline, poisson_tail
@@ -56,6 +57,28 @@ def test_a_praise_spike_raises_nothing() -> None:
         mention(p.mention.created_at, "negative", number=20_000 + i) for i, p in enumerate(praise[::8])
     ]
     assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, praise, misread)) == []
+
+
+def _faint(posts: list, score: float) -> list:  # type: ignore[type-arg]
+    """The same posts read with little confidence (the fast tier's typical misreads)."""
+    return [replace(p, judgement=replace(p.judgement, sentiment_score=score)) for p in posts]
+
+
+def test_a_praise_spike_mostly_misread_as_negative_raises_nothing() -> None:
+    history = list(steady(hours=48, per_hour=20))
+    onset = START + timedelta(hours=48)
+    praise = burst(onset, minutes=60, count=24, sentiment="positive", first_number=10_000)
+    # More of the spike read (faintly) as negative than as positive: still buzz, not a crisis.
+    misread = _faint(burst(onset, minutes=60, count=30, sentiment="negative", first_number=20_000), -0.1)
+    assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, praise, misread)) == []
+
+
+def test_a_storm_with_faint_misread_praise_is_still_detected() -> None:
+    history = list(steady(hours=48, per_hour=20))
+    onset = START + timedelta(hours=48)
+    storm = burst(onset, minutes=60, count=60, sentiment="negative", first_number=10_000)
+    misread = _faint(burst(onset, minutes=60, count=15, sentiment="positive", first_number=20_000), 0.2)
+    assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, storm, misread))
 
 
 def test_ordinary_days_raise_nothing() -> None:
