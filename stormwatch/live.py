@@ -113,11 +113,7 @@ class LivePipeline:
 
     def _forget_closed_crises(self, session: Session) -> None:
         """People resolve and merge crises in the store; new signals must not join those any more."""
-        still_open = {crisis.key for crisis in open_crises(session, self.workspace_id)}
-        manager = self.pipeline.crises
-        for key in list(manager.crises):
-            if key not in still_open:
-                del manager.crises[key]
+        self.pipeline.crises.keep_only({crisis.key for crisis in open_crises(session, self.workspace_id)})
 
     def run_until_idle(self) -> list[CrisisUpdate]:
         updates: list[CrisisUpdate] = []

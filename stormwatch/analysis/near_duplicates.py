@@ -44,22 +44,15 @@ def _feature_hash(feature: str) -> int:
 
 
 _BIT_POSITIONS = np.arange(64, dtype=np.uint64)
-_BIT_VALUES = np.left_shift(np.uint64(1), _BIT_POSITIONS)
 
 
 def simhash(tokens: list[str]) -> int:
-    features = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-    hashes = np.fromiter(
-        (_feature_hash(feature) for feature in features), dtype=np.uint64, count=len(features)
-    )
-    ones = ((hashes[:, None] >> _BIT_POSITIONS) & np.uint64(1)).sum(axis=0)
-    # A bit is set where more features have it set than not: the majority vote of SimHash.
-    return int(_BIT_VALUES[ones * 2 > len(features)].sum())
+    return simhashes([tokens])[0]
 
 
 def simhashes(token_lists: list[list[str]]) -> list[int]:
-    """:func:`simhash` of many texts at once: one vectorised pass instead of a few numpy calls per
-    text (the replay's hot path)."""
+    """SimHash of many texts at once, in one vectorised pass (the replay's hot path); every text
+    needs at least one token."""
     if not token_lists:
         return []
     features_per_text = [
@@ -74,6 +67,7 @@ def simhashes(token_lists: list[list[str]]) -> list[int]:
     bits = np.unpackbits(hashes.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
     ones = np.add.reduceat(bits.astype(np.int32), offsets, axis=0)
+    # A bit is set where more features have it set than not: the majority vote of SimHash.
     majority = ones * 2 > counts[:, None]
     return [
         int(value) for value in (majority.astype(np.uint64) << _BIT_POSITIONS).sum(axis=1, dtype=np.uint64)

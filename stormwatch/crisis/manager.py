@@ -59,19 +59,13 @@ class CrisisManager:
         self.crises: dict[str, OpenCrisis] = {}  # by crisis key
         self.last_joined: str | None = None  # key of the crisis the last signal joined
 
-    @property
-    def open(self) -> dict[str, OpenCrisis]:
-        """The most recently active open crisis of each brand."""
-        latest: dict[str, OpenCrisis] = {}
-        for crisis in self.crises.values():
-            current = latest.get(crisis.brand)
-            if current is None or crisis.last_signal_at > current.last_signal_at:
-                latest[crisis.brand] = crisis
-        return latest
-
     def restore(self, crises: list[OpenCrisis]) -> None:
         """Take back the open crises after a restart."""
         self.crises = {crisis.key: crisis for crisis in crises}
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Drop the crises people closed elsewhere (resolved, merged), so new signals do not join them."""
+        self.crises = {key: crisis for key, crisis in self.crises.items() if key in keys}
 
     def on_signal(self, signal: Signal) -> CrisisUpdate | None:
         severity = severity_of(signal)

@@ -29,7 +29,7 @@ from stormwatch.playbook.revision import (
     reject_proposal,
 )
 from stormwatch.response.models import CrisisPlan, CrisisReview, Page, Publication
-from stormwatch.response.service import ResponseError, _move, get_crisis, plan_of, utc_now
+from stormwatch.response.service import ResponseError, _iso, _move, get_crisis, plan_of, utc_now
 from stormwatch.response.timeline import record
 from stormwatch.store.db import Store
 
@@ -266,7 +266,3 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
     return round((end - start).total_seconds() / 60, 1)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
