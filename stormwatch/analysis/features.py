@@ -22,9 +22,10 @@ from itertools import chain, pairwise
 import numpy as np
 from numpy.typing import NDArray
 
-from stormwatch.analysis.normalize import NEGATED_PREFIX, tokenize
+from stormwatch.analysis.normalize import NEGATED_PREFIX, TokenCache, tokenize, tokenize_clean
 
 CHAR_NGRAM_SIZES = (3, 4, 5)
+_CODE_BITS = 11  # 5 characters x 11 bits + 3 bits of length < 64
 _WORD_CACHE_LIMIT = 200_000
 
 FloatArray = NDArray[np.float32]
@@ -35,11 +36,16 @@ def _is_word(token: str) -> bool:
     return token[0] != "<" and token[0].isalnum()
 
 
+def _char_gram_base(token: str) -> str | None:
+    """The word whose character n-grams a token has (None for tags, emoji, punctuation)."""
+    return token.removeprefix(NEGATED_PREFIX) if _is_word(token) else None
+
+
 def word_features(token: str) -> list[str]:
     """The unigram and (for words) the character n-grams of one token."""
     features = [f"w {token}"]
-    if _is_word(token):
-        base = token.removeprefix(NEGATED_PREFIX)
+    base = _char_gram_base(token)
+    if base is not None:
         padded = f" {base} "
         for size in CHAR_NGRAM_SIZES:
             features.extend(f"c {padded[i : i + size]}" for i in range(len(padded) - size + 1))
@@ -53,6 +59,75 @@ def feature_strings(tokens: Sequence[str]) -> list[str]:
         features.extend(word_features(token))
     features.extend(f"b {a} {b}" for a, b in pairwise(tokens))
     return features
+
+
+class CharGramIndex:
+    """Character n-gram -> feature index, for a whole batch of new words at once, in numpy.
+
+    Why: on a live stream about four words a post are new to the per-word cache, and building their
+    ~40 n-gram strings one by one in Python was the fast tier's largest cost. Every character of the
+    vocabulary's n-grams gets a code below ``2**_CODE_BITS``, so an n-gram of up to five characters
+    packs exactly (no hashing, no collisions) into one 64-bit key together with its length; a batch's
+    windows are then keyed with a few vector operations and looked up with one ``searchsorted``.
+    """
+
+    def __init__(self, grams: dict[str, int]) -> None:
+        alphabet = sorted({char for gram in grams for char in gram})
+        if len(alphabet) >= 2**_CODE_BITS or any(len(gram) not in CHAR_NGRAM_SIZES for gram in grams):
+            raise ValueError("vocabulary n-grams do not fit the packed keys")
+        # Code 0 marks a character outside the vocabulary's alphabet: no window holding one can match.
+        self._codes = np.zeros(max(map(ord, alphabet), default=0) + 2, dtype=np.uint64)
+        self._codes[[ord(char) for char in alphabet]] = np.arange(1, len(alphabet) + 1, dtype=np.uint64)
+        keys, features = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
+        for size in CHAR_NGRAM_SIZES:
+            names = [gram for gram in grams if len(gram) == size]
+            codes = self._code_points("".join(names)).reshape(len(names), size)
+            keys.append(_pack(codes, size))
+            features.append(np.array([grams[name] for name in names], dtype=np.int64))
+        all_keys = np.concatenate(keys)
+        order = np.argsort(all_keys)
+        self._keys = all_keys[order]
+        self._features = np.concatenate(features)[order]
+
+    def _code_points(self, text: str) -> NDArray[np.uint64]:
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        return self._codes[np.minimum(points, len(self._codes) - 1)]
+
+    def indices_of(self, words: Sequence[str | None]) -> list[list[int]]:
+        """The feature indices of each word's padded character n-grams (none for a None word)."""
+        padded = [f" {word} " if word is not None else "" for word in words]
+        lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+        codes = self._code_points("".join(padded))
+        ends = np.cumsum(lengths)
+        word_of = np.repeat(np.arange(len(padded)), lengths)
+        zeros_before = np.concatenate([[0], np.cumsum(codes == 0)])
+        found_words, found_features = [], []
+        for size in CHAR_NGRAM_SIZES:
+            starts = np.arange(max(len(codes) - size + 1, 0))
+            fits = starts + size <= ends[word_of[starts]]
+            starts = starts[fits & (zeros_before[starts + size] == zeros_before[starts])]
+            windows = codes[starts[:, None] + np.arange(size)]
+            keys = _pack(windows, size)
+            position = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+            hit = self._keys[position] == keys
+            found_words.append(word_of[starts[hit]])
+            found_features.append(self._features[position[hit]])
+        return _group_by_word(np.concatenate(found_words), np.concatenate(found_features), len(padded))
+
+
+def _pack(codes: NDArray[np.uint64], length: int) -> NDArray[np.uint64]:
+    """One key per row of ``codes`` (n x length): the codes side by side, the length on top."""
+    keys = np.full(codes.shape[0], length, dtype=np.uint64)
+    for column in range(length):
+        keys = (keys << np.uint64(_CODE_BITS)) | codes[:, column]
+    return keys
+
+
+def _group_by_word(words: IntArray, features: IntArray, count: int) -> list[list[int]]:
+    order = np.argsort(words, kind="stable")
+    bounds = np.searchsorted(words[order], np.arange(count + 1))
+    sorted_features = features[order].tolist()
+    return [sorted_features[bounds[i] : bounds[i + 1]] for i in range(count)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +160,11 @@ class Vectorizer:
         self.known_words: Collection[str] = frozenset(
             name[2:] for name in vocabulary if name.startswith("w ") and _is_word(name[2:])
         )
+        self._char_grams = CharGramIndex(
+            {name[2:]: i for i, name in enumerate(vocabulary) if name.startswith("c ")}
+        )
         self._word_cache: dict[str, list[int]] = {}
-        self._token_cache: dict[str, tuple[str, str | None, str | None]] = {}
+        self._token_cache = TokenCache()
 
     @property
     def size(self) -> int:
@@ -95,19 +173,28 @@ class Vectorizer:
     def tokens(self, text: str) -> list[str]:
         return tokenize(text, self.known_words, self._token_cache)
 
-    def _word_indices(self, token: str) -> list[int]:
-        cached = self._word_cache.get(token)
-        if cached is None:
-            get = self._index.get
-            cached = [i for i in map(get, word_features(token)) if i is not None]
-            if len(self._word_cache) >= _WORD_CACHE_LIMIT:  # bounded memory on adversarial input
-                self._word_cache.clear()
-            self._word_cache[token] = cached
-        return cached
+    def tokens_of_clean(self, cleaned: str, sarcastic: bool) -> list[str]:
+        """:meth:`tokens` of a text already passed through ``clean_text``."""
+        return tokenize_clean(cleaned, sarcastic, self.known_words, self._token_cache)
+
+    def _learn_words(self, tokens: Sequence[str]) -> None:
+        missing = set(tokens).difference(self._word_cache)
+        if not missing:
+            return
+        if len(self._word_cache) + len(missing) > _WORD_CACHE_LIMIT:  # bounded memory on adversarial input
+            self._word_cache.clear()
+            missing = set(tokens)
+        words = sorted(missing)
+        grams = self._char_grams.indices_of([_char_gram_base(word) for word in words])
+        unigram = self._index.get
+        for word, found in zip(words, grams, strict=True):
+            index = unigram(f"w {word}")
+            self._word_cache[word] = found if index is None else [index, *found]
 
     def row_indices(self, tokens: Sequence[str]) -> set[int]:
         """Distinct feature indices of one tokenised post (binary weighting: order does not matter)."""
-        found: set[int | None] = set(chain.from_iterable(map(self._word_indices, tokens)))
+        self._learn_words(tokens)
+        found: set[int | None] = set(chain.from_iterable(map(self._word_cache.__getitem__, tokens)))
         found.update(map(self._bigrams.get, pairwise(tokens)))
         found.discard(None)
         return found  # type: ignore[return-value]  # None was just removed

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
 URL_TOKEN = "<url>"
 USER_TOKEN = "<user>"
@@ -55,17 +56,27 @@ _EMOTICONS: tuple[tuple[str, str], ...] = (
 )
 # Every emoticon above contains one of these characters ("D" for xD / 8D): a cheap pre-check.
 _EMOTICON_CHARS = frozenset(":;=<^()_-D")
-_EMOTICON_RE = re.compile("|".join(f"(?P<e{i}>{pattern})" for i, (pattern, _) in enumerate(_EMOTICONS)))
+# Why the leading look-ahead: Python's ``re`` tries all nine alternatives (most behind a look-behind)
+# at every position of the text; the look-ahead lists the characters an emoticon can start with, so
+# the alternatives run only there. Same matches, ~15x faster on tweets (the normaliser's largest cost).
+_EMOTICON_START = r"(?=[<:;=8()^xXT\-])"
+_EMOTICON_RE = re.compile(
+    _EMOTICON_START + "(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_EMOTICONS)) + ")"
+)
 
+# The same look-ahead trick (and ``/s`` after a space written as a look-behind so that every
+# alternative starts with one of the listed characters).
 _SARCASM_RE = re.compile(
+    r"(?=[#/yjn🙄😒😏🙃])(?:"
     r"#(?:sarcasm|sarcastic|not|irony|ironia|sarkazm|ironie|sarkasmus|sarcasme|sarcasmo|ironia|сарказм)\b"
-    r"|(?:^|\s)/s\b|\byeah,? right\b|\bjasne,? jasne\b|\bno jasne\b|[🙄😒😏🙃]",
+    r"|(?<!\S)/s\b|\byeah,? right\b|\bjasne,? jasne\b|\bno jasne\b|[🙄😒😏🙃])",
     re.IGNORECASE,
 )
 
 _ELONGATED_RE = re.compile(r"(\w)\1{2,}")
 # A token is a special <tag>, a word (letters, digits, apostrophes inside), or one symbol that is not
 # a space: so punctuation and each emoji are tokens of their own.
+_TAG_RE = re.compile(r"<[a-z]+>")
 _TOKEN_RE = re.compile(r"<[a-z]+>|\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
 
 _NEGATORS = frozenset(
@@ -188,7 +199,12 @@ def clean_text(text: str) -> str:
 
 def text_for_language_id(text: str) -> str:
     """The text without URLs, mentions, emoticon tags and hashtag signs: what language it is written in."""
-    return " ".join(re.sub(r"<[a-z]+>", " ", clean_text(text)).split())
+    return without_tags(clean_text(text))
+
+
+def without_tags(cleaned: str) -> str:
+    """A :func:`clean_text` result without its ``<url>``/``<smile>``... tags, on one line."""
+    return " ".join(_TAG_RE.sub(" ", cleaned).split())
 
 
 def has_sarcasm_marker(text: str) -> bool:
@@ -204,52 +220,68 @@ def _squeeze_elongation(word: str, known_words: Collection[str]) -> str:
     return once if once in known_words else twice
 
 
-def tokenize(
-    text: str,
-    known_words: Collection[str] = frozenset(),
-    cache: dict[str, tuple[str, str | None, str | None]] | None = None,
-) -> list[str]:
-    """Normalised tokens of a post, with negation scope, flags and emoji as tokens.
+@dataclass(slots=True)
+class TokenCache:
+    """Raw token -> normalised token, and the flags of the (few) raw tokens that raise any.
 
-    ``cache`` (raw token -> normalised token and its flags) may be shared by the calls that use the
-    same ``known_words``: words repeat, so most tokens are then normalised once per process.
+    Shared by the calls that use the same ``known_words``: words repeat, so most tokens are then
+    normalised once per process, and a post's tokens are looked up with C-level ``map`` and set
+    operations instead of a Python loop per token.
     """
-    sarcastic = has_sarcasm_marker(text)
-    tokens: list[str] = []
-    flags: list[str] = []
+
+    tokens: dict[str, str] = field(default_factory=dict)
+    flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def learn(self, raws: Collection[str], known_words: Collection[str]) -> None:
+        missing = set(raws).difference(self.tokens)
+        if not missing:
+            return
+        if len(self.tokens) + len(missing) > _TOKEN_CACHE_LIMIT:  # bounded memory on adversarial input
+            self.tokens.clear()
+            self.flags.clear()
+            missing = set(raws)
+        for raw in missing:
+            token_flags: list[str] = []
+            self.tokens[raw] = _normalise_token(raw, known_words, token_flags)
+            if token_flags:
+                self.flags[raw] = tuple(token_flags)
+
+
+def tokenize(
+    text: str, known_words: Collection[str] = frozenset(), cache: TokenCache | None = None
+) -> list[str]:
+    """Normalised tokens of a post, with negation scope, flags and emoji as tokens."""
+    return tokenize_clean(clean_text(text), has_sarcasm_marker(text), known_words, cache)
+
+
+def tokenize_clean(
+    cleaned: str, sarcastic: bool, known_words: Collection[str] = frozenset(), cache: TokenCache | None = None
+) -> list[str]:
+    """:func:`tokenize` of a text already passed through :func:`clean_text` (shared with language id)."""
+    raws = _TOKEN_RE.findall(fold_diacritics(cleaned))
+    if cache is None:
+        cache = TokenCache()
+    cache.learn(raws, known_words)
+    tokens = list(map(cache.tokens.__getitem__, raws))
+    flags = {flag for raw in cache.flags.keys() & set(raws) for flag in cache.flags[raw]}
+    if not _NEGATORS.isdisjoint(tokens):
+        _mark_negation_scope(tokens)
+    if sarcastic:
+        flags.add(SARCASM_TOKEN)
+    return tokens + sorted(flags)
+
+
+def _mark_negation_scope(tokens: list[str]) -> None:
+    """Prefix the (up to three) tokens after a negator with ``neg_``, until punctuation or a tag."""
     negation_left = 0
-    for raw in _TOKEN_RE.findall(fold_diacritics(clean_text(text))):
-        normalised = None if cache is None else cache.get(raw)
-        if normalised is None:
-            normalised = _normalised_with_flags(raw, known_words)
-            if cache is not None:
-                if len(cache) >= _TOKEN_CACHE_LIMIT:  # bounded memory on adversarial input
-                    cache.clear()
-                cache[raw] = normalised
-        token, first_flag, second_flag = normalised
-        if first_flag is not None:
-            flags.append(first_flag)
-            if second_flag is not None:
-                flags.append(second_flag)
+    for position, token in enumerate(tokens):
         if token in _SCOPE_BREAKERS or token[0] == "<":
             negation_left = 0
         elif negation_left:
-            token = NEGATED_PREFIX + token
+            token = tokens[position] = NEGATED_PREFIX + token
             negation_left -= 1
         if token in _NEGATORS:
             negation_left = NEGATION_SCOPE
-        tokens.append(token)
-    if sarcastic:
-        flags.append(SARCASM_TOKEN)
-    return tokens + sorted(set(flags))
-
-
-def _normalised_with_flags(raw: str, known_words: Collection[str]) -> tuple[str, str | None, str | None]:
-    """The normalised token and the (at most two) flags it raises, as a cacheable value."""
-    token_flags: list[str] = []
-    token = _normalise_token(raw, known_words, token_flags)
-    padded: list[str | None] = [*token_flags, None, None]
-    return token, padded[0], padded[1]
 
 
 def _normalise_token(raw: str, known_words: Collection[str], flags: list[str]) -> str:

@@ -49,9 +49,9 @@ from stormwatch.analysis.cause import (
 )
 from stormwatch.analysis.embedder import SentenceEmbedder
 from stormwatch.analysis.features import SparseLinearModel, SparseRows, Vectorizer, softmax
-from stormwatch.analysis.langid import detect_language
+from stormwatch.analysis.langid import language_of_clean
 from stormwatch.analysis.models import SENTIMENTS, Cause, TextJudgement
-from stormwatch.analysis.normalize import has_sarcasm_marker
+from stormwatch.analysis.normalize import clean_text, has_sarcasm_marker
 
 DEEP_GATE = 0.30  # fast-tier P(negative) from which the deep tier re-judges a text
 _NEGATIVE, _NEUTRAL, _POSITIVE = range(3)
@@ -134,10 +134,15 @@ class TextAnalyzer:
             return self.with_corrections(corrections).judge(texts, langs, deep_mask=deep_mask)
         if not texts:
             return []
+        # The surface clean-up and the sarcasm check run once per post: tokenizer, language id and
+        # the sarcasm flip all read them.
+        cleaned = [clean_text(text) for text in texts]
+        sarcastic = [has_sarcasm_marker(text) for text in texts]
         languages = [
-            given or detect_language(text) for text, given in zip(texts, _or_nones(langs, texts), strict=True)
+            given or language_of_clean(clean)
+            for clean, given in zip(cleaned, _or_nones(langs, texts), strict=True)
         ]
-        tokens = [self.sentiment.vectorizer.tokens(text) for text in texts]
+        tokens = list(map(self.sentiment.vectorizer.tokens_of_clean, cleaned, sarcastic))
         sentiment_rows = self.sentiment.vectorizer.transform_tokens(tokens)
         fast_log = self.sentiment.fast_log_probabilities(sentiment_rows)
         deep_index = self._deep_selection(np.exp(fast_log[:, _NEGATIVE]), deep_mask)
@@ -146,7 +151,7 @@ class TextAnalyzer:
         probabilities = np.exp(fast_log)
         if embeddings is not None and len(deep_index):
             probabilities[deep_index] = self.sentiment.blended(fast_log[deep_index], embeddings)
-        probabilities = _flip_sarcastic_praise(probabilities, texts)
+        probabilities = _flip_sarcastic_praise(probabilities, sarcastic)
         labels = probabilities.argmax(axis=1)
         causes = self._causes(tokens, np.flatnonzero(labels == _NEGATIVE), deep_index, embeddings)
         return [
@@ -241,10 +246,12 @@ def _or_nones(langs: Sequence[str | None] | None, texts: Sequence[str]) -> Seque
     return langs
 
 
-def _flip_sarcastic_praise(probabilities: NDArray[np.float64], texts: Sequence[str]) -> NDArray[np.float64]:
+def _flip_sarcastic_praise(
+    probabilities: NDArray[np.float64], sarcastic: Sequence[bool]
+) -> NDArray[np.float64]:
     """A post flagged as sarcastic (#sarcasm, 🙄, "yeah right") that reads positive means the opposite."""
-    for i, text in enumerate(texts):
-        if probabilities[i, _POSITIVE] > probabilities[i, _NEGATIVE] and has_sarcasm_marker(text):
+    for i in np.flatnonzero(np.asarray(sarcastic, dtype=bool)):
+        if probabilities[i, _POSITIVE] > probabilities[i, _NEGATIVE]:
             probabilities[i, [_NEGATIVE, _POSITIVE]] = probabilities[i, [_POSITIVE, _NEGATIVE]]
     return probabilities
 

@@ -1,4 +1,4 @@
-"""Language identification on short, noisy posts (lingua cascade, no download)."""
+"""Language identification on short, noisy posts (fastText then lingua, no download)."""
 
 import pytest
 

@@ -2,6 +2,7 @@ from stormwatch.analysis.normalize import (
     ELONG_TOKEN,
     SARCASM_TOKEN,
     USER_TOKEN,
+    TokenCache,
     fold_diacritics,
     has_sarcasm_marker,
     text_for_language_id,
@@ -60,7 +61,7 @@ def test_held_out_split_contract() -> None:
 
 
 def test_cached_tokenizer_gives_the_same_tokens() -> None:
-    cache: dict[str, tuple[str, str | None, str | None]] = {}
+    cache = TokenCache()
     texts = ["SUUUPER lot!!! :)", "Www.example.com is down", "RT @a: nie DZIAŁA", "suuuper"]
     for text in texts * 2:  # second round reads the cache
         assert tokenize(text, {"super"}, cache) == tokenize(text, {"super"})
@@ -73,3 +74,17 @@ def test_urls_without_scheme_and_entities() -> None:
 
 def test_retweet_marker_is_dropped_and_laugh_emoticons_tagged() -> None:
     assert tokenize("RT @lot: lecimy xD") == ["<user>", ":", "lecimy", "<laugh>"]
+
+
+def test_vectorizer_char_grams_match_the_training_features() -> None:
+    """The numpy n-gram look-up finds exactly the features ``word_features`` names (training's view)."""
+    from stormwatch.analysis.features import CharGramIndex, _char_gram_base, word_features
+
+    vocabulary = ["w zle", "c  zl", "c zle", "c le ", "c  zle ", "c ółć", "c  ab ", "c aaa"]
+    index = {name: i for i, name in enumerate(vocabulary)}
+    grams = CharGramIndex({name[2:]: i for name, i in index.items() if name.startswith("c ")})
+    words = ["zle", "neg_zle", "żółć", "ółć", "ab", "aaaa", "<url>", "😡", "x" * 30, "a"]
+    found = grams.indices_of([_char_gram_base(word) for word in words])
+    for word, indices in zip(words, found, strict=True):
+        expected = [index[f] for f in word_features(word) if f in index and f.startswith("c ")]
+        assert sorted(indices) == sorted(expected), word
