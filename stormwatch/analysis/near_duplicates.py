@@ -55,12 +55,11 @@ def simhashes(token_lists: list[list[str]]) -> list[int]:
     needs at least one token."""
     if not token_lists:
         return []
-    features_per_text = [
-        tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)] for tokens in token_lists
-    ]
-    counts = np.fromiter((len(features) for features in features_per_text), dtype=np.int64)
+    # map/chain keep the per-feature work in C: this runs for every mention of a replay.
+    features_per_text = [tokens + list(map(" ".join, itertools.pairwise(tokens))) for tokens in token_lists]
+    counts = np.fromiter(map(len, features_per_text), dtype=np.int64, count=len(features_per_text))
     hashes = np.fromiter(
-        (_feature_hash(feature) for features in features_per_text for feature in features),
+        map(_feature_hash, itertools.chain.from_iterable(features_per_text)),
         dtype=np.uint64,
         count=int(counts.sum()),
     )
