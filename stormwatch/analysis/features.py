@@ -147,22 +147,26 @@ class Vectorizer:
     """Maps posts to the sparse TF-IDF rows the linear models were trained on."""
 
     def __init__(self, vocabulary: Sequence[str], idf: FloatArray) -> None:
-        self._index = {name: i for i, name in enumerate(vocabulary)}
+        # One pass sorts the vocabulary by feature kind; each kind is looked up its own way.
+        self._unigrams: dict[str, int] = {}
+        grams: dict[str, int] = {}
         # Bigrams keyed by token pair: ``pairwise`` yields the keys, no "b a b" string is built per pair.
-        self._bigrams: dict[tuple[str, str], int] = {
-            (first, second): i
-            for i, name in enumerate(vocabulary)
-            if name.startswith("b ")
-            for first, second in [name[2:].split(" ", 1)]
-        }
+        self._bigrams: dict[tuple[str, str], int] = {}
+        for i, name in enumerate(vocabulary):
+            kind, feature = name[:2], name[2:]
+            if kind == "w ":
+                self._unigrams[feature] = i
+            elif kind == "c ":
+                grams[feature] = i
+            elif kind == "b ":
+                first, second = feature.split(" ", 1)
+                self._bigrams[first, second] = i
+            else:
+                raise ValueError(f"unknown feature kind in the vocabulary: {name!r}")
+        self._char_grams = CharGramIndex(grams)
         self._idf = idf.astype(np.float32)
         # Words of the training vocabulary: lets the normaliser squeeze "suuuper" to a known "super".
-        self.known_words: Collection[str] = frozenset(
-            name[2:] for name in vocabulary if name.startswith("w ") and _is_word(name[2:])
-        )
-        self._char_grams = CharGramIndex(
-            {name[2:]: i for i, name in enumerate(vocabulary) if name.startswith("c ")}
-        )
+        self.known_words: Collection[str] = frozenset(word for word in self._unigrams if _is_word(word))
         self._word_cache: dict[str, list[int]] = {}
         self._token_cache = TokenCache()
 
@@ -186,9 +190,9 @@ class Vectorizer:
             missing = set(tokens)
         words = sorted(missing)
         grams = self._char_grams.indices_of([_char_gram_base(word) for word in words])
-        unigram = self._index.get
+        unigram = self._unigrams.get
         for word, found in zip(words, grams, strict=True):
-            index = unigram(f"w {word}")
+            index = unigram(word)
             self._word_cache[word] = found if index is None else [index, *found]
 
     def row_indices(self, tokens: Sequence[str]) -> set[int]:
