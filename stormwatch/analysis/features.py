@@ -195,16 +195,19 @@ class Vectorizer:
             index = unigram(word)
             self._word_cache[word] = found if index is None else [index, *found]
 
-    def row_indices(self, tokens: Sequence[str]) -> set[int]:
-        """Distinct feature indices of one tokenised post (binary weighting: order does not matter)."""
-        self._learn_words(tokens)
+    def _row_indices(self, tokens: Sequence[str]) -> set[int | None]:
+        """Distinct feature indices of one tokenised post whose words are all learnt (and maybe None:
+        binary weighting, so order and repeats do not matter; C-level map/chain only)."""
         found: set[int | None] = set(chain.from_iterable(map(self._word_cache.__getitem__, tokens)))
         found.update(map(self._bigrams.get, pairwise(tokens)))
-        found.discard(None)
-        return found  # type: ignore[return-value]  # None was just removed
+        return found
 
     def transform_tokens(self, batch: Sequence[Sequence[str]]) -> SparseRows:
-        rows = [self.row_indices(tokens) for tokens in batch]
+        # New words are learnt for the whole batch at once: the n-gram look-up is vectorised.
+        self._learn_words(list(chain.from_iterable(batch)))
+        rows = [self._row_indices(tokens) for tokens in batch]
+        for row in rows:
+            row.discard(None)
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
