@@ -318,7 +318,7 @@ def render(
             for outs in groups[g]:
                 cells += [_recall_cell(outs), _delay_cell(outs)]
             lines.append(f"| {g} | " + " | ".join(cells) + " |")
-    lines += ["", _METHOD]
+    lines += ["", _METHOD.format(**{name: ", ".join(map(str, seeds)) for name, seeds in SEED_SETS.items()})]
     return "\n".join(lines) + "\n"
 
 
@@ -343,7 +343,7 @@ _METHOD = """## Method
   [onset − 15 min, end + 1 h] is a false alarm; crises in praise windows are reported apart.
   Only the scored weeks count (the 7-day warm-up is history only).
 * **Tuning**: Stormwatch's detectors (`stormwatch/detection/`, thresholds in `SurgeRule`, `StoryRule`,
-  `UnansweredRule`) were tuned on the **tune** seeds (1101, 1102) only; the **test** seeds (2201, 2202)
+  `UnansweredRule`) were tuned on the **tune** seeds ({tune}) only; the **test** seeds ({test})
   were never used for tuning and are run once, with the final code, for the published table.
 * **Baseline** (`bench/detection/baseline.py`): per brand, clock-hour counts of all mentions; alert
   when the running count of the current hour exceeds mean + 3 sd of the previous 168 hourly counts

@@ -8,8 +8,9 @@ does) and caches the enriched stream; each later run replays only the detectors 
 manager (the same loop as ``Pipeline.process``), scores the alerts with ``score.py`` and lists which
 signal opened every false alarm and praise crisis and which signal first caught each firestorm.
 
-For **tune** seeds only (default: the ``tune`` set): it prints test worlds' diagnostics too, which
-is exactly what must not be looked at while tuning.  The published figure is ``run.py --seeds test``.
+Use it on **tune** seeds only (the default is the ``tune`` set): given a test seed it would print
+exactly the diagnostics that must not be looked at while tuning.  The published figure is
+``run.py --seeds test``.
 """
 
 from __future__ import annotations
