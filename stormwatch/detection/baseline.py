@@ -36,6 +36,11 @@ DISPERSION_PRIOR = 0.15  # squared coefficient of variation of hourly counts bey
 DISPERSION_ALPHA = 0.02  # ~2 days of hours
 DISPERSION_FLOOR = 0.03
 HOUR = timedelta(hours=1)
+# A rise whose extra positive posts reach half its extra negative ones is a wave of (partly misread)
+# praise: the fast sentiment tier reads some praise as criticism, but a firestorm's extra positives
+# are misreads, about a quarter of its extra negatives on the tune seeds.
+PRAISE_TO_CRITICISM = 0.5
+MIN_PRAISE_EXCESS = 3.0  # extra positive posts before a wave can count as praise at all
 
 
 def hour_start(moment: datetime) -> datetime:
@@ -208,9 +213,11 @@ class MoodGauge:
         positives = sum(positive for _, positive in self._recent)
         negatives = len(self._recent) - positives
         start = at - self.window
-        return positives - self.positive.expected_between(
-            start, at
-        ) > negatives - self.negative.expected_between(start, at)
+        excess_positive = positives - self.positive.expected_between(start, at)
+        excess_negative = negatives - self.negative.expected_between(start, at)
+        return excess_positive > excess_negative or excess_positive >= max(
+            PRAISE_TO_CRITICISM * excess_negative, MIN_PRAISE_EXCESS
+        )
 
 
 def surge_ceiling(expected: float) -> float:

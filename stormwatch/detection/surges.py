@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from stormwatch.analysis.service import EnrichedMention
-from stormwatch.detection.baseline import RhythmBaseline, poisson_tail
+from stormwatch.detection.baseline import MIN_PRAISE_EXCESS, PRAISE_TO_CRITICISM, RhythmBaseline, poisson_tail
 from stormwatch.detection.evidence import dominant_cause, examples_of, minutes, reach_of, top_by_reach
 from stormwatch.detection.models import Signal
 
@@ -29,9 +29,8 @@ REPEAT_AFTER = timedelta(minutes=10)
 WINDOWS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(minutes=60), timedelta(hours=3))
 LARGE_ACCOUNT = 100_000
 TYPICAL_WEIGHT = 3.0  # reach weight of an account with 1,000 followers
-# Praise guard (re-tuned on the tune seeds for the current language models): a rise with at least
-# this many extra positives per extra negative, and some posts clearly read as praise, is buzz.
-PRAISE_TO_CRITICISM = 0.5
+# Praise guard: a rise with at least PRAISE_TO_CRITICISM extra positives per extra negative, and
+# some posts clearly read as praise, is buzz.
 SURE_PRAISE_SCORE = 0.5  # sentiment_score of a post the model clearly reads as praise
 MIN_SURE_PRAISE = 2
 
@@ -65,9 +64,14 @@ class SurgeRule:
     share_rise: float = 0.3
     share_z: float = 5.0
     # reach-weighted negativity
-    reach_min_negatives: int = 4
+    reach_min_negatives: int = 5
     reach_ratio: float = 3.5
     reach_z: float = 6.0
+    # Reach amplifies a rise of negative posts; it does not replace one. Follower counts are heavy
+    # tailed, so a handful of ordinary complaints with one large account among them is a normal
+    # day for a busy brand: the negative posts themselves must also be clearly above their usual.
+    reach_count_ratio: float = 2.0
+    reach_count_tail: float = 1e-4
 
 
 class _Window:
@@ -250,6 +254,8 @@ class SurgeDetector:
                 continue
             if poisson_tail(observed / TYPICAL_WEIGHT, expected / TYPICAL_WEIGHT) > rule.max_tail_probability:
                 continue
+            if not self._negatives_rose(window, start, at):
+                continue
             if self._negative_excess(window, start, at) < rule.min_negative_excess:
                 continue
             negatives = window.negative_posts()
@@ -271,22 +277,35 @@ class SurgeDetector:
     # ------------------------------------------------------------------------------------ helpers
 
     def _in_praise_wave(self, at: datetime) -> bool:
-        """More praise than criticism above the usual levels over the last hour, counting copies of
-        one post once: a praise spike can carry a hundred retweets of one post the model misreads."""
-        window = self.windows[2]
+        """More praise than criticism above the usual levels over the last hour or the last ten
+        minutes, counting copies of one post once: a praise spike can carry a hundred retweets of
+        one post the model misreads. The short look matters at a spike's start, when its first
+        misreads already make a ten-minute surge but the hour still holds mostly ordinary posts."""
+        return any(self._praise_in(window, at) for window in (self.windows[0], self.windows[2]))
+
+    def _praise_in(self, window: _Window, at: datetime) -> bool:
         start = at - window.span
         positives, negatives, sure_positives = _distinct_voices(window.posts)
         excess_positive = positives - self.positives.expected_between(start, at)
         excess_negative = negatives - self.negatives.expected_between(start, at)
-        if excess_positive > max(excess_negative, 0.0) + 3:
+        if excess_positive > max(excess_negative, 0.0) + MIN_PRAISE_EXCESS:
             return True
         # The fast tier half misreads some praise spikes as criticism, yet they still add at least
         # half as many positives as negatives, some of them read as clearly positive. A firestorm
         # brings no praise: its extra positives are misreads (about a quarter of its extra
         # negatives on the tune seeds), and faint ones.
         return (
-            excess_positive >= max(PRAISE_TO_CRITICISM * excess_negative, 3.0)
+            excess_positive >= max(PRAISE_TO_CRITICISM * excess_negative, MIN_PRAISE_EXCESS)
             and sure_positives >= MIN_SURE_PRAISE
+        )
+
+    def _negatives_rose(self, window: _Window, start: datetime, at: datetime) -> bool:
+        """The count of negative posts alone is clearly above its usual level (a looser test than
+        a negative surge's: reach supplies the rest of the evidence)."""
+        expected = self.negatives.expected_between(start, at)
+        return (
+            window.negatives >= self.rule.reach_count_ratio * expected
+            and poisson_tail(window.negatives, expected) <= self.rule.reach_count_tail
         )
 
     def _negative_excess(self, window: _Window, start: datetime, at: datetime) -> float:

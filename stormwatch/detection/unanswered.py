@@ -33,6 +33,9 @@ class UnansweredRule:
     min_unanswered: int = 10
     min_ratio: float = 4.0
     max_tail_probability: float = 1e-6
+    # How many customers wait unanswered swings with the team's shifts and the day's traffic far
+    # more than a Poisson count would: the rise must also be surprising for this brand's own noise.
+    min_z: float = 5.5
     warmup_hours: int = 24
 
 
@@ -109,9 +112,10 @@ class UnansweredDetector:
             return []
         if self._last_signal_at is not None and at - self._last_signal_at < REPEAT_AFTER:
             return []
-        expected = self.baseline.expected_between(at - WINDOW, at)
+        expected, z = self.baseline.surprise(observed, at - WINDOW, at)
         if (
             observed < rule.min_ratio * expected
+            or z < rule.min_z
             or poisson_tail(observed, expected) > rule.max_tail_probability
         ):
             return []

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from stormwatch.analysis.models import Cause, Sentiment, TextJudgement
 from stormwatch.analysis.service import EnrichedMention
-from stormwatch.detection.baseline import RhythmBaseline
+from stormwatch.detection.baseline import MoodGauge, RhythmBaseline
 from stormwatch.detection.detectors import TriggerTermDetector, detectors_for
 from stormwatch.detection.models import Signal
 from stormwatch.detection.service import DetectionEngine
@@ -125,6 +125,44 @@ def test_reach_weighted_negativity_needs_large_accounts() -> None:
     reach = [signal for signal in signals if signal.kind == "negative_reach"]
     assert reach and reach[0].reach >= 4_000_000
     assert "large accounts" in reach[0].summary or "accounts with over" in reach[0].summary
+
+
+def test_reach_without_a_rise_of_negative_posts_raises_nothing() -> None:
+    """Four complaints in ten minutes from large accounts, at a brand with four complaints an
+    hour: not a surprising number of complaints, so reach alone (heavy-tailed follower counts make
+    large accounts common) does not raise an alarm. Reach amplifies a rise; it does not replace one."""
+    engine = DetectionEngine(lambda name: BrandConfig(name=name))
+    history = [  # a post every 5 minutes, every third of them a complaint
+        post(START + timedelta(minutes=5 * i), "negative" if i % 3 == 0 else "neutral", f"h{i}")
+        for i in range(12 * 72 + 1)
+    ]
+    onset = START + timedelta(hours=72)
+    loud = [
+        post(onset + timedelta(minutes=2 * i + 1), "negative", f"l{i}", followers=2_000_000) for i in range(4)
+    ]
+    signals = run(engine, in_time_order(history, loud))
+    assert [signal.kind for signal in signals] == []
+
+
+def _mood_wave(positives: int, negatives: int) -> bool:
+    """A gauge that learnt two quiet days (1 positive, 1 negative post an hour), then a wave."""
+    gauge = MoodGauge(timedelta(minutes=30))
+    for hour in range(48):
+        gauge.observe(START + timedelta(hours=hour, minutes=10), "positive")
+        gauge.observe(START + timedelta(hours=hour, minutes=40), "negative")
+    wave = START + timedelta(hours=48, minutes=5)
+    sentiments = ["positive"] * positives + ["negative"] * negatives
+    for i, sentiment in enumerate(sentiments):
+        gauge.observe(wave + timedelta(seconds=30 * i), sentiment)
+    return gauge.is_buzz(wave + timedelta(seconds=30 * len(sentiments)))
+
+
+def test_mood_gauge_reads_half_misread_praise_as_buzz() -> None:
+    # A praise spike the model half misreads: extra positives reach half the extra negatives.
+    assert _mood_wave(positives=10, negatives=16)
+    # A firestorm's few misread positives (about a quarter of its negatives) are not praise.
+    assert not _mood_wave(positives=3, negatives=16)
+    assert _mood_wave(positives=20, negatives=2)
 
 
 # ---------------------------------------------------------------------------------------- stories
