@@ -1,6 +1,7 @@
 """Train the shipped analysis models from ../shared/data (reproducible: fixed seeds, fixed split).
 
-    uv run python scripts/train_analysis.py            # writes stormwatch/analysis/artifacts/*.npz
+    uv run python scripts/train_analysis.py              # writes stormwatch/analysis/artifacts/*.npz
+    uv run python scripts/train_analysis.py --deep-only  # rewrites sentiment_deep.npz only
 
 Only records that are NOT held out (``stormwatch.analysis.splits.is_held_out``) are used, and the whole
 ``tweeteval_sentiment_val`` file is kept out as an extra test set. Every choice (regularisation C of
@@ -13,7 +14,10 @@ training records. Embeddings of the training texts are cached in ``$STORMWATCH_T
 Models (see docs/model_card.md):
 * fast sentiment: binary TF-IDF over word/bigram/char n-gram features -> multinomial logistic regression,
   samples weighted so that every dataset's classes weigh the same (capped per dataset);
-* deep sentiment: logistic regression over USE multilingual v3 embeddings, blended with the fast tier;
+* deep sentiment: a one-hidden-layer perceptron (or logistic regression, whichever cross-validates
+  better) over USE multilingual v3 embeddings, blended with the fast tier on the texts the fast tier is
+  unsure of (``text_analyzer.needs_deep_tier``): blend weight and offsets are chosen on that gated
+  product, i.e. on what the analyzer actually does;
 * cause (fast and deep): the same two model kinds over 5 causes + "none", trained on airline
   complaints, on negative personal tweets and non-complaints (``none``), and on the multilingual cause
   prototypes of ``stormwatch.analysis.cause_prototypes`` (up-weighted).
@@ -21,28 +25,35 @@ Models (see docs/model_card.md):
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import sys
 import time
+import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from rich.progress import track
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 
-from stormwatch.analysis.artifacts import ARTIFACT_DIR, save_deep_model, save_sparse_model
+from stormwatch.analysis.artifacts import ARTIFACT_DIR, deep_inputs, save_deep_model, save_sparse_model
 from stormwatch.analysis.cause_prototypes import CAUSE_PROTOTYPES
 from stormwatch.analysis.datasets import COMPLAINTS_FILE, Example, read_examples, sentiment_examples
 from stormwatch.analysis.embedder import SentenceEmbedder
 from stormwatch.analysis.features import feature_strings, softmax
 from stormwatch.analysis.models import CAUSES, SENTIMENTS
 from stormwatch.analysis.normalize import tokenize
+from stormwatch.analysis.text_analyzer import needs_deep_tier
 
 SEED = 13
 NONE_CAUSE = "none"
@@ -54,7 +65,22 @@ MIN_DF = 2
 MAX_FEATURES = 300_000  # keeps the artifact at a few MB and the solver fast
 CV_FOLDS = 3
 FAST_C_GRID = (2.0, 8.0)
-DEEP_C_GRID = (0.3, 1.0, 3.0, 10.0)
+SHIPPED_FAST_C = 2.0  # what FAST_C_GRID chose for the shipped fast tier (used by --deep-only)
+# Offsets (negative, neutral, positive) folded into the shipped sentiment_fast.npz: its bias minus the
+# intercept of a refit at SHIPPED_FAST_C is (0.0006, 0.0007, -0.1045). --deep-only uses these, not a
+# fresh offset search (which now picks (0, 0.1, -0.1) at the same CV score), so the deep head is fitted
+# on the fast log-probabilities the runtime will actually feed it.
+SHIPPED_FAST_OFFSETS = (0.0, 0.0, -0.1)
+# Deep-head candidates compared by the gated, blended CV score: logistic regression at the C the
+# previous release chose (0.3); a perceptron (256 ReLU units, 20 Adam epochs) over the embedding; and a
+# "stacked" perceptron that also sees the fast tier's (out-of-fold) log-probabilities and a one-hot of
+# the language, so it can learn where and per language the fast tier errs.
+DEEP_LR_C = 0.3
+MLP_HIDDEN = 256
+MLP_EPOCHS = 20
+MLP_ALPHA_GRID = (0.1, 0.3)
+STACKED_ALPHA_GRID = (0.03, 0.1, 0.3)
+DEEP_INPUT_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "pl", "pt")  # the training data's
 BLEND_GRID = np.linspace(0.0, 1.0, 11)
 BIAS_GRID = np.round(np.arange(-1.0, 1.01, 0.1), 2)
 CACHE_DIR = Path(os.environ.get("STORMWATCH_TRAIN_CACHE", "/tmp/stormwatch-train-cache"))
@@ -103,6 +129,26 @@ def fit_logistic(x: Any, y: Sequence[str], weights: NDArray[np.float64], c: floa
     model = LogisticRegression(C=c, max_iter=3000, random_state=SEED)
     model.fit(x, y, sample_weight=weights)
     return model
+
+
+def fit_mlp(x: Any, y: Sequence[str], weights: NDArray[np.float64], alpha: float) -> MLPClassifier:
+    """Fixed epochs (no early stopping: its validation split would ignore the sample weights)."""
+    model = MLPClassifier(
+        hidden_layer_sizes=(MLP_HIDDEN,),
+        alpha=alpha,
+        max_iter=MLP_EPOCHS,
+        batch_size=256,
+        learning_rate_init=1e-3,
+        random_state=SEED,
+        early_stopping=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # MLP_EPOCHS is the intended budget
+        model.fit(x, y, sample_weight=weights / weights.mean())  # Adam's step size assumes mean weight 1
+    return model
+
+
+DeepFit = Callable[[Any, Sequence[str], NDArray[np.float64]], Any]
 
 
 def mean_group_recall(examples: Sequence[Example], predicted: Sequence[str] | NDArray[np.int64]) -> float:
@@ -155,15 +201,27 @@ def known_words_of(texts: Sequence[str]) -> frozenset[str]:
 
 
 def out_of_fold_log_proba(
-    x: Any, y: Sequence[str], weights: NDArray[np.float64], folds: NDArray[np.int64], c: float
+    x: Any,
+    y: Sequence[str],
+    weights: NDArray[np.float64],
+    folds: NDArray[np.int64],
+    c: float,
+    fit: DeepFit | None = None,
 ) -> NDArray[np.float64]:
-    """Log-probabilities of every training record from a model that did not see its fold."""
+    """Log-probabilities of every training record from a model that did not see its fold.
+
+    ``fit`` (x, y, weights) -> model; default: logistic regression at ``c``.
+    """
     result = np.zeros((len(y), len(SENTIMENTS)))
     labels = np.array(y)
     for fold in range(CV_FOLDS):
         inside, outside = folds != fold, folds == fold
-        model = fit_logistic(x[inside], labels[inside], weights[inside], c)
-        result[outside] = model.predict_log_proba(x[outside])
+        if fit is None:
+            model = fit_logistic(x[inside], labels[inside], weights[inside], c)
+            result[outside] = model.predict_log_proba(x[outside])
+        else:  # a perceptron's probabilities can underflow to 0
+            model = fit(x[inside], labels[inside], weights[inside])
+            result[outside] = np.log(np.clip(model.predict_proba(x[outside]), 1e-12, 1.0))
     return result
 
 
@@ -189,24 +247,44 @@ def choose_c(
     return best[0], best[2]
 
 
-def choose_bias(log_proba: NDArray[np.float64], examples: Sequence[Example]) -> NDArray[np.float64]:
+def gated_predictions(
+    log_proba: NDArray[np.float64], fast_log: NDArray[np.float64], gated: NDArray[np.bool_] | None
+) -> NDArray[np.int64]:
+    """What the analyzer decides: ``log_proba`` on the gated rows, the fast tier on the others."""
+    chosen: NDArray[np.int64] = log_proba.argmax(axis=1)
+    if gated is None:
+        return chosen
+    fallback: NDArray[np.int64] = fast_log.argmax(axis=1)
+    return np.where(gated, chosen, fallback)
+
+
+def choose_bias(
+    log_proba: NDArray[np.float64],
+    examples: Sequence[Example],
+    gated: NDArray[np.bool_] | None = None,
+    fast_log: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], float]:
     """Additive log-offsets for (negative, neutral, positive) that maximise the CV macro-recall.
 
     The data sets' priors differ from the weighted training prior; macro-recall wants balanced errors.
-    Negative is the reference (offset 0); neutral and positive are searched on a grid.
+    Negative is the reference (offset 0); neutral and positive are searched on a grid. With ``gated``,
+    the offsets act only on the gated rows (the fast tier's ``fast_log`` decides the others).
     """
+    fallback = log_proba if fast_log is None else fast_log
     best_bias, best_score = np.zeros(3), -1.0
     for neutral in BIAS_GRID:
         for positive in BIAS_GRID:
             bias = np.array([0.0, neutral, positive])
-            score = mean_group_recall(examples, (log_proba + bias).argmax(axis=1))
+            score = mean_group_recall(examples, gated_predictions(log_proba + bias, fallback, gated))
             if score > best_score:
                 best_bias, best_score = bias, score
-    log(f"  decision offsets {best_bias.tolist()}: CV mean group macro-recall {best_score:.4f}")
-    return best_bias
+    return best_bias, best_score
 
 
-def train_sentiment(train: list[Example], known: frozenset[str], embedder: SentenceEmbedder) -> None:
+def train_sentiment(
+    train: list[Example], known: frozenset[str], embedder: SentenceEmbedder, *, deep_only: bool
+) -> None:
+    """Fit and save both sentiment tiers; ``deep_only`` leaves the shipped fast tier's file untouched."""
     log(f"sentiment: {len(train)} training examples, {CV_FOLDS}-fold cross-validation for every choice")
     token_lists = tokens_of([e.text for e in train], known)
     vectorizer = fit_tfidf(token_lists)
@@ -214,38 +292,116 @@ def train_sentiment(train: list[Example], known: frozenset[str], embedder: Sente
     y = [str(e.sentiment) for e in train]
     weights = sample_weights(train)
     folds = np.array([cv_fold(e) for e in train], dtype=np.int64)
-    fast_c, fast_oof = choose_c("fast", x, y, weights, folds, FAST_C_GRID, train)
-    embeddings = cached_embeddings(embedder, [e.text for e in train])
-    deep_c, deep_oof = choose_c("deep", embeddings, y, weights, folds, DEEP_C_GRID, train)
-    log("  fast-tier decision offsets (also what the deep tier is blended with)")
-    fast_bias = choose_bias(fast_oof, train)
+    if deep_only:  # the shipped fast tier's C: its out-of-fold predictions are what the deep tier blends with
+        fast_c, fast_oof = SHIPPED_FAST_C, out_of_fold_log_proba(x, y, weights, folds, SHIPPED_FAST_C)
+    else:
+        fast_c, fast_oof = choose_c("fast", x, y, weights, folds, FAST_C_GRID, train)
+    fast_bias, fast_score = choose_bias(fast_oof, train)
+    if deep_only:
+        fast_bias = np.array(SHIPPED_FAST_OFFSETS)
+        fast_score = mean_group_recall(train, (fast_oof + fast_bias).argmax(axis=1))
+    log(f"  fast-tier offsets {fast_bias[1:].tolist()}: CV mean group macro-recall {fast_score:.4f}")
     fast_adjusted = np.log(softmax(fast_oof + fast_bias))
-    blend = choose_blend(fast_adjusted, deep_oof, train)
-    log("  blended decision offsets")
-    blend_bias = choose_bias((1 - blend) * fast_adjusted + blend * deep_oof, train)
+    embeddings = cached_embeddings(embedder, [e.text for e in train])
+    choice = choose_deep_head(embeddings, y, weights, folds, train, fast_adjusted)
+    # the stacked head is fitted on out-of-fold fast log-probabilities: like the runtime's on new texts
+    deep_x = stacked_inputs(embeddings, fast_adjusted, train) if choice.stacked else embeddings
 
     log("  final fit on all training examples")
-    fast = fit_logistic(x, y, weights, fast_c)
-    deep = fit_logistic(embeddings, y, weights, deep_c)
-    check_classes(fast, deep, SENTIMENTS)
-    save_sparse_model(ARTIFACT_DIR / "sentiment_fast.npz", vectorizer, fast, SENTIMENTS, fast_bias)
-    save_deep_model(ARTIFACT_DIR / "sentiment_deep.npz", deep, SENTIMENTS, blend, blend_bias)
-    check_runtime_parity(token_lists[:500], vectorizer, fast, fast_bias)
+    deep = choice.fit(deep_x, y, weights)
+    if not deep_only:
+        fast = fit_logistic(x, y, weights, fast_c)
+        check_classes(fast, deep, SENTIMENTS)
+        save_sparse_model(ARTIFACT_DIR / "sentiment_fast.npz", vectorizer, fast, SENTIMENTS, fast_bias)
+        check_runtime_parity(token_lists[:500], vectorizer, fast, fast_bias)
+    languages = DEEP_INPUT_LANGUAGES if choice.stacked else ()
+    save_deep_model(
+        ARTIFACT_DIR / "sentiment_deep.npz",
+        deep,
+        SENTIMENTS,
+        choice.blend,
+        choice.bias,
+        uses_fast_log=choice.stacked,
+        input_languages=languages,
+    )
+    check_deep_parity(embeddings[:500], fast_adjusted[:500], train[:500], deep_x[:500], deep)
 
 
 def choose_blend(
-    fast_log: NDArray[np.float64], deep_log: NDArray[np.float64], examples: Sequence[Example]
-) -> float:
-    best_weight, best_score = 0.0, -1.0
+    fast_log: NDArray[np.float64],
+    deep_log: NDArray[np.float64],
+    examples: Sequence[Example],
+    gated: NDArray[np.bool_],
+) -> tuple[float, NDArray[np.float64], float]:
+    """Blend weight and blended offsets, searched jointly, scored as the analyzer decides (gated)."""
+    best: tuple[float, NDArray[np.float64], float] = (0.0, np.zeros(3), -1.0)
     for weight in BLEND_GRID:
-        score = mean_group_recall(examples, ((1 - weight) * fast_log + weight * deep_log).argmax(axis=1))
-        log(f"    deep weight {weight:.1f}: CV mean group macro-recall {score:.4f}")
-        if score > best_score:
-            best_weight, best_score = float(weight), score
-    return best_weight
+        blended = (1 - weight) * fast_log + weight * deep_log
+        bias, score = choose_bias(blended, examples, gated, fast_log)
+        log(f"    deep weight {weight:.1f}, offsets {bias[1:].tolist()}: gated CV {score:.4f}")
+        if score > best[2]:
+            best = (float(weight), bias, score)
+    return best
 
 
-def check_classes(fast: LogisticRegression, deep: LogisticRegression, expected: Sequence[str]) -> None:
+def deep_candidates() -> list[tuple[str, DeepFit, bool]]:
+    """The deep heads compared by cross-validation: (name, fit, stacked inputs or the embedding alone)."""
+    candidates: list[tuple[str, DeepFit, bool]] = [
+        (f"logistic C={DEEP_LR_C}", partial(fit_logistic, c=DEEP_LR_C), False)
+    ]
+    for alpha in MLP_ALPHA_GRID:
+        candidates.append((f"perceptron alpha={alpha}", partial(fit_mlp, alpha=alpha), False))
+    for alpha in STACKED_ALPHA_GRID:
+        candidates.append((f"stacked perceptron alpha={alpha}", partial(fit_mlp, alpha=alpha), True))
+    return candidates
+
+
+def stacked_inputs(
+    embeddings: NDArray[np.float32], fast_log: NDArray[np.float64], examples: Sequence[Example]
+) -> NDArray[np.float64]:
+    """The stacked head's inputs, built by the runtime's own function (so training and runtime agree)."""
+    langs = [e.lang for e in examples]
+    return deep_inputs(embeddings, fast_log, langs, True, DEEP_INPUT_LANGUAGES)
+
+
+@dataclass(frozen=True)
+class DeepChoice:
+    name: str
+    fit: DeepFit
+    stacked: bool
+    blend: float
+    bias: NDArray[np.float64]
+    score: float
+
+
+def choose_deep_head(
+    embeddings: NDArray[np.float32],
+    y: Sequence[str],
+    weights: NDArray[np.float64],
+    folds: NDArray[np.int64],
+    examples: Sequence[Example],
+    fast_log: NDArray[np.float64],
+) -> DeepChoice:
+    """The deep head, blend weight and offsets with the best gated CV score (what the product does)."""
+    gated = needs_deep_tier(np.exp(fast_log))
+    log(f"  share of training texts the gate sends to the deep tier: {gated.mean():.3f}")
+    stacked_x = stacked_inputs(embeddings, fast_log, examples)
+    best: DeepChoice | None = None
+    for name, fit, stacked in deep_candidates():
+        started = time.perf_counter()
+        oof = out_of_fold_log_proba(stacked_x if stacked else embeddings, y, weights, folds, 0.0, fit)
+        alone = mean_group_recall(examples, oof.argmax(axis=1))
+        log(f"  deep head {name}: alone {alone:.4f} ({time.perf_counter() - started:.0f} s)")
+        blend, bias, score = choose_blend(fast_log, oof, examples, gated)
+        log(f"  deep head {name}: blend {blend:.1f}, offsets {bias[1:].tolist()}, gated CV {score:.4f}")
+        if best is None or score > best.score:
+            best = DeepChoice(name, fit, stacked, blend, bias, score)
+    assert best is not None
+    log(f"  chosen deep head: {best.name} (gated CV mean group macro-recall {best.score:.4f})")
+    return best
+
+
+def check_classes(fast: Any, deep: Any, expected: Sequence[str]) -> None:
     for model in (fast, deep):
         if list(model.classes_) != sorted(expected):
             raise SystemExit(f"unexpected classes {model.classes_}")
@@ -267,6 +423,24 @@ def check_runtime_parity(
     log(f"  runtime parity: max |p_sklearn - p_numpy| = {gap:.2e}")
     if gap > 1e-3:
         raise SystemExit("runtime vectoriser differs from the training one")
+
+
+def check_deep_parity(
+    embeddings: NDArray[np.float32],
+    fast_log: NDArray[np.float64],
+    examples: Sequence[Example],
+    x: Any,
+    model: Any,
+) -> None:
+    """The numpy runtime of the deep head (from the saved file) must reproduce scikit-learn's probabilities."""
+    from stormwatch.analysis.artifacts import load_deep_model
+
+    runtime, _ = load_deep_model(ARTIFACT_DIR / "sentiment_deep.npz")
+    ours = np.exp(runtime.log_probabilities(embeddings, fast_log, [e.lang for e in examples]))
+    gap = float(np.abs(ours - model.predict_proba(x)).max())
+    log(f"  deep runtime parity: max |p_sklearn - p_numpy| = {gap:.2e}")
+    if gap > 1e-3:
+        raise SystemExit("runtime deep head differs from the trained one")
 
 
 def cached_embeddings(embedder: SentenceEmbedder, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -336,13 +510,21 @@ def train_cause(known: frozenset[str], embedder: SentenceEmbedder) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--deep-only",
+        action="store_true",
+        help="rewrite sentiment_deep.npz only (the fast tier and the cause models stay as shipped)",
+    )
+    deep_only = parser.parse_args().deep_only
     ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
     train = [e for e in sentiment_examples() if not e.held_out]
     log(f"training examples: {Counter(e.dataset for e in train)}")
     known = known_words_of([e.text for e in train])
     embedder = SentenceEmbedder()
-    train_sentiment(train, known, embedder)
-    train_cause(known, embedder)
+    train_sentiment(train, known, embedder, deep_only=deep_only)
+    if not deep_only:
+        train_cause(known, embedder)
     for path in sorted(Path(ARTIFACT_DIR).glob("*.npz")):
         log(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB")
 

@@ -10,6 +10,9 @@ Scoring rules (also in docs/model_card.md):
 * PolEmo's ``ambivalent`` sentences are left out (no such class in the product).
 * Cause: airline held-out negatives labelled customer_service / negative_review; macro-F1 over these
   two, given that the text is negative (any other prediction, null included, is an error).
+* Deep-tier share: the fraction of texts the gate (``text_analyzer.needs_deep_tier``) sends to the
+  deep tier, over all held-out texts and over the tweets of the throughput measurement; each such text
+  costs one sentence embedding (~1.5 ms of CPU), so throughput with both tiers follows it.
 * Throughput: texts per second on one core (one process, BLAS pinned to one thread), language given.
   ``analyze`` end-to-end parses JSON, detects the language (no ``lang`` field) and writes JSON.
 * Peak memory: the process's peak RSS (everything above loaded at once, VADER included).
@@ -34,7 +37,7 @@ from stormwatch.analysis.datasets import AIRLINE_FILE, Example, read_examples, s
 from stormwatch.analysis.langid import detect_language
 from stormwatch.analysis.models import SENTIMENTS, TextJudgement
 from stormwatch.analysis.stream import analyze_stream
-from stormwatch.analysis.text_analyzer import TextAnalyzer
+from stormwatch.analysis.text_analyzer import TextAnalyzer, needs_deep_tier
 
 Predictor = Callable[[Sequence[str], Sequence[str]], list[tuple[str, float]]]
 
@@ -160,6 +163,17 @@ def language_report(held_out: Sequence[Example]) -> dict[str, float]:
     return {lang: round(float(np.mean(hits)), 4) for lang, hits in sorted(by_lang.items())}
 
 
+def deep_tier_share(analyzer: TextAnalyzer, texts: Sequence[str]) -> float:
+    """Fraction of the texts whose fast-tier verdict sends them to the deep tier (no deep_mask)."""
+    if not texts:
+        return 0.0
+    selected = 0
+    for start in range(0, len(texts), 512):  # in batches, as judged: all sparse rows at once cost ~0.3 GB
+        rows = analyzer.sentiment.vectorizer.transform(list(texts[start : start + 512]))
+        selected += int(needs_deep_tier(np.exp(analyzer.sentiment.fast_log_probabilities(rows))).sum())
+    return selected / len(texts)
+
+
 def analyze_throughput(analyzer: TextAnalyzer, texts: Sequence[str]) -> float:
     lines = [json.dumps({"id": str(i), "text": text}, ensure_ascii=False) for i, text in enumerate(texts)]
     sink = io.StringIO()
@@ -190,6 +204,10 @@ def run_evaluation(
         if e.dataset in {"tweeteval_sentiment_val", "twitter_us_airline", "umsab_train", "mozetic2016_pl"}
     ][:speed_texts]
     texts, langs = [e.text for e in tweets], [e.lang for e in tweets]
+    report["deep_tier_share"] = {
+        "held_out": round(deep_tier_share(fast, [e.text for e in held_out]), 4),
+        "speed_tweets": round(deep_tier_share(fast, texts), 4),
+    }
     report["throughput_texts_per_s"] = {
         name: round(_throughput(predict, texts, langs)) for name, predict in systems.items()
     }
@@ -279,6 +297,7 @@ def _print(report: dict[str, Any]) -> None:
     for key in (
         "cause",
         "language_id_accuracy",
+        "deep_tier_share",
         "throughput_texts_per_s",
         "load_seconds",
         "peak_rss_mb",

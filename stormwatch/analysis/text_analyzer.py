@@ -4,10 +4,10 @@ Two tiers, both offline, artifacts shipped in ``stormwatch/analysis/artifacts``:
 
 * fast tier (every text; throughput in docs/model_card.md): social-media normaliser + sparse TF-IDF
   features + multinomial logistic regression (+ per-class offsets), for sentiment and for cause;
-* deep tier (what matters): USE multilingual v3 sentence embeddings + logistic regression, blended in
-  log space with the fast tier. It runs on texts the fast tier finds possibly negative
-  (P(negative) >= ``DEEP_GATE``) and on any text the caller flags in ``deep_mask`` (high reach,
-  clustered), so the expensive encoder spends its time where a mistake costs.
+* deep tier (what matters): USE multilingual v3 sentence embeddings + a small perceptron, blended in
+  log space with the fast tier. It runs on texts the fast tier is unsure of (its most likely class
+  has P < ``DEEP_GATE``) and on any text the caller flags in ``deep_mask`` (high reach, clustered),
+  so the expensive encoder spends its time where the fast tier may be wrong.
 
 Usage::
 
@@ -53,7 +53,10 @@ from stormwatch.analysis.langid import language_of_clean
 from stormwatch.analysis.models import SENTIMENTS, Cause, TextJudgement
 from stormwatch.analysis.normalize import clean_text, has_sarcasm_marker
 
-DEEP_GATE = 0.30  # fast-tier P(negative) from which the deep tier re-judges a text
+# The deep tier re-judges a text when the fast tier's most likely class has P below this. Chosen by
+# cross-validation (scripts/choose_deep_gate.py): the fast tier is rarely wrong where it is sure, so
+# gating on its uncertainty keeps the deep tier's gain with fewer texts than gating on P(negative).
+DEEP_GATE = 0.60
 _NEGATIVE, _NEUTRAL, _POSITIVE = range(3)
 
 
@@ -69,9 +72,17 @@ class _Tier:
     def fast_log_probabilities(self, rows: SparseRows) -> NDArray[np.float64]:
         return np.log(softmax(self.fast.logits(rows)))[:, self.column_order]
 
-    def blended(self, fast_log: NDArray[np.float64], embeddings: NDArray[np.float32]) -> NDArray[np.float64]:
+    def blended(
+        self,
+        fast_log: NDArray[np.float64],
+        embeddings: NDArray[np.float32],
+        languages: Sequence[str | None] | None = None,
+    ) -> NDArray[np.float64]:
         assert self.deep is not None
-        deep_log = self.deep.log_probabilities(embeddings)[:, self.column_order]
+        # the head takes the fast tier's log-probabilities in its own (stored) class order
+        stored_order_fast_log = fast_log[:, np.argsort(self.column_order)]
+        deep_log = self.deep.log_probabilities(embeddings, stored_order_fast_log, languages)
+        deep_log = deep_log[:, self.column_order]
         offsets = self.deep.decision_bias[self.column_order]
         return softmax((1.0 - self.deep.blend) * fast_log + self.deep.blend * deep_log + offsets)
 
@@ -128,7 +139,7 @@ class TextAnalyzer:
     ) -> list[TextJudgement]:
         """Judge each text. ``langs[i]`` (ISO 639-1) is trusted when given; otherwise it is detected.
 
-        ``deep_mask[i]`` asks for the deep tier on text i even if the fast tier finds it not negative.
+        ``deep_mask[i]`` asks for the deep tier on text i even if the fast tier is sure of it.
         """
         if corrections is not None:
             return self.with_corrections(corrections).judge(texts, langs, deep_mask=deep_mask)
@@ -145,12 +156,15 @@ class TextAnalyzer:
         tokens = list(map(self.sentiment.vectorizer.tokens_of_clean, cleaned, sarcastic))
         sentiment_rows = self.sentiment.vectorizer.transform_tokens(tokens)
         fast_log = self.sentiment.fast_log_probabilities(sentiment_rows)
-        deep_index = self._deep_selection(np.exp(fast_log[:, _NEGATIVE]), deep_mask)
+        deep_index = self._deep_selection(np.exp(fast_log), deep_mask)
         embeddings = self.embedder.embed([texts[i] for i in deep_index]) if self.embedder else None
 
         probabilities = np.exp(fast_log)
         if embeddings is not None and len(deep_index):
-            probabilities[deep_index] = self.sentiment.blended(fast_log[deep_index], embeddings)
+            deep_languages = [languages[i] for i in deep_index]
+            probabilities[deep_index] = self.sentiment.blended(
+                fast_log[deep_index], embeddings, deep_languages
+            )
         probabilities = _flip_sarcastic_praise(probabilities, sarcastic)
         labels = probabilities.argmax(axis=1)
         causes = self._causes(tokens, np.flatnonzero(labels == _NEGATIVE), deep_index, embeddings)
@@ -165,11 +179,11 @@ class TextAnalyzer:
         ]
 
     def _deep_selection(
-        self, p_negative: NDArray[np.float64], deep_mask: Sequence[bool] | None
+        self, fast_probabilities: NDArray[np.float64], deep_mask: Sequence[bool] | None
     ) -> NDArray[np.int64]:
         if self.embedder is None:
             return np.zeros(0, dtype=np.int64)
-        wanted = p_negative >= DEEP_GATE
+        wanted = needs_deep_tier(fast_probabilities)
         if deep_mask is not None:
             wanted |= np.asarray(deep_mask, dtype=bool)
         return np.flatnonzero(wanted)
@@ -227,6 +241,12 @@ class TextAnalyzer:
             deep_votes = correction_votes(similarities, memory.labels, DEEP_SIMILARITY_FLOOR)
             votes[deep_rows] = np.maximum(votes[deep_rows], deep_votes)
         return apply_votes(probabilities, votes)
+
+
+def needs_deep_tier(fast_probabilities: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Rows (fast-tier class probabilities) the deep tier re-judges: those the fast tier is unsure of."""
+    result: NDArray[np.bool_] = fast_probabilities.max(axis=1) < DEEP_GATE
+    return result
 
 
 @cache

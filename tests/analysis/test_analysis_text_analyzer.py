@@ -1,5 +1,6 @@
 """The shipped models: load fast, judge obvious posts sensibly, follow a workspace's corrections."""
 
+import numpy as np
 import pytest
 
 from stormwatch.analysis.cause import CauseCorrections
@@ -98,7 +99,36 @@ def test_shipped_artifacts_are_small_and_complete() -> None:
     assert sum(sizes.values()) < 30e6
     deep, classes = load_deep_model(ARTIFACT_DIR / "sentiment_deep.npz")
     assert classes == ("negative", "neutral", "positive")
-    assert 0.0 < deep.blend < 1.0 and deep.weights.shape == (512, 3) and deep.decision_bias.shape == (3,)
+    first_layer = deep.weights if deep.hidden_weights is None else deep.hidden_weights
+    inputs = 512 + (3 if deep.uses_fast_log else 0) + len(deep.input_languages)  # embedding, stacked extras
+    assert first_layer.shape[0] == inputs and deep.decision_bias.shape == (3,)
+    # the fast tier always counts: through the blend, or (blend 1) through the stacked head's inputs
+    assert 0.0 < deep.blend < 1.0 or (deep.blend == 1.0 and deep.uses_fast_log)
+    assert deep.weights.shape[1] == 3
+
+
+def test_hidden_layer_head_is_relu_then_softmax() -> None:
+    from stormwatch.analysis.artifacts import DenseLinearModel
+
+    head = DenseLinearModel(
+        weights=np.array([[1.0, -1.0], [0.0, 2.0]], dtype=np.float32),
+        bias=np.zeros(2, dtype=np.float32),
+        blend=0.5,
+        decision_bias=np.zeros(2, dtype=np.float32),
+        hidden_weights=np.array([[1.0, -1.0], [0.0, 1.0]], dtype=np.float32),
+        hidden_bias=np.array([0.0, 0.5], dtype=np.float32),
+    )
+    # hidden = relu([1, -1 + 0.5]) = [1, 0]; logits = [1, -1]
+    expected = np.log(np.exp([1.0, -1.0]) / np.exp([1.0, -1.0]).sum())
+    np.testing.assert_allclose(head.log_probabilities(np.array([[1.0, 0.0]], dtype=np.float32))[0], expected)
+
+
+def test_deep_tier_gate_selects_texts_the_fast_tier_is_unsure_of() -> None:
+    from stormwatch.analysis.text_analyzer import DEEP_GATE, needs_deep_tier
+
+    sure = [0.05, 0.05, 0.90]
+    unsure = [DEEP_GATE - 0.1, 0.3, 0.1]
+    assert needs_deep_tier(np.array([sure, unsure])).tolist() == [False, True]
 
 
 def test_negation_and_missing_diacritics_change_the_verdict(analyzer: TextAnalyzer) -> None:
