@@ -74,7 +74,9 @@ class CharGramIndex:
     def __init__(self, grams: dict[str, int]) -> None:
         alphabet = sorted({char for gram in grams for char in gram})
         if len(alphabet) >= 2**_CODE_BITS or any(len(gram) not in CHAR_NGRAM_SIZES for gram in grams):
-            raise ValueError("vocabulary n-grams do not fit the packed keys")
+            raise ValueError(
+                "vocabulary n-grams do not fit the packed keys (over 2,047 characters or odd lengths)"
+            )
         # Code 0 marks a character outside the vocabulary's alphabet: no window holding one can match.
         self._codes = np.zeros(max(map(ord, alphabet), default=0) + 2, dtype=np.uint64)
         self._codes[[ord(char) for char in alphabet]] = np.arange(1, len(alphabet) + 1, dtype=np.uint64)
@@ -95,6 +97,8 @@ class CharGramIndex:
 
     def indices_of(self, words: Sequence[str | None]) -> list[list[int]]:
         """The feature indices of each word's padded character n-grams (none for a None word)."""
+        if not len(self._keys):
+            return [[] for _ in words]
         padded = [f" {word} " if word is not None else "" for word in words]
         lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
         codes = self._code_points("".join(padded))

@@ -88,3 +88,9 @@ def test_vectorizer_char_grams_match_the_training_features() -> None:
     for word, indices in zip(words, found, strict=True):
         expected = [index[f] for f in word_features(word) if f in index and f.startswith("c ")]
         assert sorted(indices) == sorted(expected), word
+
+
+def test_a_vocabulary_without_char_grams_finds_none() -> None:
+    from stormwatch.analysis.features import CharGramIndex
+
+    assert CharGramIndex({}).indices_of(["word", None]) == [[], []]
