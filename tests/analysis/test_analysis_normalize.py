@@ -94,3 +94,29 @@ def test_a_vocabulary_without_char_grams_finds_none() -> None:
     from stormwatch.analysis.features import CharGramIndex
 
     assert CharGramIndex({}).indices_of(["word", None]) == [[], []]
+
+
+def test_look_ahead_regexes_match_exactly_what_the_plain_alternations_match() -> None:
+    """The first-character look-ahead is a speed-up only: same matches as the plain patterns."""
+    import random
+    import re
+
+    from stormwatch.analysis import normalize
+
+    plain_emoticons = re.compile(
+        "|".join(f"(?P<e{i}>{pattern})" for i, (pattern, _) in enumerate(normalize._EMOTICONS))
+    )
+    plain_sarcasm = re.compile(
+        r"#(?:sarcasm|sarcastic|not|irony|ironia|sarkazm|ironie|sarkasmus|sarcasme|sarcasmo|сарказм)\b"
+        r"|(?:^|\s)/s\b|\byeah,? right\b|\bjasne,? jasne\b|\bno jasne\b|[🙄😒😏🙃]",
+        re.IGNORECASE,
+    )
+    words = ["/s", "yeah right", "#not", "no jasne", "🙄", "ok"]
+    alphabet = [*":;=8xXT^_-()[]{}<>/3DPpbo0O'’| aY#", *words]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        assert [(m.span(), m.lastgroup) for m in normalize._EMOTICON_RE.finditer(text)] == [
+            (m.span(), m.lastgroup) for m in plain_emoticons.finditer(text)
+        ], text
+        assert (normalize._SARCASM_RE.search(text) is None) == (plain_sarcasm.search(text) is None), text
