@@ -13,18 +13,15 @@ that fall back to lingua.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
+from stormwatch.analysis.datasets import read_examples
 from stormwatch.analysis.langid import fasttext_guess, lingua_guess
 from stormwatch.analysis.normalize import text_for_language_id
-from stormwatch.analysis.splits import is_held_out
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FILES = (
     "umsab_multilingual_sentiment",
     "polish_tweets_sentiment",
@@ -40,10 +37,9 @@ def sample(held_out: bool) -> list[tuple[str, str]]:
     rng = random.Random(3)
     posts: list[tuple[str, str]] = []
     for name in FILES:
-        records = [json.loads(line) for line in (DATA / f"{name}.jsonl").open(encoding="utf-8")]
-        chosen = [r for r in records if r["lang"] != "hi" and is_held_out(r["dataset"], r["id"]) == held_out]
+        chosen = [e for e in read_examples(f"{name}.jsonl") if e.lang != "hi" and e.held_out == held_out]
         rng.shuffle(chosen)
-        posts += [(text_for_language_id(r["text"]), r["lang"]) for r in chosen[:PER_FILE]]
+        posts += [(text_for_language_id(e.text), e.lang) for e in chosen[:PER_FILE]]
     return posts
 
 
