@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import chain, pairwise, repeat
 
 import numpy as np
 from numpy.typing import NDArray
@@ -95,10 +95,13 @@ class CharGramIndex:
         points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         return self._codes[np.minimum(points, len(self._codes) - 1)]
 
-    def indices_of(self, words: Sequence[str | None]) -> list[list[int]]:
-        """The feature indices of each word's padded character n-grams (none for a None word)."""
+    def indices_of(self, words: Sequence[str | None]) -> tuple[IntArray, IntArray]:
+        """The feature indices of each word's padded character n-grams (none for a None word).
+
+        Returned flat: the indices of the first word, then of the second, ...; and how many each has.
+        """
         if not len(self._keys):
-            return [[] for _ in words]
+            return np.zeros(0, dtype=np.int64), np.zeros(len(words), dtype=np.int64)
         padded = [f" {word} " if word is not None else "" for word in words]
         lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
         codes = self._code_points("".join(padded))
@@ -116,7 +119,9 @@ class CharGramIndex:
             hit = self._keys[position] == keys
             found_words.append(word_of[starts[hit]])
             found_features.append(self._features[position[hit]])
-        return _group_by_word(np.concatenate(found_words), np.concatenate(found_features), len(padded))
+        word = np.concatenate(found_words)
+        order = np.argsort(word, kind="stable")
+        return np.concatenate(found_features)[order], np.bincount(word, minlength=len(padded))
 
 
 def _pack(codes: NDArray[np.uint64], length: int) -> NDArray[np.uint64]:
@@ -127,11 +132,42 @@ def _pack(codes: NDArray[np.uint64], length: int) -> NDArray[np.uint64]:
     return keys
 
 
-def _group_by_word(words: IntArray, features: IntArray, count: int) -> list[list[int]]:
-    order = np.argsort(words, kind="stable")
-    bounds = np.searchsorted(words[order], np.arange(count + 1))
-    sorted_features = features[order].tolist()
-    return [sorted_features[bounds[i] : bounds[i + 1]] for i in range(count)]
+class _WordFeatures:
+    """Every word seen so far -> its unigram and character n-gram feature indices, in one arena.
+
+    Why an arena: a post has ~200 features, and building them as Python ints in a set per post was
+    the fast tier's largest cost. Here a word is a number, its features a slice of one growing
+    array, and a batch's rows are gathered, de-duplicated and weighted with a few numpy calls.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.starts = np.zeros(0, dtype=np.int64)
+        self.lengths = np.zeros(0, dtype=np.int64)
+        self.pair_ids = np.zeros(0, dtype=np.int64)  # the word's id in the bigram table, or -1
+        self._features = np.zeros(0, dtype=np.int64)
+        self._used = 0  # _features[:_used] hold data; the rest is room to grow
+
+    def add(self, words: Sequence[str], features: IntArray, counts: IntArray, pair_ids: IntArray) -> None:
+        """Learn new words: ``features`` holds their indices word after word, ``counts`` how many."""
+        first = len(self.ids)
+        self.ids.update(zip(words, range(first, first + len(words)), strict=True))
+        needed = self._used + len(features)
+        if needed > len(self._features):  # doubling keeps appends amortised O(1)
+            grown = np.zeros(max(needed, 2 * len(self._features)), dtype=np.int64)
+            grown[: self._used] = self._features[: self._used]
+            self._features = grown
+        self._features[self._used : needed] = features
+        self.starts = np.concatenate([self.starts, self._used + np.cumsum(counts) - counts])
+        self.lengths = np.concatenate([self.lengths, counts])
+        self.pair_ids = np.concatenate([self.pair_ids, pair_ids])
+        self._used = needed
+
+    def gather(self, word_ids: IntArray) -> tuple[IntArray, IntArray]:
+        """The features of these words one after the other, and how many each word has."""
+        counts = self.lengths[word_ids]
+        shift = self.starts[word_ids] - (np.cumsum(counts) - counts)
+        return self._features[np.repeat(shift, counts) + np.arange(int(counts.sum()))], counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +190,7 @@ class Vectorizer:
         # One pass sorts the vocabulary by feature kind; each kind is looked up its own way.
         self._unigrams: dict[str, int] = {}
         grams: dict[str, int] = {}
-        # Bigrams keyed by token pair: ``pairwise`` yields the keys, no "b a b" string is built per pair.
-        self._bigrams: dict[tuple[str, str], int] = {}
+        bigrams: dict[tuple[str, str], int] = {}
         for i, name in enumerate(vocabulary):
             kind, feature = name[:2], name[2:]
             if kind == "w ":
@@ -164,14 +199,15 @@ class Vectorizer:
                 grams[feature] = i
             elif kind == "b ":
                 first, second = feature.split(" ", 1)
-                self._bigrams[first, second] = i
+                bigrams[first, second] = i
             else:
                 raise ValueError(f"unknown feature kind in the vocabulary: {name!r}")
         self._char_grams = CharGramIndex(grams)
+        self._bigrams = _BigramTable(bigrams)
         self._idf = idf.astype(np.float32)
         # Words of the training vocabulary: lets the normaliser squeeze "suuuper" to a known "super".
         self.known_words: Collection[str] = frozenset(word for word in self._unigrams if _is_word(word))
-        self._word_cache: dict[str, list[int]] = {}
+        self._words = _WordFeatures()
         self._token_cache = TokenCache()
 
     @property
@@ -186,44 +222,93 @@ class Vectorizer:
         return tokenize_clean(cleaned, sarcastic, self.known_words, self._token_cache)
 
     def _learn_words(self, tokens: Sequence[str]) -> None:
-        missing = set(tokens).difference(self._word_cache)
+        missing = set(tokens).difference(self._words.ids)
         if not missing:
             return
-        if len(self._word_cache) + len(missing) > _WORD_CACHE_LIMIT:  # bounded memory on adversarial input
-            self._word_cache.clear()
+        if len(self._words.ids) + len(missing) > _WORD_CACHE_LIMIT:  # bounded memory on adversarial input
+            self._words = _WordFeatures()
             missing = set(tokens)
         words = sorted(missing)
-        grams = self._char_grams.indices_of([_char_gram_base(word) for word in words])
-        unigram = self._unigrams.get
-        for word, found in zip(words, grams, strict=True):
-            index = unigram(word)
-            self._word_cache[word] = found if index is None else [index, *found]
-
-    def _row_indices(self, tokens: Sequence[str]) -> set[int | None]:
-        """Distinct feature indices of one tokenised post whose words are all learnt (and maybe None:
-        binary weighting, so order and repeats do not matter; C-level map/chain only)."""
-        found: set[int | None] = set(chain.from_iterable(map(self._word_cache.__getitem__, tokens)))
-        found.update(map(self._bigrams.get, pairwise(tokens)))
-        return found
+        gram_features, gram_counts = self._char_grams.indices_of([_char_gram_base(word) for word in words])
+        # A word's unigram (if in the vocabulary) goes first, then its n-grams.
+        unigrams = np.fromiter(map(self._unigrams.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        has_unigram = unigrams >= 0
+        counts = gram_counts + has_unigram
+        features = np.empty(int(counts.sum()), dtype=np.int64)
+        unigram_slots = (np.cumsum(counts) - counts)[has_unigram]
+        features[unigram_slots] = unigrams[has_unigram]
+        gram_slots = np.ones(len(features), dtype=bool)
+        gram_slots[unigram_slots] = False
+        features[gram_slots] = gram_features
+        self._words.add(words, features, counts, self._bigrams.word_ids(words))
 
     def transform_tokens(self, batch: Sequence[Sequence[str]]) -> SparseRows:
+        """TF-IDF rows of tokenised posts: binary weights, L2-normalised, indices sorted in each row."""
+        tokens = list(chain.from_iterable(batch))
         # New words are learnt for the whole batch at once: the n-gram look-up is vectorised.
-        self._learn_words(list(chain.from_iterable(batch)))
-        rows = [self._row_indices(tokens) for tokens in batch]
-        for row in rows:
-            row.discard(None)
-        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
+        self._learn_words(tokens)
+        word_ids = np.fromiter(map(self._words.ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        post_of_token = np.repeat(np.arange(len(batch)), np.fromiter(map(len, batch), np.int64, len(batch)))
+        word_features, counts = self._words.gather(word_ids)
+        bigram_posts, bigram_features = self._bigrams.features(self._words.pair_ids[word_ids], post_of_token)
+        # Binary weighting: a feature counts once per post, however many of its words share it.
+        keys = np.concatenate(
+            [
+                np.repeat(post_of_token, counts) * self.size + word_features,
+                bigram_posts * self.size + bigram_features,
+            ]
+        )
+        keys.sort()
+        first_of_its_value = np.ones(len(keys), dtype=bool)
+        first_of_its_value[1:] = keys[1:] != keys[:-1]
+        keys = keys[first_of_its_value]
+        posts, indices = np.divmod(keys, self.size)
+        indptr = np.searchsorted(posts, np.arange(len(batch) + 1))
         weights = self._idf[indices]
         norms = np.sqrt(_row_sums(weights * weights, indptr))
         norms[norms == 0] = 1.0
-        normalised = (weights / np.repeat(norms, lengths)).astype(np.float32)
+        normalised = (weights / np.repeat(norms, np.diff(indptr))).astype(np.float32)
         return SparseRows(indptr, indices, normalised)
 
     def transform(self, texts: Sequence[str]) -> SparseRows:
         return self.transform_tokens([self.tokens(text) for text in texts])
+
+
+class _BigramTable:
+    """Token-pair -> feature index, looked up for a whole batch in numpy.
+
+    Every token that appears in a vocabulary bigram gets a small id; a pair of ids packs into one
+    integer key, so a batch's adjacent pairs are found with one ``searchsorted``.
+    """
+
+    def __init__(self, bigrams: dict[tuple[str, str], int]) -> None:
+        self._token_ids: dict[str, int] = {}
+        for pair in bigrams:
+            for token in pair:
+                self._token_ids.setdefault(token, len(self._token_ids))
+        self._width = max(len(self._token_ids), 1)
+        keys = np.array([self._key(*pair) for pair in bigrams], dtype=np.int64)
+        order = np.argsort(keys)
+        self._keys = keys[order]
+        self._features = np.fromiter(bigrams.values(), dtype=np.int64, count=len(bigrams))[order]
+
+    def _key(self, first: str, second: str) -> int:
+        return self._token_ids[first] * self._width + self._token_ids[second]
+
+    def word_ids(self, words: Sequence[str]) -> IntArray:
+        """Each word's id in this table, -1 for a word that is in no bigram."""
+        return np.fromiter(map(self._token_ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+
+    def features(self, ids: IntArray, post_of_token: IntArray) -> tuple[IntArray, IntArray]:
+        """(post, feature index) of every vocabulary bigram among adjacent tokens of the same post."""
+        first, second = ids[:-1], ids[1:]
+        candidate = np.flatnonzero((first >= 0) & (second >= 0) & (post_of_token[:-1] == post_of_token[1:]))
+        if not len(self._keys) or not len(candidate):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        keys = first[candidate] * self._width + second[candidate]
+        position = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        hit = self._keys[position] == keys
+        return post_of_token[candidate[hit]], self._features[position[hit]]
 
 
 def _row_sums(values: NDArray[np.float32], indptr: IntArray) -> NDArray[np.float64]:

@@ -82,11 +82,16 @@ def _lingua() -> LanguageDetector:
 
 def fasttext_guess(letters: str) -> tuple[str | None, float]:
     """fastText's most probable supported language of a one-line text, and its probability."""
-    labels, probabilities = _fasttext().predict(letters, k=FASTTEXT_CANDIDATES)
-    for label, probability in zip(labels, probabilities, strict=True):
-        code = label.removeprefix(_FASTTEXT_LABEL)
-        if code in _SUPPORTED_CODES:
-            return code, float(probability)
+    # fastText's own ``predict`` wrapper re-checks and re-packs every call; its C++ ``f.predict``
+    # returns (probability, label) pairs directly. Asking for the top guess alone first is ~2x
+    # cheaper and gives the same answer whenever that guess is ours (most posts).
+    predict = _fasttext().f.predict
+    line = letters + "\n"
+    for candidates in (1, FASTTEXT_CANDIDATES):
+        for probability, label in predict(line, candidates, 0.0, "strict"):
+            code = label.removeprefix(_FASTTEXT_LABEL)
+            if code in _SUPPORTED_CODES:
+                return code, float(probability)
     return None, 0.0
 
 

@@ -84,16 +84,18 @@ def test_vectorizer_char_grams_match_the_training_features() -> None:
     index = {name: i for i, name in enumerate(vocabulary)}
     grams = CharGramIndex({name[2:]: i for name, i in index.items() if name.startswith("c ")})
     words = ["zle", "neg_zle", "żółć", "ółć", "ab", "aaaa", "<url>", "😡", "x" * 30, "a"]
-    found = grams.indices_of([_char_gram_base(word) for word in words])
-    for word, indices in zip(words, found, strict=True):
+    features, counts = grams.indices_of([_char_gram_base(word) for word in words])
+    assert len(counts) == len(words) and counts.sum() == len(features)
+    for word, end, count in zip(words, counts.cumsum(), counts, strict=True):
         expected = [index[f] for f in word_features(word) if f in index and f.startswith("c ")]
-        assert sorted(indices) == sorted(expected), word
+        assert sorted(features[end - count : end].tolist()) == sorted(expected), word
 
 
 def test_a_vocabulary_without_char_grams_finds_none() -> None:
     from stormwatch.analysis.features import CharGramIndex
 
-    assert CharGramIndex({}).indices_of(["word", None]) == [[], []]
+    features, counts = CharGramIndex({}).indices_of(["word", None])
+    assert features.tolist() == [] and counts.tolist() == [0, 0]
 
 
 def test_look_ahead_regexes_match_exactly_what_the_plain_alternations_match() -> None:
