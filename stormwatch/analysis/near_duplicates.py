@@ -65,7 +65,7 @@ def simhashes(token_lists: list[list[str]]) -> list[int]:
     )
     bits = np.unpackbits(hashes.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    ones = np.add.reduceat(bits.astype(np.int32), offsets, axis=0)
+    ones = np.add.reduceat(bits, offsets, axis=0, dtype=np.int32)  # summed in int32 without a copy
     # A bit is set where more features have it set than not: the majority vote of SimHash.
     majority = ones * 2 > counts[:, None]
     return [
