@@ -16,7 +16,7 @@ lot, so most of a post's character n-grams are looked up once per process.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, pairwise, repeat
 
 import numpy as np
@@ -265,7 +265,7 @@ class Vectorizer:
         posts, indices = np.divmod(keys, self.size)
         indptr = np.searchsorted(posts, np.arange(len(batch) + 1))
         weights = self._idf[indices]
-        norms = np.sqrt(_row_sums(weights * weights, indptr))
+        norms = np.sqrt(_row_sums(weights * weights, posts, len(batch)))
         norms[norms == 0] = 1.0
         normalised = (weights / np.repeat(norms, np.diff(indptr))).astype(np.float32)
         return SparseRows(indptr, indices, normalised)
@@ -311,12 +311,9 @@ class _BigramTable:
         return post_of_token[candidate[hit]], self._features[position[hit]]
 
 
-def _row_sums(values: NDArray[np.float32], indptr: IntArray) -> NDArray[np.float64]:
-    """Sum of each CSR row's values (or value vectors); empty rows sum to 0."""
-    shape = (1, *values.shape[1:])
-    cumulative = np.concatenate([np.zeros(shape), np.cumsum(values, axis=0, dtype=np.float64)])
-    result: NDArray[np.float64] = cumulative[indptr[1:]] - cumulative[indptr[:-1]]
-    return result
+def _row_sums(values: NDArray[np.float32], rows: IntArray, count: int) -> NDArray[np.float64]:
+    """Sum of ``values`` per row id (``rows`` as long as ``values``, ids below ``count``); 0 where none."""
+    return np.bincount(rows, weights=values, minlength=count).astype(np.float64, copy=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,10 +322,17 @@ class SparseLinearModel:
 
     weights: FloatArray  # (n_features, n_classes)
     bias: FloatArray  # (n_classes,)
+    # One contiguous weight vector per class: a class's weights are gathered without striding.
+    _per_class: FloatArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_per_class", np.ascontiguousarray(self.weights.T))
 
     def logits(self, rows: SparseRows) -> NDArray[np.float64]:
-        contributions = self.weights[rows.indices] * rows.values[:, None]
-        return _row_sums(contributions, rows.indptr) + self.bias
+        count = len(rows.indptr) - 1
+        row_ids = np.repeat(np.arange(count), np.diff(rows.indptr))
+        columns = [_row_sums(w[rows.indices] * rows.values, row_ids, count) for w in self._per_class]
+        return np.stack(columns, axis=1) + self.bias
 
     def probabilities(self, rows: SparseRows) -> NDArray[np.float64]:
         return softmax(self.logits(rows))
