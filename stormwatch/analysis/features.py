@@ -9,8 +9,9 @@ Features of a post (see :func:`feature_strings`), weighted binary TF-IDF, rows L
 
 Training (``scripts/train_analysis.py``) fits scikit-learn on exactly these strings; the runtime
 below only needs the vocabulary, the IDF vector and the weights, stored in an ``.npz`` (no pickle,
-no scikit-learn at run time). A per-word cache makes the runtime vectoriser fast: words repeat a
-lot, so most of a post's character n-grams are looked up once per process.
+no scikit-learn at run time). The runtime vectoriser is fast because words repeat a lot: each word's
+features are looked up once per process and kept in one numpy arena (:class:`_WordFeatures`), and a
+batch's rows are then assembled with array operations, not per feature in Python.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ class _WordFeatures:
         self.starts = np.zeros(0, dtype=np.int64)
         self.lengths = np.zeros(0, dtype=np.int64)
         self.pair_ids = np.zeros(0, dtype=np.int64)  # the word's id in the bigram table, or -1
-        self._features = np.zeros(0, dtype=np.int64)
+        self._features = np.zeros(0, dtype=np.int32)  # half the memory of int64; < 2**31 features
         self._used = 0  # _features[:_used] hold data; the rest is room to grow
 
     def add(self, words: Sequence[str], features: IntArray, counts: IntArray, pair_ids: IntArray) -> None:
@@ -154,7 +155,7 @@ class _WordFeatures:
         self.ids.update(zip(words, range(first, first + len(words)), strict=True))
         needed = self._used + len(features)
         if needed > len(self._features):  # doubling keeps appends amortised O(1)
-            grown = np.zeros(max(needed, 2 * len(self._features)), dtype=np.int64)
+            grown = np.zeros(max(needed, 2 * len(self._features)), dtype=np.int32)
             grown[: self._used] = self._features[: self._used]
             self._features = grown
         self._features[self._used : needed] = features
@@ -163,7 +164,7 @@ class _WordFeatures:
         self.pair_ids = np.concatenate([self.pair_ids, pair_ids])
         self._used = needed
 
-    def gather(self, word_ids: IntArray) -> tuple[IntArray, IntArray]:
+    def gather(self, word_ids: IntArray) -> tuple[NDArray[np.int32], IntArray]:
         """The features of these words one after the other, and how many each word has."""
         counts = self.lengths[word_ids]
         shift = self.starts[word_ids] - (np.cumsum(counts) - counts)
