@@ -16,6 +16,7 @@ batch's rows are then assembled with array operations, not per feature in Python
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, pairwise, repeat
@@ -209,6 +210,9 @@ class Vectorizer:
         # Words of the training vocabulary: lets the normaliser squeeze "suuuper" to a known "super".
         self.known_words: Collection[str] = frozenset(word for word in self._unigrams if _is_word(word))
         self._words = _WordFeatures()
+        # One analyzer serves every workspace's pipeline thread: learning new words and reading the
+        # arena must not interleave (an id could be read before its slice exists).
+        self._words_lock = threading.Lock()
         self._token_cache = TokenCache()
 
     @property
@@ -246,12 +250,15 @@ class Vectorizer:
     def transform_tokens(self, batch: Sequence[Sequence[str]]) -> SparseRows:
         """TF-IDF rows of tokenised posts: binary weights, L2-normalised, indices sorted in each row."""
         tokens = list(chain.from_iterable(batch))
-        # New words are learnt for the whole batch at once: the n-gram look-up is vectorised.
-        self._learn_words(tokens)
-        word_ids = np.fromiter(map(self._words.ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        with self._words_lock:
+            # New words are learnt for the whole batch at once: the n-gram look-up is vectorised.
+            self._learn_words(tokens)
+            words = self._words
+            word_ids = np.fromiter(map(words.ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+            word_features, counts = words.gather(word_ids)
+            pair_ids = words.pair_ids[word_ids]
         post_of_token = np.repeat(np.arange(len(batch)), np.fromiter(map(len, batch), np.int64, len(batch)))
-        word_features, counts = self._words.gather(word_ids)
-        bigram_posts, bigram_features = self._bigrams.features(self._words.pair_ids[word_ids], post_of_token)
+        bigram_posts, bigram_features = self._bigrams.features(pair_ids, post_of_token)
         # Binary weighting: a feature counts once per post, however many of its words share it.
         keys = np.concatenate(
             [

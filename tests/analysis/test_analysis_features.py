@@ -82,3 +82,41 @@ def test_shipped_vectoriser_matches_its_definition_on_real_posts() -> None:
     ]
     batch = [vectorizer.tokens(post) for post in posts]
     assert_same(as_dicts(vectorizer.transform_tokens(batch)), reference_rows(vocabulary, idf, batch))
+
+
+def test_threads_sharing_one_vectoriser_get_the_rows_each_would_get_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every workspace's pipeline thread uses the one cached analyzer; learning words must not race."""
+    import threading
+
+    with np.load(ARTIFACT_DIR / "sentiment_fast.npz", allow_pickle=False) as stored:
+        vocabulary, idf = decode_vocabulary(stored["vocabulary"]), stored["idf"]
+    rng = random.Random(5)
+    alphabet = "abcdefghijklmnoprstuwyząęółśżźćń"
+    posts = [
+        " ".join("".join(rng.choices(alphabet, k=rng.randint(2, 9))) for _ in range(12)) for _ in range(4000)
+    ]
+    alone = Vectorizer(vocabulary, idf)
+    batches = [[alone.tokens(post) for post in posts[i : i + 100]] for i in range(0, len(posts), 100)]
+    expected = [as_dicts(alone.transform_tokens(batch)) for batch in batches]
+    monkeypatch.setattr(features, "_WORD_CACHE_LIMIT", 3000)  # frequent resets make a race likely
+    shared = Vectorizer(vocabulary, idf)
+    results: dict[int, list[dict[int, float]]] = {}
+    failures: list[BaseException] = []
+
+    def work(first: int) -> None:
+        try:
+            for j in range(first, len(batches), 4):
+                results[j] = as_dicts(shared.transform_tokens(batches[j]))
+        except Exception as error:  # an IndexError from a half-learnt word, say
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    for j, rows in enumerate(expected):
+        assert_same(results[j], rows)
