@@ -2,8 +2,9 @@
 
 A mention is pending until its enrichment is stored; enrichments, signals, crisis changes and the
 alerts they call for are written in one transaction per batch, so a crash either keeps a batch
-whole or leaves it pending for the next run. The in-memory detector state is rebuilt at start from
-the recent stored history (:meth:`LivePipeline.warm_up`), which makes it survive restarts.
+whole or leaves it pending for the next run. The in-memory detector state and near-duplicate index
+are rebuilt at start from the recent stored history (:meth:`LivePipeline.warm_up`), which makes them
+survive restarts.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ class LivePipeline:
         self._lock = threading.Lock()
 
     def warm_up(self, history: timedelta = WARM_UP_HISTORY) -> int:
-        """Restore open crises and replay the recent analysed mentions into the detectors."""
+        """Restore open crises, replay the recent analysed mentions into the detectors and index their
+        near-duplicate groups (so that a copy arriving after the restart joins its original's group)."""
         with self.store.session() as session:
             self.pipeline.crises.restore(open_crises(session, self.workspace_id))
             latest = session.scalar(
@@ -76,9 +78,11 @@ class LivePipeline:
                 .where(Brand.workspace_id == self.workspace_id, Mention.created_at >= latest - history)
                 .order_by(Mention.created_at, Mention.id)
             ).all()
-        for mention, enrichment, brand in rows:
-            self.pipeline.detection.observe(_enriched(mention, enrichment, brand))
-        log.info("warmed up detectors on %d stored mentions", len(rows))
+        history_mentions = [_enriched(mention, enrichment, brand) for mention, enrichment, brand in rows]
+        for enriched in history_mentions:
+            self.pipeline.detection.observe(enriched)
+        self.pipeline.analyzer.remember(history_mentions)
+        log.info("warmed up detectors and near-duplicate groups on %d stored mentions", len(rows))
         return len(rows)
 
     def process_pending(self, limit: int = BATCH_SIZE) -> list[CrisisUpdate]:

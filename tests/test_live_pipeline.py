@@ -8,9 +8,12 @@ from sqlalchemy import func, select
 
 from stormwatch.alerting.models import Alert
 from stormwatch.analysis.enrichment import Enrichment
+from stormwatch.analysis.service import MentionAnalyzer
 from stormwatch.analysis.text_analyzer import TextAnalyzer
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
+from stormwatch.ingest.models import Mention
+from stormwatch.ingest.parsing import parse_mention
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
@@ -61,6 +64,15 @@ def test_firestorm_to_alert_and_a_restart_in_the_middle(store: Store) -> None:
         assert {u.crisis_key for u in changes + later_changes} == {updates[0].crisis_key}
 
     assert _count(store, Enrichment) == len(ordinary_days()) + len(storm)
+    # Near-duplicate groups are what one uninterrupted process would give: copies after the restart
+    # join the groups their originals got before it.
+    with store.session() as session:
+        stored = dict(
+            session.execute(select(Mention.external_id, Enrichment.duplicate_group).join(Enrichment)).all()
+        )
+    processing_order = sorted(ordinary_days() + storm[:30], key=lambda r: r["created_at"]) + storm[30:]
+    uninterrupted = MentionAnalyzer(analyzer).enrich([parse_mention(r) for r in processing_order])
+    assert stored == {e.mention.external_id: e.duplicate_group for e in uninterrupted}
     assert _count(store, Crisis) == 1
     with store.session() as session:
         kinds = list(session.scalars(select(CrisisEvent.kind)))

@@ -101,13 +101,22 @@ class NearDuplicateIndex:
         match = self._closest(fingerprint)
         if match is not None and match.fingerprint == fingerprint:
             return match.group  # an exact copy adds nothing the index does not already know
-        seen = _Seen(fingerprint, match.group if match else mention_id, at)
-        for band, key in enumerate(_band_keys(fingerprint)):
+        self._insert(_Seen(fingerprint, match.group if match else mention_id, at))
+        return match.group if match else mention_id
+
+    def remember(self, group: str, at: datetime, fingerprint: int) -> None:
+        """Index a post whose group was assigned before (by an earlier process, say), as it was."""
+        self._forget_before(at - self.memory)
+        match = self._closest(fingerprint)
+        if match is None or match.fingerprint != fingerprint:
+            self._insert(_Seen(fingerprint, group, at))
+
+    def _insert(self, seen: _Seen) -> None:
+        for band, key in enumerate(_band_keys(seen.fingerprint)):
             bucket = self._bands[band].setdefault(key, [])
             if len(bucket) < MAX_PER_BAND_KEY:
                 bucket.append(seen)
-        self._order.append((at, fingerprint, seen))
-        return seen.group
+        self._order.append((seen.at, seen.fingerprint, seen))
 
     def _closest(self, fingerprint: int) -> _Seen | None:
         best: _Seen | None = None

@@ -52,18 +52,36 @@ class MentionAnalyzer:
 
     def enrich(self, mentions: Sequence[MentionIn]) -> list[EnrichedMention]:
         judgements = self.judge.judge([m.text for m in mentions], [m.lang for m in mentions])
-        tokens = [normalised_tokens(m.text) for m in mentions]
-        long_enough = [i for i, words in enumerate(tokens) if len(words) >= MIN_TOKENS]
-        fingerprints: list[int | None] = [None] * len(mentions)
-        for i, fingerprint in zip(long_enough, simhashes([tokens[i] for i in long_enough]), strict=True):
-            fingerprints[i] = fingerprint
         return [
             EnrichedMention(mention, judgement, self._group(mention, fingerprint))
-            for mention, judgement, fingerprint in zip(mentions, judgements, fingerprints, strict=True)
+            for mention, judgement, fingerprint in zip(
+                mentions, judgements, _fingerprints(mentions), strict=True
+            )
         ]
+
+    def remember(self, enriched: Sequence[EnrichedMention]) -> None:
+        """Index already grouped mentions (a restart's stored history, in order), so that a copy
+        arriving after the restart joins the group its original got before it."""
+        mentions = [e.mention for e in enriched]
+        for item, fingerprint in zip(enriched, _fingerprints(mentions), strict=True):
+            if fingerprint is not None and item.duplicate_group is not None:
+                self._index(item.brand).remember(item.duplicate_group, item.mention.created_at, fingerprint)
 
     def _group(self, mention: MentionIn, fingerprint: int | None) -> str | None:
         if fingerprint is None:
             return None  # too short to tell a copy from a coincidence
-        index = self._duplicates.setdefault(mention.brand or "", NearDuplicateIndex())
+        index = self._index(mention.brand or "")
         return index.assign(mention.external_id, mention.text, mention.created_at, fingerprint)
+
+    def _index(self, brand: str) -> NearDuplicateIndex:
+        return self._duplicates.setdefault(brand, NearDuplicateIndex())
+
+
+def _fingerprints(mentions: Sequence[MentionIn]) -> list[int | None]:
+    """Each mention's SimHash, None for posts too short to tell a copy from a coincidence."""
+    tokens = [normalised_tokens(m.text) for m in mentions]
+    long_enough = [i for i, words in enumerate(tokens) if len(words) >= MIN_TOKENS]
+    fingerprints: list[int | None] = [None] * len(mentions)
+    for i, fingerprint in zip(long_enough, simhashes([tokens[i] for i in long_enough]), strict=True):
+        fingerprints[i] = fingerprint
+    return fingerprints
