@@ -61,7 +61,10 @@ class MentionAnalyzer:
 
     def remember(self, enriched: Sequence[EnrichedMention]) -> None:
         """Index already grouped mentions (a restart's stored history, in order), so that a copy
-        arriving after the restart joins the group its original got before it."""
+        arriving after the restart joins the group its original got before it.
+
+        Give the whole stored history in order, not only its last day: which post of a group stays in
+        the index, and so when the group is forgotten, depends on everything that came before."""
         mentions = [e.mention for e in enriched]
         for item, fingerprint in zip(enriched, _fingerprints(mentions), strict=True):
             if fingerprint is not None and item.duplicate_group is not None:
