@@ -86,6 +86,11 @@ class SurgeRule:
     # than all complaints), and the newcomers' negative share far above its usual (binomial tail).
     newcomer_windows: int = 2
     newcomer_share_tail: float = 0.05
+    # Praise guard's "half misread" rule: clearly positive posts needed for a negative, reach,
+    # share or newcomer surge to be read as a praise wave (volume surges, which see no conviction
+    # test, keep MIN_SURE_PRAISE). Conviction already drops faint misreads, and an ordinary
+    # ten-minute window holds a post or two of clear praise, which delayed real storms.
+    min_sure_praise: int = 3
     # negative share: the mood turns even where the volume barely moves
     share_min_posts: int = 20
     share_rise: float = 0.3
@@ -206,7 +211,7 @@ class SurgeDetector:
             if not self._may_repeat(kind, at):
                 continue
             signal = test(at)
-            if signal is not None and self._in_praise_wave(at):
+            if signal is not None and self._in_praise_wave(at, kind):
                 return []  # misread praise (sarcasm, copies of one odd post) is still buzz
             if signal is not None:
                 self._last_signal_at[kind] = at
@@ -369,14 +374,16 @@ class SurgeDetector:
 
     # ------------------------------------------------------------------------------------ helpers
 
-    def _in_praise_wave(self, at: datetime) -> bool:
+    def _in_praise_wave(self, at: datetime, kind: str) -> bool:
         """More praise than criticism above the usual levels over the last hour or the last ten
         minutes, counting copies of one post once: a praise spike can carry a hundred retweets of
         one post the model misreads. The short look matters at a spike's start, when its first
-        misreads already make a ten-minute surge but the hour still holds mostly ordinary posts."""
-        return any(self._praise_in(window, at) for window in (self.windows[0], self.windows[2]))
+        misreads already make a ten-minute surge but the hour still holds mostly ordinary posts.
+        A volume surge has no conviction test, so it keeps the stricter praise rule."""
+        sure = MIN_SURE_PRAISE if kind == "volume_surge" else self.rule.min_sure_praise
+        return any(self._praise_in(window, at, sure) for window in (self.windows[0], self.windows[2]))
 
-    def _praise_in(self, window: _Window, at: datetime) -> bool:
+    def _praise_in(self, window: _Window, at: datetime, min_sure_praise: int) -> bool:
         start = at - window.span
         positives, negatives, sure_positives = _distinct_voices(window.posts)
         excess_positive = positives - self.positives.expected_between(start, at)
@@ -389,7 +396,7 @@ class SurgeDetector:
         # negatives on the tune seeds), and faint ones.
         return (
             excess_positive >= max(PRAISE_TO_CRITICISM * excess_negative, MIN_PRAISE_EXCESS)
-            and sure_positives >= MIN_SURE_PRAISE
+            and sure_positives >= min_sure_praise
         )
 
     def _negatives_rose(self, window: _Window, start: datetime, at: datetime) -> bool:

@@ -98,6 +98,25 @@ def test_a_storm_with_faint_misread_praise_is_still_detected() -> None:
     assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, storm, misread))
 
 
+def test_two_clear_positives_in_a_storm_do_not_make_it_praise() -> None:
+    """A storm's first ten minutes: a dozen clear complaints, a few posts misread as faint praise
+    and two clearly positive ones (an ordinary window holds a post or two of clear praise). The
+    "half misread praise" rule needs three clearly positive posts before it calls a negative surge
+    buzz: conviction already drops praise misread as faint criticism."""
+    history = [
+        replace(m, judgement=replace(m.judgement, sentiment_score=0.3))
+        if m.judgement.sentiment == "positive"
+        else m
+        for m in steady(hours=48, per_hour=20)
+    ]
+    onset = START + timedelta(hours=48)
+    storm = burst(onset, minutes=10, count=12, sentiment="negative", first_number=10_000)
+    faint = _faint(burst(onset, minutes=10, count=6, sentiment="positive", first_number=20_000), 0.2)
+    clear = burst(onset + timedelta(minutes=3), minutes=5, count=2, sentiment="positive", first_number=30_000)
+    signals = _run(NegativeSurgeDetector("Acme"), in_time_order(history, storm, faint, clear))
+    assert signals and signals[0].at - onset <= timedelta(minutes=10)
+
+
 def test_ordinary_days_raise_nothing() -> None:
     assert (
         _run(NegativeSurgeDetector("Acme"), in_time_order(list(steady(hours=24 * 7, per_hour=20, seed=7))))
