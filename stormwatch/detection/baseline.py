@@ -104,11 +104,12 @@ class RhythmBaseline:
         """Expected count in ``[start, end)``, following the rhythm across hour boundaries."""
         total = 0.0
         cursor = start
+        next_hour = hour_start(start) + HOUR  # after the first piece, pieces are whole clock hours
         while cursor < end:
-            next_hour = hour_start(cursor) + HOUR
             piece_end = min(next_hour, end)
             total += self.expected_per_hour(cursor) * (piece_end - cursor).total_seconds() / 3600
             cursor = piece_end
+            next_hour += HOUR
         return total
 
     def surprise(self, observed: float, start: datetime, end: datetime) -> tuple[float, float]:

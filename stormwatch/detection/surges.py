@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.baseline import (
@@ -106,11 +107,24 @@ class SurgeRule:
     reach_count_tail: float = 1e-4
 
 
+class _Facts(NamedTuple):
+    """What the windows count of one post, worked out once per post rather than once per window
+    on the way in and again on the way out."""
+
+    at: datetime
+    negative: bool
+    positive: bool
+    newcomer: bool
+    weight: float  # reach weight of a negative post, else 0
+    conviction: float  # of a negative post, else 0
+
+
 class _Window:
     """Posts of the last ``span`` with running counts."""
 
     __slots__ = (
         "conviction",
+        "facts",
         "negative_weight",
         "negatives",
         "newcomer_negatives",
@@ -123,36 +137,31 @@ class _Window:
     def __init__(self, span: timedelta) -> None:
         self.span = span
         self.posts: deque[EnrichedMention] = deque()
+        self.facts: deque[_Facts] = deque()  # one per post, in the same order
         self.negatives = 0
         self.positives = 0
         self.negative_weight = 0.0
         self.conviction = 0.0  # sum of the negative posts' conviction
-        # times of the posts, and of the negative posts, by newcomers
-        self.newcomer_posts: deque[datetime] = deque()
-        self.newcomer_negatives: deque[datetime] = deque()
+        self.newcomer_posts = 0  # posts by newcomers
+        self.newcomer_negatives = 0  # negative posts by newcomers
 
-    def push(self, mention: EnrichedMention, newcomer: bool) -> None:
+    def push(self, mention: EnrichedMention, facts: _Facts) -> None:
         self.posts.append(mention)
-        if newcomer:
-            self.newcomer_posts.append(mention.mention.created_at)
-            if mention.is_negative:
-                self.newcomer_negatives.append(mention.mention.created_at)
-        self.negatives += mention.is_negative
-        self.positives += mention.judgement.sentiment == "positive"
-        if mention.is_negative:
-            self.negative_weight += reach_weight(mention.mention.author_followers)
-            self.conviction += conviction(mention)
-        cutoff = mention.mention.created_at - self.span
-        for times in (self.newcomer_posts, self.newcomer_negatives):
-            while times and times[0] <= cutoff:
-                times.popleft()
-        while self.posts and self.posts[0].mention.created_at <= cutoff:
-            old = self.posts.popleft()
-            self.negatives -= old.is_negative
-            self.positives -= old.judgement.sentiment == "positive"
-            if old.is_negative:
-                self.negative_weight -= reach_weight(old.mention.author_followers)
-                self.conviction -= conviction(old)
+        self.facts.append(facts)
+        self._count(facts, 1)
+        cutoff = facts.at - self.span
+        while self.facts[0].at <= cutoff:
+            self.posts.popleft()
+            self._count(self.facts.popleft(), -1)
+
+    def _count(self, facts: _Facts, sign: int) -> None:
+        self.negatives += sign * facts.negative
+        self.positives += sign * facts.positive
+        self.negative_weight += sign * facts.weight
+        self.conviction += sign * facts.conviction
+        if facts.newcomer:
+            self.newcomer_posts += sign
+            self.newcomer_negatives += sign * facts.negative
 
     def mean_conviction(self) -> float:
         return self.conviction / self.negatives if self.negatives else 0.0
@@ -195,8 +204,9 @@ class SurgeDetector:
             self.negative_reach.add(at, reach_weight(mention.mention.author_followers) / TYPICAL_WEIGHT)
         elif mention.judgement.sentiment == "positive":
             self.positives.add(at)
+        facts = _facts(mention, newcomer)
         for window in self.windows:
-            window.push(mention, newcomer)
+            window.push(mention, facts)
         if not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
             return []
         signals = []
@@ -258,7 +268,7 @@ class SurgeDetector:
         for window, min_negatives, min_ratio in zip(
             self.windows[: rule.newcomer_windows], rule.min_negatives, rule.min_ratio, strict=False
         ):
-            observed = len(window.newcomer_negatives)
+            observed = window.newcomer_negatives
             if observed < min_negatives:
                 continue
             start = at - window.span
@@ -411,11 +421,11 @@ class SurgeDetector:
     def _newcomers_turned_negative(self, window: _Window, start: datetime, at: datetime) -> bool:
         """A harmless bump (news, a campaign) also brings newcomers, with the brand's usual mix: the
         newcomers' share of complaints must be far above its usual level (binomial tail)."""
-        posts = len(window.newcomer_posts)
+        posts = window.newcomer_posts
         usual = self.newcomer_negatives.expected_between(start, at) / max(
             self.newcomer_volume.expected_between(start, at), 1e-9
         )
-        tail = binomial_tail(len(window.newcomer_negatives), posts, min(usual, 0.95))
+        tail = binomial_tail(window.newcomer_negatives, posts, min(usual, 0.95))
         return tail <= self.rule.newcomer_share_tail
 
     def _made_of_criticism(self, window: _Window, start: datetime, at: datetime) -> bool:
@@ -487,6 +497,18 @@ class SurgeDetector:
                 **(extra or {}),
             },
         )
+
+
+def _facts(mention: EnrichedMention, newcomer: bool) -> _Facts:
+    negative = mention.is_negative
+    return _Facts(
+        at=mention.mention.created_at,
+        negative=negative,
+        positive=mention.judgement.sentiment == "positive",
+        newcomer=newcomer,
+        weight=reach_weight(mention.mention.author_followers) if negative else 0.0,
+        conviction=conviction(mention) if negative else 0.0,
+    )
 
 
 class AuthorMemory:
