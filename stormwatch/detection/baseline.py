@@ -104,11 +104,12 @@ class RhythmBaseline:
         """Expected count in ``[start, end)``, following the rhythm across hour boundaries."""
         total = 0.0
         cursor = start
+        next_hour = hour_start(start) + HOUR  # after the first piece, pieces are whole clock hours
         while cursor < end:
-            next_hour = hour_start(cursor) + HOUR
             piece_end = min(next_hour, end)
             total += self.expected_per_hour(cursor) * (piece_end - cursor).total_seconds() / 3600
             cursor = piece_end
+            next_hour += HOUR
         return total
 
     def surprise(self, observed: float, start: datetime, end: datetime) -> tuple[float, float]:
@@ -237,4 +238,24 @@ def poisson_tail(observed: float, expected: float) -> float:
         total += term
         k += 1
         term *= expected / k
+    return min(total, 1.0)
+
+
+def binomial_tail(successes: int, trials: int, p: float) -> float:
+    """P(X >= successes) for X ~ Binomial(trials, p): how surprising a share is."""
+    if successes <= 0:
+        return 1.0
+    if successes > trials:
+        return 0.0
+    if p <= 0:
+        return 0.0
+    if p >= 1:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    log_choose = math.lgamma(trials + 1) - math.lgamma(successes + 1) - math.lgamma(trials - successes + 1)
+    term = math.exp(log_choose + successes * log_p + (trials - successes) * log_q)
+    total = 0.0
+    for k in range(successes, trials + 1):
+        total += term
+        term *= (trials - k) / (k + 1) * p / (1 - p)
     return min(total, 1.0)

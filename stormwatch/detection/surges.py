@@ -1,14 +1,15 @@
 """Surges: a brand's volume, negative volume, negative share and negative reach against its rhythm.
 
-One :class:`SurgeDetector` per brand keeps sliding windows of 10, 30 and 60 minutes and four
-:class:`~stormwatch.detection.baseline.RhythmBaseline` streams (all mentions, negative, positive,
-negative reach). It is evaluated on every negative post; the shortest window in which a test
-passes fires, so a sharp firestorm is seen within minutes and a slow one within the hour.
+One :class:`SurgeDetector` per brand keeps sliding windows of 10 minutes, 30 minutes, 1 and 3 hours
+and :class:`~stormwatch.detection.baseline.RhythmBaseline` streams (all mentions, negative,
+positive, negative reach, and the posts and complaints of *newcomers*: authors with no post about
+the brand in the last week). It is evaluated on every negative post; the shortest window in which a
+test passes fires, so a sharp firestorm is seen within minutes and a slow one within the hour.
 
 Every test demands three things at once: a large ratio to the usual level, a count that is
 surprising even for this brand's noise (a gamma-Poisson z-score and, for small counts, a Poisson
-tail), and a surge made of negative posts. The last one is why a spike of praise is buzz, not a
-crisis: its excess is positive.
+tail), and a surge made of negative posts read with conviction. The last one is why a spike of
+praise is buzz, not a crisis: its excess is positive, or negative only in faint misreads.
 """
 
 from __future__ import annotations
@@ -18,9 +19,17 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from stormwatch.analysis.service import EnrichedMention
-from stormwatch.detection.baseline import MIN_PRAISE_EXCESS, PRAISE_TO_CRITICISM, RhythmBaseline, poisson_tail
+from stormwatch.detection.baseline import (
+    HOUR,
+    MIN_PRAISE_EXCESS,
+    PRAISE_TO_CRITICISM,
+    RhythmBaseline,
+    binomial_tail,
+    poisson_tail,
+)
 from stormwatch.detection.evidence import dominant_cause, examples_of, minutes, reach_of, top_by_reach
 from stormwatch.detection.models import Signal
 
@@ -33,6 +42,17 @@ TYPICAL_WEIGHT = 3.0  # reach weight of an account with 1,000 followers
 # some posts clearly read as praise, is buzz.
 SURE_PRAISE_SCORE = 0.5  # sentiment_score of a post the model clearly reads as praise
 MIN_SURE_PRAISE = 2
+# Newcomers: authors with no post about the brand in the last week. A firestorm draws a crowd that
+# does not usually talk about the brand; ordinary days are mostly its regular audience. A week is
+# also what a restart replays, so the rebuilt state knows the same authors.
+NEWCOMER_MEMORY = timedelta(days=7)
+CLEAR_NEGATIVE_SCORE = -0.5  # a negative post read at least this strongly counts fully as conviction
+
+
+def conviction(mention: EnrichedMention) -> float:
+    """How firmly the model reads a negative post as negative: 1 from CLEAR_NEGATIVE_SCORE down,
+    falling to 0 for a score near zero (the fast tier's misreads of praise are faint)."""
+    return min(1.0, max(0.0, mention.judgement.sentiment_score / CLEAR_NEGATIVE_SCORE))
 
 
 def reach_weight(followers: int) -> float:
@@ -59,6 +79,19 @@ class SurgeRule:
     volume_z: float = 6.0
     min_volume: int = 12
     volume_negative_excess: float = 0.4
+    # The fast tier misreads some praise as criticism, but faintly: the negative posts behind a
+    # negative, reach or share surge must average this conviction (see ``conviction``).
+    min_conviction: float = 0.6
+    # Negative posts by newcomers, in the first ``newcomer_windows`` of WINDOWS (10 and 30 min):
+    # the negative surge's bars, against the newcomers' usual number of complaints (far smaller
+    # than all complaints), and the newcomers' negative share far above its usual (binomial tail).
+    newcomer_windows: int = 2
+    newcomer_share_tail: float = 0.05
+    # Praise guard's "half misread" rule: clearly positive posts needed for a negative, reach,
+    # share or newcomer surge to be read as a praise wave (volume surges, which see no conviction
+    # test, keep MIN_SURE_PRAISE). Conviction already drops faint misreads, and an ordinary
+    # ten-minute window holds a post or two of clear praise, which delayed real storms.
+    min_sure_praise: int = 3
     # negative share: the mood turns even where the volume barely moves
     share_min_posts: int = 20
     share_rise: float = 0.3
@@ -74,31 +107,64 @@ class SurgeRule:
     reach_count_tail: float = 1e-4
 
 
+class _Facts(NamedTuple):
+    """What the windows count of one post, worked out once per post rather than once per window
+    on the way in and again on the way out."""
+
+    at: datetime
+    negative: bool
+    positive: bool
+    newcomer: bool
+    weight: float  # reach weight of a negative post, else 0
+    conviction: float  # of a negative post, else 0
+
+
 class _Window:
     """Posts of the last ``span`` with running counts."""
 
-    __slots__ = ("negative_weight", "negatives", "positives", "posts", "span")
+    __slots__ = (
+        "conviction",
+        "facts",
+        "negative_weight",
+        "negatives",
+        "newcomer_negatives",
+        "newcomer_posts",
+        "positives",
+        "posts",
+        "span",
+    )
 
     def __init__(self, span: timedelta) -> None:
         self.span = span
         self.posts: deque[EnrichedMention] = deque()
+        self.facts: deque[_Facts] = deque()  # one per post, in the same order
         self.negatives = 0
         self.positives = 0
         self.negative_weight = 0.0
+        self.conviction = 0.0  # sum of the negative posts' conviction
+        self.newcomer_posts = 0  # posts by newcomers
+        self.newcomer_negatives = 0  # negative posts by newcomers
 
-    def push(self, mention: EnrichedMention) -> None:
+    def push(self, mention: EnrichedMention, facts: _Facts) -> None:
         self.posts.append(mention)
-        self.negatives += mention.is_negative
-        self.positives += mention.judgement.sentiment == "positive"
-        if mention.is_negative:
-            self.negative_weight += reach_weight(mention.mention.author_followers)
-        cutoff = mention.mention.created_at - self.span
-        while self.posts and self.posts[0].mention.created_at <= cutoff:
-            old = self.posts.popleft()
-            self.negatives -= old.is_negative
-            self.positives -= old.judgement.sentiment == "positive"
-            if old.is_negative:
-                self.negative_weight -= reach_weight(old.mention.author_followers)
+        self.facts.append(facts)
+        self._count(facts, 1)
+        cutoff = facts.at - self.span
+        while self.facts[0].at <= cutoff:
+            self.posts.popleft()
+            self._count(self.facts.popleft(), -1)
+
+    def _count(self, facts: _Facts, sign: int) -> None:
+        self.negatives += sign * facts.negative
+        self.positives += sign * facts.positive
+        self.negative_weight += sign * facts.weight
+        self.conviction += sign * facts.conviction
+        if facts.newcomer:
+            self.newcomer_posts += sign
+            self.newcomer_negatives += sign * facts.negative
+
+    def mean_conviction(self) -> float:
+        return self.conviction / self.negatives if self.negatives else 0.0
 
     def negative_posts(self) -> list[EnrichedMention]:
         return [m for m in self.posts if m.is_negative]
@@ -107,7 +173,7 @@ class _Window:
 class SurgeDetector:
     """Volume, negative-volume, negative-share and reach surges of one brand."""
 
-    kinds = ("negative_surge", "volume_surge", "negative_share", "negative_reach")
+    kinds = ("negative_surge", "newcomer_surge", "volume_surge", "negative_share", "negative_reach")
 
     def __init__(self, brand: str, rule: SurgeRule | None = None) -> None:
         self.brand = brand
@@ -116,26 +182,37 @@ class SurgeDetector:
         self.negatives = RhythmBaseline()
         self.positives = RhythmBaseline()
         self.negative_reach = RhythmBaseline()
+        self.newcomer_negatives = RhythmBaseline()
+        self.newcomer_volume = RhythmBaseline()
+        self._authors = AuthorMemory(NEWCOMER_MEMORY)
         self.windows = tuple(_Window(span) for span in WINDOWS)
         self._last_signal_at: dict[str, datetime] = {}
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         at = mention.mention.created_at
         self.everything.add(at)
-        for baseline in (self.negatives, self.positives, self.negative_reach):
+        for baseline in (self.negatives, self.positives, self.negative_reach, self.newcomer_negatives):
             baseline.advance(at)
+        newcomer = self._authors.is_newcomer(mention.mention.author, at)
+        self.newcomer_volume.advance(at)
+        if newcomer:
+            self.newcomer_volume.add(at)
         if mention.is_negative:
             self.negatives.add(at)
+            if newcomer:
+                self.newcomer_negatives.add(at)
             self.negative_reach.add(at, reach_weight(mention.mention.author_followers) / TYPICAL_WEIGHT)
         elif mention.judgement.sentiment == "positive":
             self.positives.add(at)
+        facts = _facts(mention, newcomer)
         for window in self.windows:
-            window.push(mention)
+            window.push(mention, facts)
         if not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
             return []
         signals = []
         tests = (
             ("negative_surge", self._negative_surge),
+            ("newcomer_surge", self._newcomer_surge),
             ("volume_surge", self._volume_surge),
             ("negative_share", self._negative_share),
             ("negative_reach", self._negative_reach),
@@ -144,7 +221,7 @@ class SurgeDetector:
             if not self._may_repeat(kind, at):
                 continue
             signal = test(at)
-            if signal is not None and self._in_praise_wave(at):
+            if signal is not None and self._in_praise_wave(at, kind):
                 return []  # misread praise (sarcasm, copies of one odd post) is still buzz
             if signal is not None:
                 self._last_signal_at[kind] = at
@@ -167,7 +244,7 @@ class SurgeDetector:
                 continue
             if poisson_tail(observed, expected) > rule.max_tail_probability:
                 continue
-            if self._negative_excess(window, start, at) < rule.min_negative_excess:
+            if not self._made_of_criticism(window, start, at):
                 continue
             return self._signal(
                 "negative_surge",
@@ -178,6 +255,41 @@ class SurgeDetector:
                 f"Negative mentions of {self.brand} rose to {observed} in the last "
                 f"{minutes(window.span)}, {observed / expected:.1f}× the usual {expected:.1f} "
                 f"for this time of day and week.",
+            )
+        return None
+
+    def _newcomer_surge(self, at: datetime) -> Signal | None:
+        """Negative posts by people who did not post about the brand in the last week: a crowd
+        forming. Their usual number is a fraction of all complaints, so the same bars are cleared
+        with fewer posts, minutes earlier in a storm's ramp."""
+        rule = self.rule
+        if self.newcomer_negatives.history_hours < NEWCOMER_MEMORY / HOUR:
+            return None
+        for window, min_negatives, min_ratio in zip(
+            self.windows[: rule.newcomer_windows], rule.min_negatives, rule.min_ratio, strict=False
+        ):
+            observed = window.newcomer_negatives
+            if observed < min_negatives:
+                continue
+            start = at - window.span
+            expected, z = self.newcomer_negatives.surprise(observed, start, at)
+            if observed < min_ratio * expected or z < rule.min_z:
+                continue
+            if poisson_tail(observed, expected) > rule.max_tail_probability:
+                continue
+            if not self._made_of_criticism(window, start, at):
+                continue
+            if not self._newcomers_turned_negative(window, start, at):
+                continue
+            return self._signal(
+                "newcomer_surge",
+                at,
+                window,
+                observed,
+                expected,
+                f"Negative mentions of {self.brand} by people who had not posted about it in the past "
+                f"week rose to {observed} in the last {minutes(window.span)}, {observed / expected:.1f}× "
+                f"the usual {expected:.1f} for this time of day and week.",
             )
         return None
 
@@ -219,14 +331,10 @@ class SurgeDetector:
         if posts < rule.share_min_posts:
             return None
         start = at - window.span
-        usual = min(
-            self.negatives.expected_between(start, at) / self.everything.expected_between(start, at), 0.95
-        )
-        share = window.negatives / posts
+        share, usual, z = self._share_z(window, start, at)
         if share < usual + rule.share_rise or share < 2 * usual:
             return None
-        z = (window.negatives - posts * usual) / (posts * usual * (1 - usual)) ** 0.5
-        if z < rule.share_z:
+        if z < rule.share_z or window.mean_conviction() < rule.min_conviction:
             return None
         return self._signal(
             "negative_share",
@@ -256,7 +364,7 @@ class SurgeDetector:
                 continue
             if not self._negatives_rose(window, start, at):
                 continue
-            if self._negative_excess(window, start, at) < rule.min_negative_excess:
+            if not self._made_of_criticism(window, start, at):
                 continue
             negatives = window.negative_posts()
             large = sum(m.mention.author_followers >= LARGE_ACCOUNT for m in negatives)
@@ -276,14 +384,16 @@ class SurgeDetector:
 
     # ------------------------------------------------------------------------------------ helpers
 
-    def _in_praise_wave(self, at: datetime) -> bool:
+    def _in_praise_wave(self, at: datetime, kind: str) -> bool:
         """More praise than criticism above the usual levels over the last hour or the last ten
         minutes, counting copies of one post once: a praise spike can carry a hundred retweets of
         one post the model misreads. The short look matters at a spike's start, when its first
-        misreads already make a ten-minute surge but the hour still holds mostly ordinary posts."""
-        return any(self._praise_in(window, at) for window in (self.windows[0], self.windows[2]))
+        misreads already make a ten-minute surge but the hour still holds mostly ordinary posts.
+        A volume surge has no conviction test, so it keeps the stricter praise rule."""
+        sure = MIN_SURE_PRAISE if kind == "volume_surge" else self.rule.min_sure_praise
+        return any(self._praise_in(window, at, sure) for window in (self.windows[0], self.windows[2]))
 
-    def _praise_in(self, window: _Window, at: datetime) -> bool:
+    def _praise_in(self, window: _Window, at: datetime, min_sure_praise: int) -> bool:
         start = at - window.span
         positives, negatives, sure_positives = _distinct_voices(window.posts)
         excess_positive = positives - self.positives.expected_between(start, at)
@@ -296,7 +406,7 @@ class SurgeDetector:
         # negatives on the tune seeds), and faint ones.
         return (
             excess_positive >= max(PRAISE_TO_CRITICISM * excess_negative, MIN_PRAISE_EXCESS)
-            and sure_positives >= MIN_SURE_PRAISE
+            and sure_positives >= min_sure_praise
         )
 
     def _negatives_rose(self, window: _Window, start: datetime, at: datetime) -> bool:
@@ -307,6 +417,34 @@ class SurgeDetector:
             window.negatives >= self.rule.reach_count_ratio * expected
             and poisson_tail(window.negatives, expected) <= self.rule.reach_count_tail
         )
+
+    def _newcomers_turned_negative(self, window: _Window, start: datetime, at: datetime) -> bool:
+        """A harmless bump (news, a campaign) also brings newcomers, with the brand's usual mix: the
+        newcomers' share of complaints must be far above its usual level (binomial tail)."""
+        posts = window.newcomer_posts
+        usual = self.newcomer_negatives.expected_between(start, at) / max(
+            self.newcomer_volume.expected_between(start, at), 1e-9
+        )
+        tail = binomial_tail(window.newcomer_negatives, posts, min(usual, 0.95))
+        return tail <= self.rule.newcomer_share_tail
+
+    def _made_of_criticism(self, window: _Window, start: datetime, at: datetime) -> bool:
+        """The rise is negative posts, read with conviction: the fast tier reads some praise spikes
+        as criticism, but faintly (scores near zero), while a firestorm's posts read clearly."""
+        return (
+            self._negative_excess(window, start, at) >= self.rule.min_negative_excess
+            and window.mean_conviction() >= self.rule.min_conviction
+        )
+
+    def _share_z(self, window: _Window, start: datetime, at: datetime) -> tuple[float, float, float]:
+        """(share, usual share, binomial z): how far the window's negative share lies above the
+        brand's usual one for this time of day and week."""
+        posts = len(window.posts)
+        usual = min(
+            self.negatives.expected_between(start, at) / self.everything.expected_between(start, at), 0.95
+        )
+        share = window.negatives / posts
+        return share, usual, (window.negatives - posts * usual) / (posts * usual * (1 - usual)) ** 0.5
 
     def _negative_excess(self, window: _Window, start: datetime, at: datetime) -> float:
         """How much of the rise above the usual volume is negative posts (1.0 = all of it; 0 when
@@ -359,6 +497,43 @@ class SurgeDetector:
                 **(extra or {}),
             },
         )
+
+
+def _facts(mention: EnrichedMention, newcomer: bool) -> _Facts:
+    negative = mention.is_negative
+    return _Facts(
+        at=mention.mention.created_at,
+        negative=negative,
+        positive=mention.judgement.sentiment == "positive",
+        newcomer=newcomer,
+        weight=reach_weight(mention.mention.author_followers) if negative else 0.0,
+        conviction=conviction(mention) if negative else 0.0,
+    )
+
+
+class AuthorMemory:
+    """When each author last posted about the brand, for the last ``memory``."""
+
+    def __init__(self, memory: timedelta) -> None:
+        self.memory = memory
+        self._last_seen: dict[str, datetime] = {}
+        self._pruned_at: datetime | None = None
+
+    def is_newcomer(self, author: str | None, at: datetime) -> bool:
+        """Whether ``author`` had no post in the last ``memory`` (and remember this one)."""
+        if author is None:
+            return False  # anonymous posts cannot tell a newcomer from a regular
+        last = self._last_seen.get(author)
+        self._last_seen[author] = at
+        if self._pruned_at is None or at - self._pruned_at >= self.memory:
+            self._prune(at)
+        return last is None or at - last > self.memory
+
+    def _prune(self, at: datetime) -> None:
+        """Forget authors silent for longer than the memory: the state stays one week of audience."""
+        cutoff = at - self.memory
+        self._last_seen = {author: seen for author, seen in self._last_seen.items() if seen > cutoff}
+        self._pruned_at = at
 
 
 def _distinct_voices(posts: Iterable[EnrichedMention]) -> tuple[int, int, int]:

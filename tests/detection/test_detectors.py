@@ -1,7 +1,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from stormwatch.detection.baseline import HourlyBaseline, poisson_tail
+from stormwatch.detection.baseline import HourlyBaseline, binomial_tail, poisson_tail
 from stormwatch.detection.detectors import NegativeSurgeDetector, TriggerTermDetector
 from stormwatch.detection.models import Signal
 
@@ -16,6 +16,12 @@ def test_poisson_tail() -> None:
     assert poisson_tail(2, 5.0) == 1.0
     assert 0.0008 < poisson_tail(12, 4.0) < 0.0012  # P(X >= 12 | 4) = 0.00093
     assert poisson_tail(60, 5.0) < 1e-30
+
+
+def test_binomial_tail() -> None:
+    assert binomial_tail(0, 5, 0.3) == 1.0
+    assert abs(binomial_tail(5, 5, 0.3) - 0.3**5) < 1e-12
+    assert abs(binomial_tail(7, 9, 0.35) - 0.0111822) < 1e-6  # sum of C(9, k) .35^k .65^(9-k), k >= 7
 
 
 def test_baseline_learns_the_daily_rhythm() -> None:
@@ -73,12 +79,42 @@ def test_a_praise_spike_mostly_misread_as_negative_raises_nothing() -> None:
     assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, praise, misread)) == []
 
 
+def test_a_praise_spike_read_only_as_faint_criticism_raises_nothing() -> None:
+    """The fast tier can read a whole praise spike as (faintly) negative, with no positives left for
+    the praise guard to see; a firestorm's posts read clearly negative. A surge of faint negatives is
+    a misread, the same surge read clearly is a storm."""
+    history = list(steady(hours=48, per_hour=20))
+    onset = START + timedelta(hours=48)
+    spike = burst(onset, minutes=10, count=20, sentiment="negative", first_number=10_000)
+    assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, _faint(spike, -0.15))) == []
+    assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, spike))
+
+
 def test_a_storm_with_faint_misread_praise_is_still_detected() -> None:
     history = list(steady(hours=48, per_hour=20))
     onset = START + timedelta(hours=48)
     storm = burst(onset, minutes=60, count=60, sentiment="negative", first_number=10_000)
     misread = _faint(burst(onset, minutes=60, count=15, sentiment="positive", first_number=20_000), 0.2)
     assert _run(NegativeSurgeDetector("Acme"), in_time_order(history, storm, misread))
+
+
+def test_two_clear_positives_in_a_storm_do_not_make_it_praise() -> None:
+    """A storm's first ten minutes: a dozen clear complaints, a few posts misread as faint praise
+    and two clearly positive ones (an ordinary window holds a post or two of clear praise). The
+    "half misread praise" rule needs three clearly positive posts before it calls a negative surge
+    buzz: conviction already drops praise misread as faint criticism."""
+    history = [
+        replace(m, judgement=replace(m.judgement, sentiment_score=0.3))
+        if m.judgement.sentiment == "positive"
+        else m
+        for m in steady(hours=48, per_hour=20)
+    ]
+    onset = START + timedelta(hours=48)
+    storm = burst(onset, minutes=10, count=12, sentiment="negative", first_number=10_000)
+    faint = _faint(burst(onset, minutes=10, count=6, sentiment="positive", first_number=20_000), 0.2)
+    clear = burst(onset + timedelta(minutes=3), minutes=5, count=2, sentiment="positive", first_number=30_000)
+    signals = _run(NegativeSurgeDetector("Acme"), in_time_order(history, storm, faint, clear))
+    assert signals and signals[0].at - onset <= timedelta(minutes=10)
 
 
 def test_ordinary_days_raise_nothing() -> None:

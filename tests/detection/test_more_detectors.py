@@ -12,6 +12,7 @@ from stormwatch.detection.detectors import TriggerTermDetector, detectors_for
 from stormwatch.detection.models import Signal
 from stormwatch.detection.service import DetectionEngine
 from stormwatch.detection.stories import StoryDetector
+from stormwatch.detection.surges import SurgeDetector
 from stormwatch.detection.takeover import AccountTakeoverDetector
 from stormwatch.detection.unanswered import UnansweredDetector
 from stormwatch.ingest.models import MentionIn
@@ -142,6 +143,54 @@ def test_reach_without_a_rise_of_negative_posts_raises_nothing() -> None:
     ]
     signals = run(engine, in_time_order(history, loud))
     assert [signal.kind for signal in signals] == []
+
+
+def _regular_audience(days: int = 8) -> list[EnrichedMention]:
+    """A post every 5 minutes, mostly from 40 regular authors: a third of the newcomers' posts and
+    a quarter of the regulars' are complaints."""
+    stream = []
+    for i in range(days * 24 * 12):
+        at = START + timedelta(minutes=5 * i)
+        if i % 6 == 0:  # a newcomer
+            sentiment: Sentiment = "negative" if (i // 6) % 3 == 0 else "neutral"
+            stream.append(post(at, sentiment, f"h{i}", author=f"new{i}"))
+        else:
+            sentiment = "negative" if i % 4 == 1 else "neutral"
+            stream.append(post(at, sentiment, f"h{i}", author=f"regular{i % 40}"))
+    return stream
+
+
+def _crowd(onset: datetime, posts: int, complaint_every: int) -> list[EnrichedMention]:
+    """Posts from people who never posted about the brand, 20 seconds apart; every
+    ``complaint_every``-th of them a complaint."""
+    return [
+        post(
+            onset + timedelta(seconds=20 * i),
+            "negative" if i % complaint_every == 0 else "neutral",
+            f"c{i}",
+            author=f"crowd{i}",
+        )
+        for i in range(posts)
+    ]
+
+
+def test_complaints_from_newcomers_are_a_crowd_forming() -> None:
+    """Six complaints in two minutes are not yet a surprising number for a brand with 3–4 an hour,
+    but from six people who had not posted about it in a week they are: a crowd is forming."""
+    onset = START + timedelta(days=8, minutes=2)
+    signals = run(
+        SurgeDetector("Acme"), in_time_order(_regular_audience(), _crowd(onset, 6, complaint_every=1))
+    )
+    assert [signal.kind for signal in signals] == ["newcomer_surge"]
+    assert signals[0].at - onset <= timedelta(minutes=2)
+    assert "had not posted about it in the past week" in signals[0].summary
+
+
+def test_newcomers_with_the_usual_mix_are_a_harmless_bump() -> None:
+    """News or a campaign brings newcomers too, with the brand's usual share of complaints."""
+    onset = START + timedelta(days=8, minutes=2)
+    bump = _crowd(onset, 18, complaint_every=3)
+    assert run(SurgeDetector("Acme"), in_time_order(_regular_audience(), bump)) == []
 
 
 def _mood_wave(positives: int, negatives: int) -> bool:
