@@ -46,8 +46,8 @@ SUPPORTED_LANGUAGES = (
 )
 FASTTEXT_CONFIDENT = 0.4
 FASTTEXT_CANDIDATES = 5  # fastText's top guesses searched for one of our languages
-MIN_LETTERS = 3
-_THREE_LETTERS_RE = re.compile(r"[^\W\d_](?:.*?[^\W\d_]){2}", re.DOTALL)
+MIN_LETTERS = 3  # fewer letters than this: too little text to tell the language
+_ENOUGH_LETTERS_RE = re.compile(rf"[^\W\d_](?:.*?[^\W\d_]){{{MIN_LETTERS - 1}}}", re.DOTALL)
 _FASTTEXT_LABEL = "__label__"
 
 
@@ -109,7 +109,7 @@ def language_of_clean(cleaned: str) -> str | None:
     """:func:`detect_language` of a text already passed through ``clean_text`` (shared with the
     tokenizer, so the regex clean-up runs once per post)."""
     letters = without_tags(cleaned)
-    if _THREE_LETTERS_RE.search(letters) is None:
+    if _ENOUGH_LETTERS_RE.search(letters) is None:
         return None
     code, probability = fasttext_guess(letters)
     if code is not None and probability >= FASTTEXT_CONFIDENT:

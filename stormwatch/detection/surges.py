@@ -191,10 +191,15 @@ class SurgeDetector:
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         at = mention.mention.created_at
         self.everything.add(at)
-        for baseline in (self.negatives, self.positives, self.negative_reach, self.newcomer_negatives):
+        for baseline in (
+            self.negatives,
+            self.positives,
+            self.negative_reach,
+            self.newcomer_negatives,
+            self.newcomer_volume,
+        ):
             baseline.advance(at)
         newcomer = self._authors.is_newcomer(mention.mention.author, at)
-        self.newcomer_volume.advance(at)
         if newcomer:
             self.newcomer_volume.add(at)
         if mention.is_negative:
@@ -239,12 +244,8 @@ class SurgeDetector:
             if observed < min_negatives or self.negatives.history_hours < min_history:
                 continue
             start = at - window.span
-            expected, z = self.negatives.surprise(observed, start, at)
-            if observed < min_ratio * expected or z < rule.min_z:
-                continue
-            if poisson_tail(observed, expected) > rule.max_tail_probability:
-                continue
-            if not self._made_of_criticism(window, start, at):
+            expected = self._count_surge(self.negatives, observed, start, at, min_ratio)
+            if expected is None or not self._made_of_criticism(window, start, at):
                 continue
             return self._signal(
                 "negative_surge",
@@ -272,12 +273,8 @@ class SurgeDetector:
             if observed < min_negatives:
                 continue
             start = at - window.span
-            expected, z = self.newcomer_negatives.surprise(observed, start, at)
-            if observed < min_ratio * expected or z < rule.min_z:
-                continue
-            if poisson_tail(observed, expected) > rule.max_tail_probability:
-                continue
-            if not self._made_of_criticism(window, start, at):
+            expected = self._count_surge(self.newcomer_negatives, observed, start, at, min_ratio)
+            if expected is None or not self._made_of_criticism(window, start, at):
                 continue
             if not self._newcomers_turned_negative(window, start, at):
                 continue
@@ -408,6 +405,18 @@ class SurgeDetector:
             excess_positive >= max(PRAISE_TO_CRITICISM * excess_negative, MIN_PRAISE_EXCESS)
             and sure_positives >= min_sure_praise
         )
+
+    def _count_surge(
+        self, baseline: RhythmBaseline, observed: int, start: datetime, at: datetime, min_ratio: float
+    ) -> float | None:
+        """The usual count in [start, at) when ``observed`` is a surge of it (a large ratio, surprising
+        for the brand's noise and in the Poisson tail), else None."""
+        expected, z = baseline.surprise(observed, start, at)
+        if observed < min_ratio * expected or z < self.rule.min_z:
+            return None
+        if poisson_tail(observed, expected) > self.rule.max_tail_probability:
+            return None
+        return expected
 
     def _negatives_rose(self, window: _Window, start: datetime, at: datetime) -> bool:
         """The count of negative posts alone is clearly above its usual level (a looser test than
