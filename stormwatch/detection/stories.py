@@ -152,9 +152,11 @@ class StoryDetector:
         for post in posts:
             counted.update(content_terms(post.mention.text))
         total = sum(self._term_history.values()) + 1
+        # Ties go alphabetically: set order changes with each process's string hashing, and the
+        # terms decide which crisis a later signal joins, so the same stream must give the same terms.
         scored = sorted(
             counted,
-            key=lambda term: -counted[term] * math.log(total / (1 + self._term_history[term])),
+            key=lambda term: (-counted[term] * math.log(total / (1 + self._term_history[term])), term),
         )
         terms = [term for term in scored if counted[term] >= max(2, len(posts) // 3)][:5]
         if must_have is not None and must_have not in terms:
