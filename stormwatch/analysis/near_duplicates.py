@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -37,13 +37,36 @@ def normalised_tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-@lru_cache(maxsize=1 << 18)  # words and word pairs repeat a lot; hashing them is most of simhash's cost
-def _feature_hash(feature: str) -> int:
-    # A keyed-free stable hash: Python's hash() changes between processes.
-    return int.from_bytes(blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
+MAX_CACHED_WORDS = 1 << 18
+_word_hash_cache: dict[str, int] = {}
+_word_hash_lock = threading.Lock()  # one analyzer serves every workspace thread
 
 
-_BIT_POSITIONS = np.arange(64, dtype=np.uint64)
+def _stable_hash(word: str) -> int:
+    # A keyed-free stable hash: Python's hash() changes between processes, and so would the groups.
+    return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _word_hashes(words: list[str]) -> np.ndarray:
+    """64-bit hashes of words, cached: words repeat a lot, and blake2b per word was most of the
+    replay's SimHash cost. The lookups stay in C (set difference, map over the dict)."""
+    with _word_hash_lock:
+        missing = set(words).difference(_word_hash_cache)
+        if len(_word_hash_cache) + len(missing) > MAX_CACHED_WORDS:
+            _word_hash_cache.clear()  # a rare full reset keeps a long-running service's memory bounded
+            missing = set(words)
+        _word_hash_cache.update(zip(missing, map(_stable_hash, missing), strict=True))
+        return np.fromiter(map(_word_hash_cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _pair_hashes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Hashes of ordered word pairs from the words' hashes (splitmix64's finaliser over a
+    combination that tells "a b" from "b a"): no string joining or hashing per pair."""
+    z = first * np.uint64(0x9E3779B97F4A7C15) + second
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mixed: np.ndarray = z ^ (z >> np.uint64(31))
+    return mixed
 
 
 def simhash(tokens: list[str]) -> int:
@@ -52,25 +75,29 @@ def simhash(tokens: list[str]) -> int:
 
 def simhashes(token_lists: list[list[str]]) -> list[int]:
     """SimHash of many texts at once, in one vectorised pass (the replay's hot path); every text
-    needs at least one token."""
+    needs at least one token. The features are a text's words and its pairs of adjacent words."""
     if not token_lists:
         return []
-    # map/chain keep the per-feature work in C: this runs for every mention of a replay.
-    features_per_text = [tokens + list(map(" ".join, itertools.pairwise(tokens))) for tokens in token_lists]
-    counts = np.fromiter(map(len, features_per_text), dtype=np.int64, count=len(features_per_text))
-    hashes = np.fromiter(
-        map(_feature_hash, itertools.chain.from_iterable(features_per_text)),
-        dtype=np.uint64,
-        count=int(counts.sum()),
-    )
-    bits = np.unpackbits(hashes.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    ones = np.add.reduceat(bits, offsets, axis=0, dtype=np.int32)  # summed in int32 without a copy
+    words = list(itertools.chain.from_iterable(token_lists))
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    hashes = _word_hashes(words)
+    # Each text's block of features: its words, then its pairs (pair i joins words i and i + 1).
+    # Text t's block starts at 2 * start - t, as every earlier text holds 2 * length - 1 features.
+    blocks = 2 * starts - np.arange(len(token_lists))
+    shift = np.repeat(blocks - starts, lengths)  # word i of a text goes to block + (i - start)
+    features = np.empty(2 * len(words) - len(token_lists), dtype=np.uint64)
+    features[np.arange(len(words)) + shift] = hashes
+    has_next = np.ones(len(words), dtype=bool)
+    has_next[ends - 1] = False  # a text's last word starts no pair
+    pair_at = (np.arange(len(words)) + shift + np.repeat(lengths, lengths))[has_next]
+    features[pair_at] = _pair_hashes(hashes[:-1], hashes[1:])[has_next[:-1]]
+    bits = np.unpackbits(features.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    ones = np.add.reduceat(bits, blocks, axis=0, dtype=np.int32)  # summed in int32 without a copy
     # A bit is set where more features have it set than not: the majority vote of SimHash.
-    majority = ones * 2 > counts[:, None]
-    return [
-        int(value) for value in (majority.astype(np.uint64) << _BIT_POSITIONS).sum(axis=1, dtype=np.uint64)
-    ]
+    majority = ones * 2 > (2 * lengths - 1)[:, None]
+    return np.packbits(majority, axis=1, bitorder="little").view("<u8").ravel().tolist()
 
 
 @dataclass(slots=True)

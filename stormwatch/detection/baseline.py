@@ -61,9 +61,13 @@ class RhythmBaseline:
     dispersion: float = DISPERSION_PRIOR
     hours_seen: int = 0
     current_hour: datetime | None = None
+    current_hour_end: datetime | None = None
     current_count: float = 0.0
     day_observed: float = 0.0
     day_expected: float = 0.0
+    # Expected per hour by clock hour, valid until the next hour closes (which changes the rhythm):
+    # every negative post asks for several windows' expectations within the same few hours.
+    _rates: dict[datetime, float] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, moment: datetime, weight: float = 1.0) -> None:
         self.advance(moment)
@@ -71,15 +75,12 @@ class RhythmBaseline:
 
     def advance(self, moment: datetime) -> None:
         """Close every hour that ended before ``moment`` (empty hours count as zero)."""
-        if (
-            self.current_hour is not None
-            and moment < self.current_hour + HOUR
-            and moment >= self.current_hour
-        ):
-            return  # the common case, checked without building a datetime
+        current, current_end = self.current_hour, self.current_hour_end
+        if current is not None and current_end is not None and current <= moment < current_end:
+            return  # the common case: two comparisons, no datetime built
         hour = hour_start(moment)
         if self.current_hour is None:
-            self.current_hour = hour
+            self._start_hour(hour)
             return
         gap_hours = int((hour - self.current_hour).total_seconds() // 3600)
         if gap_hours <= 0:
@@ -88,8 +89,12 @@ class RhythmBaseline:
         # Long silences: at most a week of empty hours matters, the rest would change nothing.
         for offset in range(1, min(gap_hours, 24 * 7)):
             self._close_hour(self.current_hour + offset * HOUR, 0.0)
-        self.current_hour = hour
+        self._start_hour(hour)
         self.current_count = 0.0
+
+    def _start_hour(self, hour: datetime) -> None:
+        self.current_hour = hour
+        self.current_hour_end = hour + HOUR
 
     def expected_per_hour(self, moment: datetime) -> float:
         return max(self._rhythm(moment) * self.today, self.floor)
@@ -104,12 +109,17 @@ class RhythmBaseline:
         """Expected count in ``[start, end)``, following the rhythm across hour boundaries."""
         total = 0.0
         cursor = start
-        next_hour = hour_start(start) + HOUR  # after the first piece, pieces are whole clock hours
+        hour = hour_start(start)  # after the first piece, pieces are whole clock hours
+        rates = self._rates
         while cursor < end:
-            piece_end = min(next_hour, end)
-            total += self.expected_per_hour(cursor) * (piece_end - cursor).total_seconds() / 3600
+            next_hour = hour + HOUR
+            piece_end = next_hour if next_hour < end else end
+            rate = rates.get(hour)
+            if rate is None:
+                rate = rates[hour] = self.expected_per_hour(hour)
+            total += rate * (piece_end - cursor).total_seconds() / 3600
             cursor = piece_end
-            next_hour += HOUR
+            hour = next_hour
         return total
 
     def surprise(self, observed: float, start: datetime, end: datetime) -> tuple[float, float]:
@@ -133,6 +143,7 @@ class RhythmBaseline:
         return shape * self.weekday[moment.weekday()]
 
     def _close_hour(self, hour: datetime, count: float) -> None:
+        self._rates.clear()
         if self.hours_seen == 0:
             self._first_hour(hour, count)
             return
@@ -201,8 +212,11 @@ class MoodGauge:
         self._recent: deque[tuple[datetime, bool]] = deque()  # (at, positive) of non-neutral posts
 
     def observe(self, at: datetime, sentiment: str) -> None:
-        self.positive.advance(at)
-        self.negative.advance(at)
+        # Each baseline closes its hours when it next counts a post or is asked (is_buzz): the same
+        # hours with the same counts as advancing both on every post, for a fraction of the work.
+        if self.positive.current_hour is None:  # both histories start with the first post
+            self.positive.advance(at)
+            self.negative.advance(at)
         if sentiment != "neutral":
             positive = sentiment == "positive"
             (self.positive if positive else self.negative).add(at)
@@ -211,6 +225,8 @@ class MoodGauge:
             self._recent.popleft()
 
     def is_buzz(self, at: datetime) -> bool:
+        self.positive.advance(at)
+        self.negative.advance(at)
         positives = sum(positive for _, positive in self._recent)
         negatives = len(self._recent) - positives
         start = at - self.window

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -209,7 +211,14 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("ł", "l"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return decomposed.translate(_combining_marks())
+
+
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """Every combining mark, for str.translate to drop in C (a character-by-character test of
+    each negative post's text was a visible part of a replay). Built once, on first use (~0.1 s)."""
+    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
 
 
 def content_terms(text: str) -> set[str]:

@@ -184,21 +184,24 @@ class SurgeDetector:
         self.negative_reach = RhythmBaseline()
         self.newcomer_negatives = RhythmBaseline()
         self.newcomer_volume = RhythmBaseline()
+        self._baselines = (
+            self.everything,
+            self.negatives,
+            self.positives,
+            self.negative_reach,
+            self.newcomer_negatives,
+            self.newcomer_volume,
+        )
         self._authors = AuthorMemory(NEWCOMER_MEMORY)
         self.windows = tuple(_Window(span) for span in WINDOWS)
         self._last_signal_at: dict[str, datetime] = {}
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         at = mention.mention.created_at
+        if self.everything.current_hour is None:  # every baseline's history starts with the first post
+            for baseline in self._baselines:
+                baseline.advance(at)
         self.everything.add(at)
-        for baseline in (
-            self.negatives,
-            self.positives,
-            self.negative_reach,
-            self.newcomer_negatives,
-            self.newcomer_volume,
-        ):
-            baseline.advance(at)
         newcomer = self._authors.is_newcomer(mention.mention.author, at)
         if newcomer:
             self.newcomer_volume.add(at)
@@ -214,6 +217,10 @@ class SurgeDetector:
             window.push(mention, facts)
         if not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
             return []
+        # The other baselines close their hours only now, before they are read: the same hours with
+        # the same counts as advancing each of them on every post, which most posts never need.
+        for baseline in self._baselines:
+            baseline.advance(at)
         signals = []
         tests = (
             ("negative_surge", self._negative_surge),

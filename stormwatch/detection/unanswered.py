@@ -51,6 +51,7 @@ class UnansweredDetector:
     ) -> None:
         self.brand = brand
         self.handles = {handle.lower().lstrip("@") for handle in own_handles}
+        self._tags = tuple(f"@{handle}" for handle in self.handles)  # how a post names the brand
         self.sla = timedelta(minutes=sla_minutes)
         self.rule = rule or UnansweredRule()
         self.baseline = RhythmBaseline(prior=0.5)
@@ -82,8 +83,10 @@ class UnansweredDetector:
         post = mention.mention
         if post.reply_to is not None and post.reply_to in self._own_posts:
             return True
+        if "@" not in post.text:
+            return False  # most posts name no account at all: skip lower-casing them
         text = post.text.lower()
-        return any(f"@{handle}" in text for handle in self.handles)
+        return any(tag in text for tag in self._tags)
 
     def _remember_own(self, post_id: str, at: datetime) -> None:
         self._own_posts.add(post_id)
@@ -93,16 +96,18 @@ class UnansweredDetector:
 
     def _expire(self, at: datetime) -> None:
         self.baseline.advance(at)
+        answer_due_before = at - self.sla  # posts older than this are past their SLA
         while self._waiting:
             first = next(iter(self._waiting.values()))
-            due = first.mention.created_at + self.sla
-            if due > at:
+            if first.mention.created_at > answer_due_before:
                 break
             self._waiting.popitem(last=False)
             if first.is_negative:  # unanswered complaints make the crisis; questions only wait
-                self.baseline.add(due)
+                self.baseline.add(first.mention.created_at + self.sla)
                 self._unanswered.append(first)
-        while self._unanswered and self._unanswered[0].mention.created_at + self.sla <= at - WINDOW:
+        # An unanswered post counts for WINDOW after its SLA ran out.
+        counted_after = answer_due_before - WINDOW
+        while self._unanswered and self._unanswered[0].mention.created_at <= counted_after:
             self._unanswered.popleft()
 
     def _evaluate(self, at: datetime) -> list[Signal]:

@@ -77,7 +77,9 @@ def _required_text(raw: Mapping[str, Any]) -> str:
 
 def _optional_str(raw: Mapping[str, Any], field: str) -> str | None:
     value = raw.get(field)
-    if value is None or value == "":
+    if type(value) is str:  # the common case first: a replay parses every field of every line
+        return value.strip() if value else None
+    if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)  # numeric ids from CSV exports or JSON
@@ -89,6 +91,8 @@ def _optional_str(raw: Mapping[str, Any], field: str) -> str | None:
 def _count(raw: Mapping[str, Any], field: str, aliases: tuple[str, ...] = ()) -> int:
     for name in (field, *aliases):
         value = raw.get(name)
+        if type(value) is int and value >= 0:  # the common case (bool is not exactly int)
+            return value
         if value is None or value == "":
             continue
         try:

@@ -42,7 +42,7 @@ def read_records(path: Path) -> Iterator[RawRecord]:
 
 def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
     for number, line in enumerate(stream, start=1):
-        if not line.strip():
+        if line.isspace() or not line:
             continue
         text = line.rstrip("\r\n")
         if _has_undecodable_bytes(text):

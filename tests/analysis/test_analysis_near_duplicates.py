@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
+from stormwatch.analysis import near_duplicates
 from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer
 from stormwatch.ingest.models import MentionIn
@@ -64,3 +68,32 @@ def test_remembered_posts_older_than_the_index_memory_are_forgotten() -> None:
     restarted = MentionAnalyzer(NeutralJudge())
     restarted.remember(MentionAnalyzer(NeutralJudge()).enrich([mention(1, ORIGINAL)]))
     assert groups(restarted.enrich([mention(3, ORIGINAL, minutes=25 * 60)])) == ["m3"]
+
+
+def _simhash_by_definition(tokens: list[str]) -> int:
+    """SimHash as its docstring defines it, one text and one bit at a time: the majority vote of
+    the hashes of the words and of the ordered pairs of adjacent words."""
+    words = [near_duplicates._stable_hash(word) for word in tokens]
+    pairs = [
+        int(near_duplicates._pair_hashes(np.array([a], dtype=np.uint64), np.array([b], dtype=np.uint64))[0])
+        for a, b in itertools.pairwise(words)
+    ]
+    features = words + pairs
+    return sum(1 << bit for bit in range(64) if 2 * sum(f >> bit & 1 for f in features) > len(features))
+
+
+def test_batched_simhashes_follow_the_definition_and_survive_a_cache_reset() -> None:
+    texts = [
+        ORIGINAL,
+        "lost bag lost bag lost bag",  # repeated words and pairs
+        "one",  # a single word has no pairs
+        "Zgubili mój bagaż w Gdańsku, obsługa się śmiała",
+        "bag lost",  # order matters: not the same pairs as "lost bag"
+    ]
+    tokens = [near_duplicates.normalised_tokens(text) for text in texts]
+    expected = [_simhash_by_definition(t) for t in tokens]
+    assert near_duplicates.simhashes(tokens) == expected
+    assert [near_duplicates.simhash(t) for t in tokens] == expected
+    near_duplicates._word_hash_cache.clear()
+    assert near_duplicates.simhashes(tokens[::-1]) == expected[::-1]
+    assert len(set(expected)) == len(expected)

@@ -252,6 +252,15 @@ def test_many_people_using_the_same_unusual_words_make_a_story() -> None:
     assert {"leaked", "passwords"} <= set(signals[0].terms)
 
 
+def test_a_storys_tied_key_terms_come_in_alphabetical_order() -> None:
+    """Terms decide which crisis a later signal joins: they must not follow set order, which
+    changes with every process's string hashing."""
+    text = "zebra yacht xylophone walrus violin"  # five terms, each in every post: all tied
+    copies = [post(START + timedelta(minutes=i), "negative", f"c{i}", text, group="c0") for i in range(10)]
+    signals = run(StoryDetector("Acme"), copies)
+    assert signals[0].terms == ("violin", "walrus", "xylophone", "yacht", "zebra")
+
+
 def test_positive_copies_are_buzz() -> None:
     copies = [
         post(
