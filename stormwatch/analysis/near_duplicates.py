@@ -32,8 +32,13 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def normalised_tokens(text: str) -> list[str]:
     """Words without the parts that differ between copies: links, handles, 'RT', case."""
-    text = _RETWEET_PREFIX.sub("", text)
-    text = _HANDLE.sub(" ", _URL.sub(" ", text))
+    # Each pass runs only where a substring test says it can match: most posts have no link or RT.
+    if text.lstrip()[:2].lower() == "rt":
+        text = _RETWEET_PREFIX.sub("", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
     return _WORD.findall(text.lower())
 
 
