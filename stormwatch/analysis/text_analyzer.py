@@ -168,14 +168,16 @@ class TextAnalyzer:
         probabilities = _flip_sarcastic_praise(probabilities, sarcastic)
         labels = probabilities.argmax(axis=1)
         causes = self._causes(tokens, np.flatnonzero(labels == _NEGATIVE), deep_index, embeddings)
+        # Plain Python values first (tolist): indexing numpy element by element costs more per post.
+        scores = (probabilities[:, _POSITIVE] - probabilities[:, _NEGATIVE]).tolist()
         return [
             TextJudgement(
-                lang=languages[i],
-                sentiment=SENTIMENTS[labels[i]],
-                sentiment_score=round(float(probabilities[i, _POSITIVE] - probabilities[i, _NEGATIVE]), 4),
+                lang=language,
+                sentiment=SENTIMENTS[label],
+                sentiment_score=round(score, 4),
                 cause=causes.get(i),
             )
-            for i in range(len(texts))
+            for i, (language, label, score) in enumerate(zip(languages, labels.tolist(), scores, strict=True))
         ]
 
     def _deep_selection(
