@@ -169,7 +169,7 @@ _FOLD_TABLE = _build_fold_table()
 
 def fold_diacritics(text: str) -> str:
     """``Źle, że pociąg`` -> ``Zle, ze pociag``; non-Latin scripts are untouched."""
-    return text.translate(_FOLD_TABLE)
+    return text if text.isascii() else text.translate(_FOLD_TABLE)  # the table maps no ASCII
 
 
 def _replace_emoticon(match: re.Match[str]) -> str:
@@ -233,7 +233,7 @@ class TokenCache:
     flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def learn(self, raws: Collection[str], known_words: Collection[str]) -> None:
-        missing = set(raws).difference(self.tokens)
+        missing = (raws if isinstance(raws, set) else set(raws)).difference(self.tokens)
         if not missing:
             return
         if len(self.tokens) + len(missing) > _TOKEN_CACHE_LIMIT:  # bounded memory on adversarial input
@@ -259,11 +259,12 @@ def tokenize_clean(
 ) -> list[str]:
     """:func:`tokenize` of a text already passed through :func:`clean_text` (shared with language id)."""
     raws = _TOKEN_RE.findall(fold_diacritics(cleaned))
+    distinct = set(raws)
     if cache is None:
         cache = TokenCache()
-    cache.learn(raws, known_words)
+    cache.learn(distinct, known_words)
     tokens = list(map(cache.tokens.__getitem__, raws))
-    flags = {flag for raw in cache.flags.keys() & set(raws) for flag in cache.flags[raw]}
+    flags = {flag for raw in cache.flags.keys() & distinct for flag in cache.flags[raw]}
     if not _NEGATORS.isdisjoint(tokens):
         _mark_negation_scope(tokens)
     if sarcastic:
