@@ -53,8 +53,9 @@ def _stable_hash(word: str) -> int:
 
 
 def _word_hashes(words: list[str]) -> np.ndarray:
-    """64-bit hashes of words, cached: words repeat a lot, and blake2b per word was most of the
-    replay's SimHash cost. The lookups stay in C (set difference, map over the dict)."""
+    """64-bit hashes of words, cached: words repeat a lot. Only words are hashed with blake2b (pairs
+    are mixed from them in numpy), and the lookups stay in C (set difference, map over the dict);
+    hashing every word and word pair through an lru_cache was most of SimHash's cost."""
     with _word_hash_lock:
         missing = set(words).difference(_word_hash_cache)
         if len(_word_hash_cache) + len(missing) > MAX_CACHED_WORDS:
