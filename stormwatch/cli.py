@@ -2,28 +2,56 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from typer._click.core import Command, Context  # typer's own click, vendored
 
 from stormwatch.analysis.cli import register as register_analysis
-from stormwatch.auth.cli import register as register_auth
 from stormwatch.detection.cli import detect
 from stormwatch.ingest.cli import ingest
-from stormwatch.playbook.cli import playbook_app
-from stormwatch.response.cli import crisis_app
-from stormwatch.response.service import tick as respond
-from stormwatch.runtime import Runtime
-from stormwatch.sources.cli import register as register_sources
 from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
 
+# Command groups whose modules load the database layer, the web server and the connectors (seconds
+# of imports): loaded when their command is run or listed, so that `stormwatch detect` or
+# `analyze` start in about a second. Name -> (module, Typer app in it).
+LAZY_GROUPS = {
+    "user": ("stormwatch.auth.cli", "user_app"),
+    "token": ("stormwatch.auth.cli", "token_app"),
+    "sources": ("stormwatch.sources.cli", "app"),
+    "crisis": ("stormwatch.response.cli", "crisis_app"),
+    "playbook": ("stormwatch.playbook.cli", "playbook_app"),
+}
+
+
+class _LazyGroups(TyperGroup):
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in LAZY_GROUPS if name not in self.commands)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name in LAZY_GROUPS and cmd_name not in self.commands:
+            module, attribute = LAZY_GROUPS[cmd_name]
+            # Mounted as add_typer mounts it, so a one-command group stays a group.
+            holder = typer.Typer()
+            holder.add_typer(getattr(importlib.import_module(module), attribute), name=cmd_name)
+            mounted = typer.main.get_command(holder)
+            assert isinstance(mounted, TyperGroup)
+            self.add_command(mounted.commands[cmd_name], cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
 app = typer.Typer(
+    cls=_LazyGroups,
     help="Stormwatch: early warning of social-media crises for brands, and the team's response.",
     no_args_is_help=True,
     add_completion=False,
@@ -35,10 +63,6 @@ app.command()(ingest)
 app.command()(detect)
 
 register_analysis(app)
-register_auth(app)
-register_sources(app)
-app.add_typer(crisis_app, name="crisis")
-app.add_typer(playbook_app, name="playbook")
 
 
 @app.callback()
@@ -81,6 +105,8 @@ def demo(
     fresh random passwords printed at start) can log in to acknowledge, draft and approve.
     """
     from stormwatch.demo.runner import WORKSPACE_FILE, create_demo_accounts, describe, replay_sample
+    from stormwatch.response.service import tick as respond
+    from stormwatch.runtime import Runtime
 
     with tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
         runtime = Runtime.open(
@@ -121,6 +147,7 @@ def serve(
 
     The workspace's webhooks are received here too; `stormwatch run` also listens to the sources.
     """
+    from stormwatch.runtime import Runtime
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
@@ -158,6 +185,7 @@ def run_everything(
     ] = None,
 ) -> None:
     """Listen on every configured source, analyse, detect and alert, and serve the dashboard: one process."""
+    from stormwatch.runtime import Runtime
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets

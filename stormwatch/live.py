@@ -22,10 +22,13 @@ from stormwatch.analysis.corrections import latest_correction_id, workspace_corr
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.service import CorrectableJudge, EnrichedMention, TextJudge
-from stormwatch.crisis.models import Crisis, CrisisUpdate
+from stormwatch.crisis.models import Crisis
 from stormwatch.crisis.service import open_crises, record_update
-from stormwatch.detection.models import Signal, SignalRecord
-from stormwatch.ingest.models import Mention, MentionIn
+from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.detection.models import SignalRecord
+from stormwatch.detection.signal import Signal
+from stormwatch.ingest.mention import MentionIn
+from stormwatch.ingest.models import Mention
 from stormwatch.pipeline import Pipeline, StepResult
 from stormwatch.stats import service as hourly_counts
 from stormwatch.store.db import Store

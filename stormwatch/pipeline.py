@@ -12,10 +12,10 @@ from itertools import islice
 
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer, TextJudge
 from stormwatch.crisis.manager import CrisisManager
-from stormwatch.crisis.models import CrisisUpdate
-from stormwatch.detection.models import Signal
+from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.service import DetectionEngine
-from stormwatch.ingest.models import MentionIn
+from stormwatch.detection.signal import Signal
+from stormwatch.ingest.mention import MentionIn
 from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
 
 BATCH_SIZE = 256  # large enough for the models' batching, small enough to react within seconds

@@ -42,7 +42,7 @@ from bench.detection.timeline import (
 )
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer
 from stormwatch.crisis.manager import CrisisManager
-from stormwatch.crisis.models import CrisisUpdate
+from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection import detectors, stories, surges, unanswered
 from stormwatch.detection.cli import _mentions
 from stormwatch.detection.service import DetectionEngine

@@ -24,8 +24,8 @@ from sqlalchemy import insert, select
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.auth.service import add_user
-from stormwatch.crisis.models import CrisisUpdate
 from stormwatch.crisis.service import record_update
+from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.ingest.models import Mention
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.response.service import attach_playbook

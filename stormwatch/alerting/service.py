@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stormwatch.alerting.models import Alert
-from stormwatch.crisis.models import Crisis, CrisisEvent, CrisisUpdate
+from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import SYSTEM_ACTOR
+from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Brand
 

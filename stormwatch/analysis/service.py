@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 from stormwatch.analysis.cause import CauseCorrection
 from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.near_duplicates import MIN_TOKENS, NearDuplicateIndex, normalised_tokens, simhashes
-from stormwatch.ingest.models import MentionIn
+from stormwatch.ingest.mention import MentionIn
 
 
 class TextJudge(Protocol):

@@ -21,9 +21,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from stormwatch.analysis.models import Cause
-from stormwatch.crisis.models import CrisisUpdate, UpdateKind
 from stormwatch.crisis.severity import aggravating_factors, severity_of
-from stormwatch.detection.models import Signal
+from stormwatch.crisis.update import CrisisUpdate, UpdateKind
+from stormwatch.detection.signal import Signal
 
 CALM_AFTER = timedelta(hours=6)
 DE_ESCALATE_AFTER = timedelta(hours=2)

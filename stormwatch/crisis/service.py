@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stormwatch.crisis.manager import OpenCrisis
-from stormwatch.crisis.models import Crisis, CrisisEvent, CrisisUpdate
+from stormwatch.crisis.models import Crisis, CrisisEvent
+from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.workspace.models import Brand
 
 SYSTEM_ACTOR = "stormwatch"

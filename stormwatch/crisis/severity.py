@@ -19,7 +19,7 @@ The level never exceeds 4.
 
 from __future__ import annotations
 
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 
 RATIO_STEPS = ((25.0, 4), (12.0, 3), (6.0, 2))
 WIDE_REACH = 500_000

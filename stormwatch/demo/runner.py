@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from stormwatch.crisis.models import CrisisUpdate
+from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.ingest.parsing import RecordError, parse_timestamp
 from stormwatch.ingest.readers import RawRecord, read_records
 from stormwatch.ingest.service import MentionIngestor

@@ -11,7 +11,7 @@ from typing import IO, Annotated
 
 import typer
 
-from stormwatch.ingest.models import MentionIn
+from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.parsing import RecordError, parse_mention
 from stormwatch.ingest.readers import read_json_lines
 from stormwatch.pipeline import Pipeline

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.evidence import dominant_cause, examples_of, fold, minutes, reach_of, top_by_reach
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 from stormwatch.detection.stories import StoryDetector
 from stormwatch.detection.surges import SurgeDetector
 from stormwatch.detection.takeover import AccountTakeoverDetector

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from stormwatch.analysis.models import Cause
 from stormwatch.analysis.service import EnrichedMention
-from stormwatch.detection.models import Example
+from stormwatch.detection.signal import Example
 
 EXAMPLE_TEXT_CHARS = 160
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)

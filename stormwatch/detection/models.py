@@ -1,71 +1,13 @@
-"""Signals: what a detector saw in a brand's stream, with the evidence a person can check."""
+"""Stored signals (the database table); the signal itself is :mod:`stormwatch.detection.signal`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from stormwatch.analysis.models import Cause
 from stormwatch.store.db import Base, UTCDateTime
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A post a person should read first: the widest-reaching ones behind a signal."""
-
-    mention_id: str
-    author: str | None
-    followers: int
-    text: str
-
-    def as_json(self) -> dict[str, object]:
-        return {"id": self.mention_id, "author": self.author, "followers": self.followers, "text": self.text}
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Signal:
-    brand: str
-    kind: str  # e.g. "negative_surge", "trigger_terms"
-    at: datetime  # event time at which the detector fired
-    observed: float  # what was counted in the window
-    expected: float  # what the baseline predicted for the same window
-    window: timedelta
-    cause: Cause | None
-    reach: int  # followers of the authors behind the observed posts
-    example_ids: tuple[str, ...]
-    summary: str  # one sentence for a person
-    terms: tuple[str, ...] = field(default=())
-    # The story this signal belongs to (a near-duplicate group or a set of bursting terms), if any:
-    # the crisis manager keeps one crisis per brand and story.
-    story: str | None = None
-    examples: tuple[Example, ...] = field(default=())
-    negative_share: float | None = None  # share of negative posts among the observed ones
-    growth: float | None = None  # posts in the last 10 minutes per 10 minutes of the window
-    evidence: Mapping[str, object] = field(default_factory=dict)  # extra numbers, JSON-ready
-
-    @property
-    def ratio(self) -> float:
-        return self.observed / self.expected if self.expected > 0 else float("inf")
-
-    def evidence_json(self) -> dict[str, object]:
-        """Everything a person can check, for the signal's and the crisis timeline's stored evidence."""
-        return {
-            "signal": self.kind,
-            "observed": round(self.observed, 2),
-            "expected": round(self.expected, 2),
-            "window_minutes": int(self.window.total_seconds() // 60),
-            "reach": self.reach,
-            "example_ids": list(self.example_ids),
-            "examples": [example.as_json() for example in self.examples],
-            "terms": list(self.terms),
-            "story": self.story,
-            "negative_share": None if self.negative_share is None else round(self.negative_share, 3),
-            **self.evidence,
-        }
 
 
 class SignalRecord(Base):

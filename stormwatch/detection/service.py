@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.detectors import Detector, detectors_for
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 from stormwatch.workspace.config import BrandConfig
 
 

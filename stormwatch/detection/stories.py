@@ -28,7 +28,7 @@ from stormwatch.detection.evidence import (
     reach_of,
     top_by_reach,
 )
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 
 REPEAT_AFTER = timedelta(minutes=10)
 

@@ -31,7 +31,7 @@ from stormwatch.detection.baseline import (
     poisson_tail,
 )
 from stormwatch.detection.evidence import dominant_cause, examples_of, minutes, reach_of, top_by_reach
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 
 REPEAT_AFTER = timedelta(minutes=10)
 # Short windows see sharp storms within minutes; the three-hour one sees slow burns at small brands.

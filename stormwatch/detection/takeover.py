@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.evidence import examples_of, minutes
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 
 _LINK = re.compile(r"https?://[^\s/]+")
 WINDOW = timedelta(hours=1)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.baseline import MoodGauge, RhythmBaseline, poisson_tail
 from stormwatch.detection.evidence import examples_of, minutes, reach_of, top_by_reach
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 
 WINDOW = timedelta(hours=1)
 REPEAT_AFTER = timedelta(minutes=30)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stormwatch.ingest.readers import read_records
-from stormwatch.ingest.service import MentionIngestor, Problem
-from stormwatch.store.db import Store
 from stormwatch.textio import progress
 from stormwatch.workspace.config import ConfigError, load_config
-from stormwatch.workspace.service import apply_config
+
+if TYPE_CHECKING:
+    from stormwatch.ingest.service import Problem
 
 
 def ingest(
@@ -36,6 +36,11 @@ def ingest(
     Importing the same file again adds nothing, and an import that was interrupted can simply be run
     again. Stored mentions are analysed by `stormwatch serve` (or `stormwatch process`).
     """
+    # The database layer loads here, not when the command line starts (``stormwatch --help``).
+    from stormwatch.ingest.service import MentionIngestor
+    from stormwatch.store.db import Store
+    from stormwatch.workspace.service import apply_config
+
     try:
         workspace_config = load_config(config)
     except ConfigError as error:

@@ -1,8 +1,7 @@
-"""Mentions as they arrive, and the records that could not be accepted."""
+"""Stored mentions and the records that could not be accepted (the database tables)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -10,25 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from stormwatch.store.db import Base, UTCDateTime
 from stormwatch.workspace.models import utcnow
-
-
-@dataclass(frozen=True, slots=True)
-class MentionIn:
-    """A validated incoming mention, before it is stored or analysed."""
-
-    source: str
-    external_id: str
-    text: str
-    created_at: datetime
-    brand: str | None = None
-    author: str | None = None
-    author_followers: int = 0
-    url: str | None = None
-    lang: str | None = None
-    likes: int = 0
-    shares: int = 0
-    comments: int = 0
-    reply_to: str | None = None
 
 
 class Mention(Base):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from stormwatch.ingest.models import MentionIn
+from stormwatch.ingest.mention import MentionIn
 
 DEFAULT_SOURCE = "import"
 MAX_TEXT_LENGTH = 100_000

@@ -17,7 +17,8 @@ from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from stormwatch.ingest.models import Mention, MentionIn, QuarantinedRecord
+from stormwatch.ingest.mention import MentionIn
+from stormwatch.ingest.models import Mention, QuarantinedRecord
 from stormwatch.ingest.parsing import RecordError, parse_mention
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.store.db import Store

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from stormwatch.alerting.service import DEFAULT_PUBLIC_URL, Sender, queue_alerts, send_with_apprise
 from stormwatch.crisis.manager import CAUSE_WORDS, crisis_key
-from stormwatch.crisis.models import Crisis, CrisisEvent, CrisisUpdate
+from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import SYSTEM_ACTOR
+from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
 from stormwatch.playbook.loader import LoadedPlaybook, PlaybookLibrary
 from stormwatch.playbook.models import Playbook

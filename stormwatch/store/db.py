@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -74,6 +72,10 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 def migrate(engine: Engine) -> None:
     """Upgrade the database behind ``engine`` to the newest schema revision."""
+    # Imported here: alembic takes most of a second to load, and only opening a store needs it.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:

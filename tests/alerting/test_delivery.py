@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from stormwatch.alerting.models import Alert
 from stormwatch.alerting.service import channel_label, deliver_pending, queue_alerts
-from stormwatch.crisis.models import CrisisUpdate
 from stormwatch.crisis.service import record_update
-from stormwatch.detection.models import Signal
+from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.detection.signal import Signal
 from stormwatch.store.db import Store
 from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
 from stormwatch.workspace.models import Brand

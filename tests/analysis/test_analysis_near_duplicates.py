@@ -11,7 +11,7 @@ import numpy as np
 from stormwatch.analysis import near_duplicates
 from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer
-from stormwatch.ingest.models import MentionIn
+from stormwatch.ingest.mention import MentionIn
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 ORIGINAL = "Northwind lost my bag in Boston and the desk staff just laughed at me, never again"

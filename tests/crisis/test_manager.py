@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from stormwatch.analysis.models import Cause
 from stormwatch.crisis.manager import CrisisManager, crisis_key
 from stormwatch.crisis.severity import severity_of
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 from stormwatch.analysis.models import Cause
 from stormwatch.crisis.manager import CrisisManager
-from stormwatch.detection.models import Example, Signal
 from stormwatch.detection.service import DetectionEngine
+from stormwatch.detection.signal import Example, Signal
 from stormwatch.workspace.config import BrandConfig
 
 from ..detection.streams import START, burst, in_time_order, steady

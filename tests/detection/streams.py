@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from stormwatch.analysis.models import Cause, Sentiment, TextJudgement
 from stormwatch.analysis.service import EnrichedMention
-from stormwatch.ingest.models import MentionIn
+from stormwatch.ingest.mention import MentionIn
 
 START = datetime(2026, 3, 2, tzinfo=UTC)
 

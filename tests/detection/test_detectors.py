@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from stormwatch.detection.baseline import HourlyBaseline, binomial_tail, poisson_tail
 from stormwatch.detection.detectors import NegativeSurgeDetector, TriggerTermDetector
-from stormwatch.detection.models import Signal
+from stormwatch.detection.signal import Signal
 
 from .streams import START, burst, in_time_order, mention, steady
 

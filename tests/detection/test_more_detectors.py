@@ -9,13 +9,13 @@ from stormwatch.analysis.models import Cause, Sentiment, TextJudgement
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.baseline import MoodGauge, RhythmBaseline
 from stormwatch.detection.detectors import TriggerTermDetector, detectors_for
-from stormwatch.detection.models import Signal
 from stormwatch.detection.service import DetectionEngine
+from stormwatch.detection.signal import Signal
 from stormwatch.detection.stories import StoryDetector
 from stormwatch.detection.surges import SurgeDetector
 from stormwatch.detection.takeover import AccountTakeoverDetector
 from stormwatch.detection.unanswered import UnansweredDetector
-from stormwatch.ingest.models import MentionIn
+from stormwatch.ingest.mention import MentionIn
 from stormwatch.workspace.config import BrandConfig
 
 from .streams import START, in_time_order, steady

@@ -14,9 +14,9 @@ from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.auth.models import ROLES
 from stormwatch.auth.permissions import ACTIONS
 from stormwatch.auth.service import add_user, create_token
-from stormwatch.crisis.models import CrisisUpdate
 from stormwatch.crisis.service import record_update
-from stormwatch.detection.models import Signal
+from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.detection.signal import Signal
 from stormwatch.ingest.models import Mention
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.response.drafts import draft_response
