@@ -79,6 +79,14 @@ class SurgeRule:
     volume_z: float = 6.0
     min_volume: int = 12
     volume_negative_excess: float = 0.4
+    # A volume surge stands in for a negative surge the model reads too faintly to pass
+    # min_conviction (storms in languages it reads less firmly), not for one too small to tell from
+    # chance: it needs as many negative posts as a negative surge in the same window
+    # (``min_negatives``) and a weaker conviction. Praise misread as criticism reads fainter still:
+    # on the tune seeds, volume surges in praise spikes averaged 0.27-0.45 where the model read them
+    # mostly as criticism, firestorms' 0.51-1.0 when their first volume surge fired (and one 0.35,
+    # in a storm other signals had caught first).
+    volume_min_conviction: float = 0.5
     # The fast tier misreads some praise as criticism, but faintly: the negative posts behind a
     # negative, reach or share surge must average this conviction (see ``conviction``).
     min_conviction: float = 0.6
@@ -88,8 +96,8 @@ class SurgeRule:
     newcomer_windows: int = 2
     newcomer_share_tail: float = 0.05
     # Praise guard's "half misread" rule: clearly positive posts needed for a negative, reach,
-    # share or newcomer surge to be read as a praise wave (volume surges, which see no conviction
-    # test, keep MIN_SURE_PRAISE). Conviction already drops faint misreads, and an ordinary
+    # share or newcomer surge to be read as a praise wave (volume surges, with their weaker
+    # conviction bar, keep MIN_SURE_PRAISE). Conviction already drops faint misreads, and an ordinary
     # ten-minute window holds a post or two of clear praise, which delayed real storms.
     min_sure_praise: int = 3
     # negative share: the mood turns even where the volume barely moves
@@ -301,10 +309,12 @@ class SurgeDetector:
         rule = self.rule
         if self.everything.history_hours < rule.volume_warmup_hours:
             return None
-        for window in self.windows[1:3]:
+        for window, min_negatives in zip(self.windows[1:3], rule.min_negatives[1:3], strict=True):
             observed = len(window.posts)
-            if observed < rule.min_volume:
+            if observed < rule.min_volume or window.negatives < min_negatives:
                 continue
+            if window.mean_conviction() < rule.volume_min_conviction:
+                continue  # faint misreads: praise read as criticism
             start = at - window.span
             expected, z = self.everything.surprise(observed, start, at)
             if observed < rule.volume_ratio * expected or z < rule.volume_z:
@@ -393,7 +403,7 @@ class SurgeDetector:
         minutes, counting copies of one post once: a praise spike can carry a hundred retweets of
         one post the model misreads. The short look matters at a spike's start, when its first
         misreads already make a ten-minute surge but the hour still holds mostly ordinary posts.
-        A volume surge has no conviction test, so it keeps the stricter praise rule."""
+        A volume surge has a weaker conviction bar, so it keeps the stricter praise rule."""
         sure = MIN_SURE_PRAISE if kind == "volume_surge" else self.rule.min_sure_praise
         return any(self._praise_in(window, at, sure) for window in (self.windows[0], self.windows[2]))
 
