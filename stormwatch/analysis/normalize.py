@@ -232,14 +232,15 @@ class TokenCache:
     tokens: dict[str, str] = field(default_factory=dict)
     flags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def learn(self, raws: Collection[str], known_words: Collection[str]) -> None:
-        missing = (raws if isinstance(raws, set) else set(raws)).difference(self.tokens)
+    def learn(self, raws: set[str], known_words: Collection[str]) -> None:
+        """Normalise the raw tokens not seen before (``raws``: a post's distinct raw tokens)."""
+        missing = raws.difference(self.tokens)
         if not missing:
             return
         if len(self.tokens) + len(missing) > _TOKEN_CACHE_LIMIT:  # bounded memory on adversarial input
             self.tokens.clear()
             self.flags.clear()
-            missing = set(raws)
+            missing = raws
         for raw in missing:
             token_flags: list[str] = []
             self.tokens[raw] = _normalise_token(raw, known_words, token_flags)

@@ -79,7 +79,7 @@ def _optional_str(raw: Mapping[str, Any], field: str) -> str | None:
     value = raw.get(field)
     if type(value) is str:  # the common case first: a replay parses every field of every line
         return value.strip() if value else None
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)  # numeric ids from CSV exports or JSON
