@@ -266,6 +266,8 @@ class Vectorizer:
                 bigram_posts * self.size + bigram_features,
             ]
         )
+        if len(batch) * self.size < 2**31:
+            keys = keys.astype(np.int32)  # sorts in about half the time of int64
         keys.sort()
         first_of_its_value = np.ones(len(keys), dtype=bool)
         first_of_its_value[1:] = keys[1:] != keys[:-1]

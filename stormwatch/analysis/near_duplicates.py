@@ -106,7 +106,9 @@ def simhashes(token_lists: list[list[str]]) -> list[int]:
     return np.packbits(majority, axis=1, bitorder="little").view("<u8").ravel().tolist()
 
 
-@dataclass(slots=True)
+# Identity, not field equality: a bucket holds each entry once, and ``in``/``remove`` on a bucket
+# then compare in C instead of calling a generated __eq__ on every neighbour.
+@dataclass(slots=True, eq=False)
 class _Seen:
     fingerprint: int
     group: str
@@ -119,7 +121,7 @@ class NearDuplicateIndex:
     def __init__(self, memory: timedelta = timedelta(hours=24)) -> None:
         self.memory = memory
         self._bands: list[dict[int, list[_Seen]]] = [{} for _ in range(BANDS)]
-        self._order: deque[tuple[datetime, int, _Seen]] = deque()
+        self._order: deque[tuple[datetime, list[int], _Seen]] = deque()  # with the entry's band keys
 
     def assign(self, mention_id: str, text: str, at: datetime, fingerprint: int | None = None) -> str | None:
         """The group of this post: the id of the first post it copies, or its own id; None if too short.
@@ -131,31 +133,35 @@ class NearDuplicateIndex:
                 return None
             fingerprint = simhash(tokens)
         self._forget_before(at - self.memory)
-        match = self._closest(fingerprint)
+        keys = _band_keys(fingerprint)
+        match = self._closest(fingerprint, keys)
         if match is not None and match.fingerprint == fingerprint:
             return match.group  # an exact copy adds nothing the index does not already know
-        self._insert(_Seen(fingerprint, match.group if match else mention_id, at))
+        self._insert(_Seen(fingerprint, match.group if match else mention_id, at), keys)
         return match.group if match else mention_id
 
     def remember(self, group: str, at: datetime, fingerprint: int) -> None:
         """Index a post whose group was assigned before (by an earlier process, say), as it was."""
         self._forget_before(at - self.memory)
-        match = self._closest(fingerprint)
+        keys = _band_keys(fingerprint)
+        match = self._closest(fingerprint, keys)
         if match is None or match.fingerprint != fingerprint:
-            self._insert(_Seen(fingerprint, group, at))
+            self._insert(_Seen(fingerprint, group, at), keys)
 
-    def _insert(self, seen: _Seen) -> None:
-        for band, key in enumerate(_band_keys(seen.fingerprint)):
-            bucket = self._bands[band].setdefault(key, [])
-            if len(bucket) < MAX_PER_BAND_KEY:
+    def _insert(self, seen: _Seen, keys: list[int]) -> None:
+        for bands, key in zip(self._bands, keys, strict=True):
+            bucket = bands.get(key)
+            if bucket is None:
+                bands[key] = [seen]
+            elif len(bucket) < MAX_PER_BAND_KEY:
                 bucket.append(seen)
-        self._order.append((seen.at, seen.fingerprint, seen))
+        self._order.append((seen.at, keys, seen))
 
-    def _closest(self, fingerprint: int) -> _Seen | None:
+    def _closest(self, fingerprint: int, keys: list[int]) -> _Seen | None:
         best: _Seen | None = None
         best_distance = MAX_DISTANCE + 1
-        for band, key in enumerate(_band_keys(fingerprint)):
-            for seen in self._bands[band].get(key, ()):
+        for bands, key in zip(self._bands, keys, strict=True):
+            for seen in bands.get(key, ()):
                 distance = (seen.fingerprint ^ fingerprint).bit_count()
                 if distance < best_distance:
                     best, best_distance = seen, distance
@@ -163,15 +169,18 @@ class NearDuplicateIndex:
 
     def _forget_before(self, cutoff: datetime) -> None:
         while self._order and self._order[0][0] < cutoff:
-            _, fingerprint, seen = self._order.popleft()
-            for band, key in enumerate(_band_keys(fingerprint)):
-                bucket = self._bands[band].get(key)
+            _, keys, seen = self._order.popleft()
+            for bands, key in zip(self._bands, keys, strict=True):
+                bucket = bands.get(key)
                 if bucket is not None and seen in bucket:
                     bucket.remove(seen)
                     if not bucket:
-                        del self._bands[band][key]
+                        del bands[key]
+
+
+_BAND_MASK = (1 << BAND_BITS) - 1
+_BAND_SHIFTS = tuple(band * BAND_BITS for band in range(BANDS))
 
 
 def _band_keys(fingerprint: int) -> list[int]:
-    mask = (1 << BAND_BITS) - 1
-    return [(fingerprint >> (band * BAND_BITS)) & mask for band in range(BANDS)]
+    return [(fingerprint >> shift) & _BAND_MASK for shift in _BAND_SHIFTS]

@@ -77,7 +77,10 @@ class MentionAnalyzer:
         return index.assign(mention.external_id, mention.text, mention.created_at, fingerprint)
 
     def _index(self, brand: str) -> NearDuplicateIndex:
-        return self._duplicates.setdefault(brand, NearDuplicateIndex())
+        index = self._duplicates.get(brand)
+        if index is None:  # not setdefault: that would build an index for every mention
+            index = self._duplicates[brand] = NearDuplicateIndex()
+        return index
 
 
 def _fingerprints(mentions: Sequence[MentionIn]) -> list[int | None]:

@@ -65,9 +65,10 @@ class RhythmBaseline:
     current_count: float = 0.0
     day_observed: float = 0.0
     day_expected: float = 0.0
-    # Expected per hour by clock hour, valid until the next hour closes (which changes the rhythm):
-    # every negative post asks for several windows' expectations within the same few hours.
-    _rates: dict[datetime, float] = field(default_factory=dict, repr=False, compare=False)
+    # Expected per hour of the current hour (index 0) and the hours before it (index k: k hours
+    # back), valid until the current hour moves on (closing an hour changes the rhythm): every
+    # negative post asks for several windows' expectations within the same few hours.
+    _rates_back: list[float] = field(default_factory=list, repr=False, compare=False)
 
     def add(self, moment: datetime, weight: float = 1.0) -> None:
         self.advance(moment)
@@ -95,6 +96,7 @@ class RhythmBaseline:
     def _start_hour(self, hour: datetime) -> None:
         self.current_hour = hour
         self.current_hour_end = hour + HOUR
+        self._rates_back.clear()
 
     def expected_per_hour(self, moment: datetime) -> float:
         return max(self._rhythm(moment) * self.today, self.floor)
@@ -107,17 +109,37 @@ class RhythmBaseline:
 
     def expected_between(self, start: datetime, end: datetime) -> float:
         """Expected count in ``[start, end)``, following the rhythm across hour boundaries."""
+        hour_end = self.current_hour_end
+        if hour_end is None or end > hour_end or start >= end:
+            return self._expected_between_any(start, end)
+        # Windows end within the current hour: measured in hours back from its end, piece k of the
+        # window lies in the hour k hours back, whose rate is cached. Float arithmetic, not datetimes:
+        # this runs several times for every negative post.
+        back_from = (hour_end - end).total_seconds() / 3600
+        back_to = (hour_end - start).total_seconds() / 3600
+        rates = self._rates_back
+        total = 0.0
+        k = int(back_from)
+        piece_from = back_from
+        while piece_from < back_to:
+            while len(rates) <= k:
+                assert self.current_hour is not None
+                rates.append(self.expected_per_hour(self.current_hour - len(rates) * HOUR))
+            k += 1
+            piece_to = k if k < back_to else back_to
+            total += rates[k - 1] * (piece_to - piece_from)
+            piece_from = piece_to
+        return total
+
+    def _expected_between_any(self, start: datetime, end: datetime) -> float:
+        """:meth:`expected_between` for any span, also one reaching past the current hour."""
         total = 0.0
         cursor = start
         hour = hour_start(start)  # after the first piece, pieces are whole clock hours
-        rates = self._rates
         while cursor < end:
             next_hour = hour + HOUR
             piece_end = next_hour if next_hour < end else end
-            rate = rates.get(hour)
-            if rate is None:
-                rate = rates[hour] = self.expected_per_hour(hour)
-            total += rate * (piece_end - cursor).total_seconds() / 3600
+            total += self.expected_per_hour(hour) * (piece_end - cursor).total_seconds() / 3600
             cursor = piece_end
             hour = next_hour
         return total
@@ -143,7 +165,7 @@ class RhythmBaseline:
         return shape * self.weekday[moment.weekday()]
 
     def _close_hour(self, hour: datetime, count: float) -> None:
-        self._rates.clear()
+        self._rates_back.clear()
         if self.hours_seen == 0:
             self._first_hour(hour, count)
             return
@@ -221,7 +243,8 @@ class MoodGauge:
             positive = sentiment == "positive"
             (self.positive if positive else self.negative).add(at)
             self._recent.append((at, positive))
-        while self._recent and self._recent[0][0] <= at - self.window:
+        cutoff = at - self.window
+        while self._recent and self._recent[0][0] <= cutoff:
             self._recent.popleft()
 
     def is_buzz(self, at: datetime) -> bool:

@@ -84,10 +84,13 @@ class StoryDetector:
 
     def _copies(self, mention: EnrichedMention) -> Signal | None:
         assert mention.duplicate_group is not None
-        group = self._groups.setdefault(mention.duplicate_group, deque())
+        group = self._groups.get(mention.duplicate_group)
+        if group is None:  # most posts start a group of their own
+            group = self._groups[mention.duplicate_group] = deque()
         group.append(mention)
         at = mention.mention.created_at
-        while group and group[0].mention.created_at <= at - self.rule.window:
+        cutoff = at - self.rule.window
+        while group[0].mention.created_at <= cutoff:  # never empties: the newest post is at ``at``
             group.popleft()
         if len(group) < self.rule.min_copy_authors:
             return None

@@ -15,7 +15,6 @@ praise is buzz, not a crisis: its excess is positive, or negative only in faint 
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -115,64 +114,125 @@ class SurgeRule:
     reach_count_tail: float = 1e-4
 
 
-class _Facts(NamedTuple):
-    """What the windows count of one post, worked out once per post rather than once per window
-    on the way in and again on the way out."""
+class _Totals(NamedTuple):
+    """Running totals over a brand's posts, up to and including one post."""
 
-    at: datetime
-    negative: bool
-    positive: bool
-    newcomer: bool
-    weight: float  # reach weight of a negative post, else 0
-    conviction: float  # of a negative post, else 0
+    negatives: int
+    positives: int
+    negative_weight: float  # reach weights of the negative posts
+    conviction: float  # of the negative posts
+    newcomer_posts: int
+    newcomer_negatives: int
+
+
+_NO_POSTS = _Totals(0, 0, 0.0, 0.0, 0, 0)
+
+
+class _Timeline:
+    """A brand's posts of the longest window, in order, with running totals after each one.
+
+    The windows are views on it: a window's counts are the totals at its end minus those just
+    before its first post. A post is stored once, not once per window, and leaving a window costs
+    one comparison, not a recount (the replay's hot path).
+    """
+
+    __slots__ = ("posts", "times", "totals", "windows")
+    COMPACT_AFTER = 50_000  # posts no window holds any more, dropped in one go
+
+    def __init__(self, spans: Iterable[timedelta]) -> None:
+        self.posts: list[EnrichedMention] = []
+        self.times: list[datetime] = []
+        self.totals: list[_Totals] = [_NO_POSTS]  # totals[i]: over posts[:i] and everything dropped
+        self.windows = tuple(_Window(self, span) for span in spans)
+
+    def push(self, mention: EnrichedMention, newcomer: bool) -> None:
+        at = mention.mention.created_at
+        last = self.totals[-1]
+        if mention.is_negative:
+            weight = reach_weight(mention.mention.author_followers)
+            self.totals.append(
+                _Totals(
+                    last.negatives + 1,
+                    last.positives,
+                    last.negative_weight + weight,
+                    last.conviction + conviction(mention),
+                    last.newcomer_posts + newcomer,
+                    last.newcomer_negatives + newcomer,
+                )
+            )
+        elif mention.judgement.sentiment == "positive" or newcomer:
+            self.totals.append(
+                last._replace(
+                    positives=last.positives + (mention.judgement.sentiment == "positive"),
+                    newcomer_posts=last.newcomer_posts + newcomer,
+                )
+            )
+        else:
+            self.totals.append(last)
+        self.posts.append(mention)
+        self.times.append(at)
+        times = self.times
+        for window in self.windows:
+            cutoff = at - window.span
+            first = window.first
+            while times[first] <= cutoff:
+                first += 1
+            window.first = first
+        oldest = self.windows[-1].first
+        if oldest >= self.COMPACT_AFTER:
+            del self.posts[:oldest], self.times[:oldest], self.totals[:oldest]
+            for window in self.windows:
+                window.first -= oldest
 
 
 class _Window:
-    """Posts of the last ``span`` with running counts."""
+    """The posts of the last ``span``: a view on the brand's :class:`_Timeline`."""
 
-    __slots__ = (
-        "conviction",
-        "facts",
-        "negative_weight",
-        "negatives",
-        "newcomer_negatives",
-        "newcomer_posts",
-        "positives",
-        "posts",
-        "span",
-    )
+    __slots__ = ("first", "span", "timeline")
 
-    def __init__(self, span: timedelta) -> None:
+    def __init__(self, timeline: _Timeline, span: timedelta) -> None:
+        self.timeline = timeline
         self.span = span
-        self.posts: deque[EnrichedMention] = deque()
-        self.facts: deque[_Facts] = deque()  # one per post, in the same order
-        self.negatives = 0
-        self.positives = 0
-        self.negative_weight = 0.0
-        self.conviction = 0.0  # sum of the negative posts' conviction
-        self.newcomer_posts = 0  # posts by newcomers
-        self.newcomer_negatives = 0  # negative posts by newcomers
+        self.first = 0  # index in the timeline of the window's oldest post
 
-    def push(self, mention: EnrichedMention, facts: _Facts) -> None:
-        self.posts.append(mention)
-        self.facts.append(facts)
-        self._count(facts, 1)
-        cutoff = facts.at - self.span
-        while self.facts[0].at <= cutoff:
-            self.posts.popleft()
-            self._count(self.facts.popleft(), -1)
+    # Each count is the running total at the newest post minus the one before the window's oldest.
+    @property
+    def posts(self) -> list[EnrichedMention]:
+        return self.timeline.posts[self.first :]
 
-    def _count(self, facts: _Facts, sign: int) -> None:
-        self.negatives += sign * facts.negative
-        self.positives += sign * facts.positive
-        self.negative_weight += sign * facts.weight
-        self.conviction += sign * facts.conviction
-        if facts.newcomer:
-            self.newcomer_posts += sign
-            self.newcomer_negatives += sign * facts.negative
+    @property
+    def count(self) -> int:
+        return len(self.timeline.posts) - self.first
+
+    @property
+    def negatives(self) -> int:
+        totals = self.timeline.totals
+        return totals[-1].negatives - totals[self.first].negatives
+
+    @property
+    def positives(self) -> int:
+        totals = self.timeline.totals
+        return totals[-1].positives - totals[self.first].positives
+
+    @property
+    def negative_weight(self) -> float:
+        totals = self.timeline.totals
+        return totals[-1].negative_weight - totals[self.first].negative_weight
+
+    @property
+    def newcomer_posts(self) -> int:
+        totals = self.timeline.totals
+        return totals[-1].newcomer_posts - totals[self.first].newcomer_posts
+
+    @property
+    def newcomer_negatives(self) -> int:
+        totals = self.timeline.totals
+        return totals[-1].newcomer_negatives - totals[self.first].newcomer_negatives
 
     def mean_conviction(self) -> float:
-        return self.conviction / self.negatives if self.negatives else 0.0
+        totals = self.timeline.totals
+        negatives = totals[-1].negatives - totals[self.first].negatives
+        return (totals[-1].conviction - totals[self.first].conviction) / negatives if negatives else 0.0
 
     def negative_posts(self) -> list[EnrichedMention]:
         return [m for m in self.posts if m.is_negative]
@@ -201,7 +261,8 @@ class SurgeDetector:
             self.newcomer_volume,
         )
         self._authors = AuthorMemory(NEWCOMER_MEMORY)
-        self.windows = tuple(_Window(span) for span in WINDOWS)
+        self._timeline = _Timeline(WINDOWS)
+        self.windows = self._timeline.windows
         self._last_signal_at: dict[str, datetime] = {}
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
@@ -220,9 +281,7 @@ class SurgeDetector:
             self.negative_reach.add(at, reach_weight(mention.mention.author_followers) / TYPICAL_WEIGHT)
         elif mention.judgement.sentiment == "positive":
             self.positives.add(at)
-        facts = _facts(mention, newcomer)
-        for window in self.windows:
-            window.push(mention, facts)
+        self._timeline.push(mention, newcomer)
         if not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
             return []
         # The other baselines close their hours only now, before they are read: the same hours with
@@ -310,7 +369,7 @@ class SurgeDetector:
         if self.everything.history_hours < rule.volume_warmup_hours:
             return None
         for window, min_negatives in zip(self.windows[1:3], rule.min_negatives[1:3], strict=True):
-            observed = len(window.posts)
+            observed = window.count
             if observed < rule.min_volume or window.negatives < min_negatives:
                 continue
             if window.mean_conviction() < rule.volume_min_conviction:
@@ -341,7 +400,7 @@ class SurgeDetector:
     def _negative_share(self, at: datetime) -> Signal | None:
         rule = self.rule
         window = self.windows[2]
-        posts = len(window.posts)
+        posts = window.count
         if posts < rule.share_min_posts:
             return None
         start = at - window.span
@@ -465,7 +524,7 @@ class SurgeDetector:
     def _share_z(self, window: _Window, start: datetime, at: datetime) -> tuple[float, float, float]:
         """(share, usual share, binomial z): how far the window's negative share lies above the
         brand's usual one for this time of day and week."""
-        posts = len(window.posts)
+        posts = window.count
         usual = min(
             self.negatives.expected_between(start, at) / self.everything.expected_between(start, at), 0.95
         )
@@ -475,7 +534,7 @@ class SurgeDetector:
     def _negative_excess(self, window: _Window, start: datetime, at: datetime) -> float:
         """How much of the rise above the usual volume is negative posts (1.0 = all of it; 0 when
         more praise than criticism was added: that is buzz)."""
-        excess_all = len(window.posts) - self.everything.expected_between(start, at)
+        excess_all = window.count - self.everything.expected_between(start, at)
         excess_negative = window.negatives - self.negatives.expected_between(start, at)
         excess_positive = window.positives - self.positives.expected_between(start, at)
         if excess_positive > excess_negative:
@@ -513,28 +572,16 @@ class SurgeDetector:
             example_ids=tuple(m.mention.external_id for m in top_by_reach(negatives)),
             summary=summary,
             examples=examples_of(negatives),
-            negative_share=window.negatives / max(len(window.posts), 1),
+            negative_share=window.negatives / max(window.count, 1),
             growth=recent / per_ten_minutes if per_ten_minutes > 0 else None,
             evidence={
-                "posts_in_window": len(window.posts),
+                "posts_in_window": window.count,
                 "negative_in_window": window.negatives,
                 "usual_per_hour": round(self.everything.expected_per_hour(at), 2),
                 "usual_negative_per_hour": round(self.negatives.expected_per_hour(at), 2),
                 **(extra or {}),
             },
         )
-
-
-def _facts(mention: EnrichedMention, newcomer: bool) -> _Facts:
-    negative = mention.is_negative
-    return _Facts(
-        at=mention.mention.created_at,
-        negative=negative,
-        positive=mention.judgement.sentiment == "positive",
-        newcomer=newcomer,
-        weight=reach_weight(mention.mention.author_followers) if negative else 0.0,
-        conviction=conviction(mention) if negative else 0.0,
-    )
 
 
 class AuthorMemory:

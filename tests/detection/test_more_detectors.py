@@ -6,14 +6,17 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from pytest import MonkeyPatch
+
 from stormwatch.analysis.models import Cause, Sentiment, TextJudgement
 from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection import surges
 from stormwatch.detection.baseline import MoodGauge, RhythmBaseline
 from stormwatch.detection.detectors import TriggerTermDetector, detectors_for
 from stormwatch.detection.service import DetectionEngine
 from stormwatch.detection.signal import Signal
 from stormwatch.detection.stories import StoryDetector
-from stormwatch.detection.surges import SurgeDetector
+from stormwatch.detection.surges import SurgeDetector, conviction, reach_weight
 from stormwatch.detection.takeover import AccountTakeoverDetector
 from stormwatch.detection.unanswered import UnansweredDetector
 from stormwatch.ingest.mention import MentionIn
@@ -83,6 +86,47 @@ def test_baseline_expectation_follows_the_rhythm_across_hours() -> None:
     nine = START + timedelta(days=5, hours=9)
     # half of the busy 09:00 hour and half of the quiet 10:00 one
     assert baseline.expected_between(nine + timedelta(minutes=30), nine + timedelta(minutes=90)) < 20
+
+
+def test_windows_within_the_current_hour_cost_the_same_as_any_span() -> None:
+    """The fast path (hours back from the current hour, cached rates) agrees with the general one
+    (clock hours as datetimes) for spans inside, across and before the current hour."""
+    baseline = RhythmBaseline()
+    for day in range(4):
+        for hour in range(24):
+            for minute in range(0, 60, 3 if 8 <= hour <= 18 else 15):
+                baseline.add(START + timedelta(days=day, hours=hour, minutes=minute))
+    now = START + timedelta(days=4, hours=10, minutes=37, seconds=13)
+    baseline.advance(now)
+    for start_back, end_back in [(10, 0), (30, 0), (60, 0), (180, 0), (90, 45), (300, 120), (37, 0), (1, 0)]:
+        start, end = now - timedelta(minutes=start_back), now - timedelta(minutes=end_back)
+        fast = baseline.expected_between(start, end)
+        assert abs(fast - baseline._expected_between_any(start, end)) < 1e-9 * max(fast, 1.0)
+    later = now + timedelta(hours=2)  # past the current hour: the general path answers
+    assert baseline.expected_between(now, later) > baseline.expected_between(now, now + timedelta(hours=1))
+
+
+def test_surge_windows_count_what_a_recount_of_their_posts_gives(monkeypatch: MonkeyPatch) -> None:
+    """The windows read running totals off one shared timeline; they must say what counting each
+    window's posts afresh says, also after the timeline dropped the posts no window holds."""
+    monkeypatch.setattr(surges._Timeline, "COMPACT_AFTER", 50)
+    detector = SurgeDetector("Acme")
+    for post in in_time_order(steady(30, per_hour=40, negative_share=0.4)):
+        detector.observe(post)
+        at = post.mention.created_at
+        for window in detector.windows:
+            posts = [m for m in detector._timeline.posts if m.mention.created_at > at - window.span]
+            assert window.posts == posts and window.count == len(posts)
+            assert window.negatives == sum(m.is_negative for m in posts)
+            assert window.positives == sum(m.judgement.sentiment == "positive" for m in posts)
+            negatives = [m for m in posts if m.is_negative]
+            assert (
+                abs(window.negative_weight - sum(reach_weight(m.mention.author_followers) for m in negatives))
+                < 1e-6
+            )
+            expected_conviction = sum(map(conviction, negatives)) / len(negatives) if negatives else 0.0
+            assert abs(window.mean_conviction() - expected_conviction) < 1e-9
+    assert len(detector._timeline.posts) < 200  # 40 an hour for 30 hours: compacted
 
 
 # ---------------------------------------------------------------------------------------- surges
