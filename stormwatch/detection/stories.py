@@ -103,7 +103,9 @@ class StoryDetector:
         story = f"copies:{mention.duplicate_group}"
         if self._mood.is_buzz(at) or not self._may_repeat(story, at):
             return None
-        terms = self._story_terms.get(story) or self._key_terms(negatives)
+        terms = self._story_terms.get(story) or self._key_terms(
+            [frozenset(content_terms(m.mention.text)) for m in negatives]
+        )
         self._story_terms[story] = terms
         return self._signal(
             story,
@@ -132,14 +134,15 @@ class StoryDetector:
         if not bursting:
             return None
         _, top = max(bursting)
-        posts = [m for m, post_terms in self._recent if top in post_terms]
+        with_top = [(m, post_terms) for m, post_terms in self._recent if top in post_terms]
+        posts = [m for m, _ in with_top]
         authors = {m.mention.author for m in posts}
         if len(authors) < rule.min_term_authors:
             return None
         story = f"terms:{top}"
         if self._mood.is_buzz(at) or not self._may_repeat(story, at):
             return None
-        terms_of_story = self._key_terms(posts, must_have=top)
+        terms_of_story = self._key_terms([post_terms for _, post_terms in with_top], must_have=top)
         return self._signal(
             story,
             at,
@@ -149,11 +152,12 @@ class StoryDetector:
             f"last {minutes(rule.window)}: {', '.join(terms_of_story)}.",
         )
 
-    def _key_terms(self, posts: list[EnrichedMention], must_have: str | None = None) -> tuple[str, ...]:
-        """Words most of the story's posts share and the brand's usual negative posts do not."""
+    def _key_terms(self, posts_terms: list[frozenset[str]], must_have: str | None = None) -> tuple[str, ...]:
+        """Words most of the story's posts (given by their content terms) share and the brand's usual
+        negative posts do not."""
         counted: Counter[str] = Counter()
-        for post in posts:
-            counted.update(content_terms(post.mention.text))
+        for post_terms in posts_terms:
+            counted.update(post_terms)
         total = sum(self._term_history.values()) + 1
         # Ties go alphabetically: set order changes with each process's string hashing, and the
         # terms decide which crisis a later signal joins, so the same stream must give the same terms.
@@ -161,7 +165,7 @@ class StoryDetector:
             counted,
             key=lambda term: (-counted[term] * math.log(total / (1 + self._term_history[term])), term),
         )
-        terms = [term for term in scored if counted[term] >= max(2, len(posts) // 3)][:5]
+        terms = [term for term in scored if counted[term] >= max(2, len(posts_terms) // 3)][:5]
         if must_have is not None and must_have not in terms:
             terms = [must_have, *terms[:4]]
         return tuple(terms)
@@ -170,7 +174,9 @@ class StoryDetector:
         cutoff = at - self.rule.window
         while self._recent and self._recent[0][0].mention.created_at <= cutoff:
             _, terms = self._recent.popleft()
-            self._term_posts.subtract(terms)
+            term_posts = self._term_posts
+            for term in terms:  # Counter.subtract does the same through more layers
+                term_posts[term] -= 1
         if len(self._groups) > 5000:  # drop groups that went quiet
             self._groups = {
                 key: group
