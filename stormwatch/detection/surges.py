@@ -264,6 +264,13 @@ class SurgeDetector:
         self._timeline = _Timeline(WINDOWS)
         self.windows = self._timeline.windows
         self._last_signal_at: dict[str, datetime] = {}
+        self._tests = (  # bound once: every negative post past the warm-up runs them
+            ("negative_surge", self._negative_surge),
+            ("newcomer_surge", self._newcomer_surge),
+            ("volume_surge", self._volume_surge),
+            ("negative_share", self._negative_share),
+            ("negative_reach", self._negative_reach),
+        )
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         at = mention.mention.created_at
@@ -289,14 +296,7 @@ class SurgeDetector:
         for baseline in self._baselines:
             baseline.advance(at)
         signals = []
-        tests = (
-            ("negative_surge", self._negative_surge),
-            ("newcomer_surge", self._newcomer_surge),
-            ("volume_surge", self._volume_surge),
-            ("negative_share", self._negative_share),
-            ("negative_reach", self._negative_reach),
-        )
-        for kind, test in tests:
+        for kind, test in self._tests:
             if not self._may_repeat(kind, at):
                 continue
             signal = test(at)
