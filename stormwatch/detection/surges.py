@@ -140,6 +140,9 @@ class _Timeline:
     COMPACT_AFTER = 50_000  # posts no window holds any more, dropped in one go
 
     def __init__(self, spans: Iterable[timedelta]) -> None:
+        spans = tuple(spans)
+        if list(spans) != sorted(spans):
+            raise ValueError("window spans must come shortest first: the last one decides what is kept")
         self.posts: list[EnrichedMention] = []
         self.times: list[datetime] = []
         self.totals: list[_Totals] = [_NO_POSTS]  # totals[i]: over posts[:i] and everything dropped
