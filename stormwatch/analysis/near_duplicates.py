@@ -35,11 +35,16 @@ def normalised_tokens(text: str) -> list[str]:
     # Each pass runs only where a substring test says it can match: most posts have no link or RT.
     if text.lstrip()[:2].lower() == "rt":
         text = _RETWEET_PREFIX.sub("", text)
+    return _WORD.findall(without_links_and_handles(text).lower())
+
+
+def without_links_and_handles(text: str) -> str:
+    """``text`` with links and @handles blanked out (substring tests first: most posts have neither)."""
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
     if "@" in text:
         text = _HANDLE.sub(" ", text)
-    return _WORD.findall(text.lower())
+    return text
 
 
 MAX_CACHED_WORDS = 1 << 18

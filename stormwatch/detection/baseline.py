@@ -66,8 +66,9 @@ class RhythmBaseline:
     day_observed: float = 0.0
     day_expected: float = 0.0
     # Expected per hour of the current hour (index 0) and the hours before it (index k: k hours
-    # back), valid until the current hour moves on (closing an hour changes the rhythm): every
-    # negative post asks for several windows' expectations within the same few hours.
+    # back), valid until the current hour moves on (cleared in _start_hour, which follows every
+    # closing of hours, and closing changes the rhythm): every negative post asks for several
+    # windows' expectations within the same few hours.
     _rates_back: list[float] = field(default_factory=list, repr=False, compare=False)
 
     def add(self, moment: datetime, weight: float = 1.0) -> None:
@@ -165,7 +166,6 @@ class RhythmBaseline:
         return shape * self.weekday[moment.weekday()]
 
     def _close_hour(self, hour: datetime, count: float) -> None:
-        self._rates_back.clear()
         if self.hours_seen == 0:
             self._first_hour(hour, count)
             return

@@ -9,13 +9,12 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from stormwatch.analysis.models import Cause
+from stormwatch.analysis.near_duplicates import without_links_and_handles
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.signal import Example
 
 EXAMPLE_TEXT_CHARS = 160
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"@\w+")
 
 # Words that say nothing about what a story is, in the languages the brands are talked about in.
 STOPWORDS = frozenset(
@@ -229,11 +228,7 @@ _COMBINING_MARKS = _WithoutCombiningMarks()
 
 def content_terms(text: str) -> set[str]:
     """The words of a post that can say what it is about: no links, handles, numbers or stopwords."""
-    text = text.lower()
-    if "http" in text or "www." in text:  # substring tests first: most posts have no link
-        text = _URL.sub(" ", text)
-    if "@" in text:
-        text = _HANDLE.sub(" ", text)
+    text = without_links_and_handles(text.lower())
     return {word for word in _WORD.findall(text) if word not in STOPWORDS and word != "rt"}
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -104,7 +106,7 @@ class StoryDetector:
         if self._mood.is_buzz(at) or not self._may_repeat(story, at):
             return None
         terms = self._story_terms.get(story) or self._key_terms(
-            [frozenset(content_terms(m.mention.text)) for m in negatives]
+            [content_terms(m.mention.text) for m in negatives]
         )
         self._story_terms[story] = terms
         return self._signal(
@@ -152,7 +154,9 @@ class StoryDetector:
             f"last {minutes(rule.window)}: {', '.join(terms_of_story)}.",
         )
 
-    def _key_terms(self, posts_terms: list[frozenset[str]], must_have: str | None = None) -> tuple[str, ...]:
+    def _key_terms(
+        self, posts_terms: Sequence[AbstractSet[str]], must_have: str | None = None
+    ) -> tuple[str, ...]:
         """Words most of the story's posts (given by their content terms) share and the brand's usual
         negative posts do not."""
         counted: Counter[str] = Counter()
@@ -172,9 +176,9 @@ class StoryDetector:
 
     def _forget(self, at: datetime) -> None:
         cutoff = at - self.rule.window
+        term_posts = self._term_posts
         while self._recent and self._recent[0][0].mention.created_at <= cutoff:
             _, terms = self._recent.popleft()
-            term_posts = self._term_posts
             for term in terms:  # Counter.subtract does the same through more layers
                 term_posts[term] -= 1
         if len(self._groups) > 5000:  # drop groups that went quiet

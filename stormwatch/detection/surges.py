@@ -233,9 +233,11 @@ class _Window:
         return totals[-1].newcomer_negatives - totals[self.first].newcomer_negatives
 
     def mean_conviction(self) -> float:
+        negatives = self.negatives
+        if not negatives:
+            return 0.0
         totals = self.timeline.totals
-        negatives = totals[-1].negatives - totals[self.first].negatives
-        return (totals[-1].conviction - totals[self.first].conviction) / negatives if negatives else 0.0
+        return (totals[-1].conviction - totals[self.first].conviction) / negatives
 
     def negative_posts(self) -> list[EnrichedMention]:
         return [m for m in self.posts if m.is_negative]
