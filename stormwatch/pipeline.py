@@ -18,8 +18,9 @@ from stormwatch.detection.signal import Signal
 from stormwatch.ingest.mention import MentionIn
 from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
 
-# A replay reads a recorded stream, so nothing waits on a batch filling up: large batches spread
-# the models' fixed per-batch numpy work (at 256 it was about a fifth of the analysis time).
+# ``replay`` is for recorded streams (``stormwatch detect``), where waiting for a batch to fill up
+# costs nothing: large batches spread the models' fixed per-batch numpy work (at 256 it was about
+# a fifth of the analysis time).
 # Judgements, groups and signals do not depend on the batch size; the live service batches on its
 # own (``live.py``).
 BATCH_SIZE = 2048
