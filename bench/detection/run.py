@@ -48,6 +48,9 @@ SEED_SETS: dict[str, tuple[int, ...]] = {
     # Never generated before issue 4's fifth-round code was frozen: a second held-out look, since
     # the test seeds' figures had been read after several rounds.
     "fresh": (2301, 2302, 2303, 2304),
+    # Issue 4's eighth round: generated to choose between rule variants that the tune seeds could
+    # not tell apart, before the test seeds were run with the chosen one.
+    "validation": (3401, 3402, 3403, 3404, 3405, 3406, 3407, 3408),
 }
 DEFAULT_BRANDS = 10  # per seed
 DEFAULT_WEEKS = 4  # scored weeks per brand (after a 7-day warm-up)
@@ -347,8 +350,9 @@ _METHOD = """## Method
   [onset − 15 min, end + 1 h] is a false alarm; crises in praise windows are reported apart.
   Only the scored weeks count (the 7-day warm-up is history only).
 * **Tuning**: Stormwatch's detectors (`stormwatch/detection/`, thresholds in `SurgeRule`, `StoryRule`,
-  `UnansweredRule`) were tuned on the **tune** seeds ({tune}) only; the **test** seeds ({test})
-  were never used for tuning and are run once, with the final code, for the published table.
+  `UnansweredRule`) were tuned on the **tune** seeds ({tune}) only, and the **validation** seeds
+  ({validation}) chose between variants the tune seeds could not tell apart; the **test** seeds
+  ({test}) were never used for tuning and are run with the final code for the published table.
 * **Baseline** (`bench/detection/baseline.py`): per brand, clock-hour counts of all mentions; alert
   when the running count of the current hour exceeds mean + 3 sd of the previous 168 hourly counts
   (≥ 24 h of history, count ≥ 3), once per hour; consecutive alerting hours are one crisis.

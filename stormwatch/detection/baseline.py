@@ -159,6 +159,14 @@ class RhythmBaseline:
     def history_hours(self) -> int:
         return self.hours_seen
 
+    @property
+    def usual_per_day(self) -> float:
+        """The count of an ordinary day: the daily rhythm summed once every hour of the day has been
+        seen, the overall level times 24 before."""
+        if min(self.slot_days) >= 1:
+            return sum(self.slots)
+        return self.level * 24
+
     def _rhythm(self, moment: datetime) -> float:
         """Expected per hour from the daily and weekly rhythm alone (no today factor, no floor)."""
         slot = moment.hour
@@ -277,6 +285,34 @@ def poisson_tail(observed: float, expected: float) -> float:
         total += term
         k += 1
         term *= expected / k
+    return min(total, 1.0)
+
+
+def negative_binomial_tail(observed: float, expected: float, dispersion: float) -> float:
+    """P(X >= observed) for a gamma-Poisson (negative binomial) count with mean ``expected`` and
+    variance ``expected + dispersion·expected²``, the noise :meth:`RhythmBaseline.surprise` assumes:
+    a busy brand's hours vary far more than a Poisson process's, so the same jump surprises less."""
+    if observed <= expected:
+        return 1.0
+    if expected <= 0:
+        return 0.0
+    if dispersion <= 1e-9:
+        return poisson_tail(observed, expected)
+    shape = 1.0 / dispersion
+    q = expected / (shape + expected)  # the failure probability of the usual parametrisation
+    k = math.ceil(observed)
+    term = math.exp(
+        math.lgamma(k + shape)
+        - math.lgamma(shape)
+        - math.lgamma(k + 1)
+        + shape * math.log1p(-q)
+        + k * math.log(q)
+    )
+    total = 0.0
+    while term > 1e-15 * max(total, 1e-300):
+        total += term
+        term *= (k + shape) / (k + 1) * q
+        k += 1
     return min(total, 1.0)
 
 

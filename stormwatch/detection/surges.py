@@ -7,9 +7,9 @@ the brand in the last week). It is evaluated on every negative post; the shortes
 test passes fires, so a sharp firestorm is seen within minutes and a slow one within the hour.
 
 Every test demands three things at once: a large ratio to the usual level, a count that is
-surprising even for this brand's noise (a gamma-Poisson z-score and, for small counts, a Poisson
-tail), and a surge made of negative posts read with conviction. The last one is why a spike of
-praise is buzz, not a crisis: its excess is positive, or negative only in faint misreads.
+surprising even for this brand's noise (a gamma-Poisson z-score and tail, or a Poisson tail),
+and a surge made of negative posts read with conviction. The last one is why a spike of praise is
+buzz, not a crisis: its excess is positive, or negative only in faint misreads.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from stormwatch.detection.baseline import (
     PRAISE_TO_CRITICISM,
     RhythmBaseline,
     binomial_tail,
+    negative_binomial_tail,
     poisson_tail,
 )
 from stormwatch.detection.evidence import dominant_cause, examples_of, minutes, reach_of, top_by_reach
@@ -67,7 +68,15 @@ class SurgeRule:
     # rise spread over an hour is not a storm.
     min_history_hours: tuple[int, ...] = (3, 3, 24, 24)
     min_z: float = 5.5
-    max_tail_probability: float = 1e-6  # evaluated on every negative post: many looks, a strict level
+    # Count surges (negative, newcomer) must lie in the tail of the brand's own noise, the
+    # gamma-Poisson count with its learnt dispersion. The tests run on every negative post, so a
+    # busy brand looks hundreds of times more often a week than a quiet one: each test's level is
+    # ``chance_passes_per_week`` over the brand's usual negative posts a week (at most
+    # ``max_count_tail``), which holds the chance alarms per brand-week level across brand sizes.
+    chance_passes_per_week: float = 0.01
+    max_count_tail: float = 1e-3
+    # Volume and reach surges: a Poisson tail at a fixed level (every negative post looks: strict).
+    max_tail_probability: float = 1e-6
     min_negative_excess: float = 0.4  # share of the surge's excess that must be negative posts
     warmup_hours: int = 3
     # volume: all mentions (catches storms whose language the sentiment model reads poorly)
@@ -495,9 +504,14 @@ class SurgeDetector:
         expected, z = baseline.surprise(observed, start, at)
         if observed < min_ratio * expected or z < self.rule.min_z:
             return None
-        if poisson_tail(observed, expected) > self.rule.max_tail_probability:
+        if negative_binomial_tail(observed, expected, baseline.dispersion) > self._count_tail_level():
             return None
         return expected
+
+    def _count_tail_level(self) -> float:
+        """The tail level of a count surge for this brand (see ``SurgeRule.chance_passes_per_week``)."""
+        tests_per_week = 7 * self.negatives.usual_per_day
+        return min(self.rule.max_count_tail, self.rule.chance_passes_per_week / max(tests_per_week, 1.0))
 
     def _negatives_rose(self, window: _Window, start: datetime, at: datetime) -> bool:
         """The count of negative posts alone is clearly above its usual level (a looser test than

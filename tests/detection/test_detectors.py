@@ -1,9 +1,10 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from stormwatch.detection.baseline import HourlyBaseline, binomial_tail, poisson_tail
+from stormwatch.detection.baseline import HourlyBaseline, binomial_tail, negative_binomial_tail, poisson_tail
 from stormwatch.detection.detectors import NegativeSurgeDetector, TriggerTermDetector
 from stormwatch.detection.signal import Signal
+from stormwatch.detection.surges import SurgeDetector
 
 from .streams import START, burst, in_time_order, mention, steady
 
@@ -16,6 +17,35 @@ def test_poisson_tail() -> None:
     assert poisson_tail(2, 5.0) == 1.0
     assert 0.0008 < poisson_tail(12, 4.0) < 0.0012  # P(X >= 12 | 4) = 0.00093
     assert poisson_tail(60, 5.0) < 1e-30
+
+
+def test_negative_binomial_tail() -> None:
+    assert negative_binomial_tail(3, 4.0, 0.5) == 1.0
+    # dispersion 0.5 is shape 2: P(X = k) = (k + 1) (1/3)^2 (2/3)^k for mean 4
+    exact = sum((k + 1) / 9 * (2 / 3) ** k for k in range(12, 2000))
+    assert abs(negative_binomial_tail(12, 4.0, 0.5) - exact) < 1e-12
+    # no extra noise is a Poisson count; extra noise makes the same jump less surprising
+    assert abs(negative_binomial_tail(12, 4.0, 1e-12) - poisson_tail(12, 4.0)) < 1e-15
+    assert negative_binomial_tail(12, 4.0, 0.05) > poisson_tail(12, 4.0)
+
+
+def test_the_count_tail_level_follows_the_brands_volume() -> None:
+    """Every negative post runs the tests, so a busy brand's level is stricter: the expected chance
+    passes per week stay the same for every brand (until the cap for the quietest)."""
+
+    def level_after(per_hour: int) -> tuple[float, float]:
+        detector = SurgeDetector("Acme")
+        _run(detector, list(steady(hours=72, per_hour=per_hour, negative_share=0.25)))
+        weekly_negatives = 7 * detector.negatives.usual_per_day
+        assert abs(weekly_negatives - 7 * 24 * per_hour * 0.25) < 0.25 * weekly_negatives
+        return detector._count_tail_level(), weekly_negatives
+
+    busy, busy_negatives = level_after(per_hour=100)
+    quiet, quiet_negatives = level_after(per_hour=4)
+    rule = SurgeDetector("Acme").rule
+    assert busy < quiet <= rule.max_count_tail
+    assert abs(busy * busy_negatives - rule.chance_passes_per_week) < 1e-12
+    assert abs(quiet * quiet_negatives - rule.chance_passes_per_week) < 1e-12
 
 
 def test_binomial_tail() -> None:
