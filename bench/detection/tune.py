@@ -1,6 +1,6 @@
 """Fast tuning loop: analyse tune worlds once, then replay detection + crises in process.
 
-    uv run python -m bench.detection.tune [--seed 1101 ...] [--cache /tmp/stormwatch-tune]
+    uv run python -m bench.detection.tune [--seed 1101 ...] [--cache /tmp/stormwatch-tune] [--jobs 2]
 
 The fast-tier language analysis dominates ``stormwatch detect``; it does not change while detectors
 are tuned. This tool generates each world once, enriches it once (``MentionAnalyzer``, as the CLI
@@ -19,6 +19,7 @@ import argparse
 import ast
 import functools
 import json
+import multiprocessing
 import pickle
 import statistics
 from collections import Counter
@@ -152,11 +153,27 @@ def override_rules(assignments: Sequence[str]) -> None:
         setattr(detectors, detector, functools.partial(getattr(module, detector), rule=rule))
 
 
+def replay_seed(seed: int, cache: Path, verbose: bool) -> tuple[Score, Counter[str], str]:
+    """Replay one cached world: its score, its diagnostic tags and its one-line summary."""
+    enriched, labels, workspace = cached_world(seed, cache)
+    updates = replay(enriched, workspace)
+    alerts = [Alert.from_json(u.as_json()) for u in updates if u.kind in ("opened", "escalated")]
+    sc = score_world(labels, alerts)
+    s = sc.summary()
+    line = (
+        f"seed {seed}: recall4x {s['recall_4x']:.3f} median {s['median_delay_min']:.1f} "
+        f"FA {s['false_alarms']} ({s['false_alarms_per_brand_week']:.3f}) "
+        f"praise {s['praise_spikes_alerted']}/{s['praise_spikes']}"
+    )
+    return sc, diagnose(seed, labels, updates, verbose), line
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, action="append", help="seed(s); default: the tune set")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every false alarm and miss")
+    ap.add_argument("--jobs", type=int, default=1, help="worlds replayed in parallel (processes)")
     ap.add_argument(
         "--rule",
         action="append",
@@ -167,20 +184,18 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     override_rules(args.rule)
     seeds = args.seed or SEED_SETS["tune"]
+    work = functools.partial(replay_seed, cache=args.cache, verbose=args.verbose)
+    if args.jobs > 1:
+        # Workers are forked after the overrides are applied, so they replay the same rules.
+        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+            results = pool.map(work, seeds, chunksize=1)
+    else:
+        results = list(map(work, seeds))
     total, tags = Score(), Counter[str]()
-    for seed in seeds:
-        enriched, labels, workspace = cached_world(seed, args.cache)
-        updates = replay(enriched, workspace)
-        alerts = [Alert.from_json(u.as_json()) for u in updates if u.kind in ("opened", "escalated")]
-        sc = score_world(labels, alerts)
+    for sc, seed_tags, line in results:
         total.add(sc)
-        s = sc.summary()
-        print(
-            f"seed {seed}: recall4x {s['recall_4x']:.3f} median {s['median_delay_min']:.1f} "
-            f"FA {s['false_alarms']} ({s['false_alarms_per_brand_week']:.3f}) "
-            f"praise {s['praise_spikes_alerted']}/{s['praise_spikes']}"
-        )
-        tags += diagnose(seed, labels, updates, args.verbose)
+        tags += seed_tags
+        print(line)
     s = total.summary()
     delays = Score.delays([f for f in total.firestorms if f.multiple >= BIG_MULTIPLE])
     print(

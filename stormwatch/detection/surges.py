@@ -62,7 +62,7 @@ def reach_weight(followers: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class SurgeRule:
-    min_negatives: tuple[int, ...] = (5, 7, 9, 12)  # per window in WINDOWS
+    min_negatives: tuple[int, ...] = (5, 5, 9, 12)  # per window in WINDOWS
     min_ratio: tuple[float, ...] = (4.0, 3.0, 3.0, 4.0)  # short windows are noisier, long ones slower
     # Long windows are for slow burns at brands whose day is known: a new brand's first morning
     # rise spread over an hour is not a storm.
@@ -514,12 +514,15 @@ class SurgeDetector:
         return min(self.rule.max_count_tail, self.rule.chance_passes_per_week / max(tests_per_week, 1.0))
 
     def _negatives_rose(self, window: _Window, start: datetime, at: datetime) -> bool:
-        """The count of negative posts alone is clearly above its usual level (a looser test than
-        a negative surge's: reach supplies the rest of the evidence)."""
+        """The count of negative posts alone is clearly above its usual level: a looser test than a
+        negative surge's (reach supplies the rest of the evidence), but in the tail of the brand's
+        own noise (negative binomial), not of a Poisson count: with a Poisson tail, a busy brand's
+        ordinary noisy half hour with one news outlet among its critics passed for a reach surge."""
         expected = self.negatives.expected_between(start, at)
         return (
             window.negatives >= self.rule.reach_count_ratio * expected
-            and poisson_tail(window.negatives, expected) <= self.rule.reach_count_tail
+            and negative_binomial_tail(window.negatives, expected, self.negatives.dispersion)
+            <= self.rule.reach_count_tail
         )
 
     def _newcomers_turned_negative(self, window: _Window, start: datetime, at: datetime) -> bool:

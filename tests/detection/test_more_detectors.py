@@ -189,9 +189,9 @@ def test_a_praise_wave_misread_as_faint_criticism_raises_no_volume_surge() -> No
 
 
 def test_a_volume_rise_with_few_complaints_raises_no_volume_surge() -> None:
-    """A small brand's buzz (nine neutral posts in half an hour, against about one) and six clear
-    complaints: fewer than a negative surge needs in 30 minutes (seven), so they may be chance and
-    the volume surge does not stand in for one. Seven complaints in the same rise are a storm."""
+    """A small brand's buzz (nine neutral posts in half an hour, against about one) and four clear
+    complaints: fewer than a negative surge needs in 30 minutes (five), so they may be chance and
+    the volume surge does not stand in for one. Six complaints in the same rise are a storm."""
     history = [post(START + timedelta(minutes=30 * i), "neutral", f"h{i}") for i in range(2 * 72)]
     history += [post(START + timedelta(hours=3 * i, minutes=7), "negative", f"n{i}") for i in range(24)]
     onset = START + timedelta(hours=72, minutes=5)
@@ -200,8 +200,8 @@ def test_a_volume_rise_with_few_complaints_raises_no_volume_surge() -> None:
     def complaints(n: int) -> list[EnrichedMention]:
         return [post(onset + timedelta(minutes=4 * i + 2), "negative", f"c{i}") for i in range(n)]
 
-    assert run(SurgeDetector("Acme"), in_time_order(history, buzz, complaints(6))) == []
-    kinds = {s.kind for s in run(SurgeDetector("Acme"), in_time_order(history, buzz, complaints(7)))}
+    assert run(SurgeDetector("Acme"), in_time_order(history, buzz, complaints(4))) == []
+    kinds = {s.kind for s in run(SurgeDetector("Acme"), in_time_order(history, buzz, complaints(6)))}
     assert "volume_surge" in kinds
 
 
@@ -209,8 +209,8 @@ def test_reach_weighted_negativity_needs_large_accounts() -> None:
     engine = DetectionEngine(lambda name: BrandConfig(name=name))
     history = list(steady(hours=72, per_hour=40, negative_share=0.25))
     onset = START + timedelta(hours=72, minutes=10)
-    loud = [
-        post(onset + timedelta(minutes=i), "negative", f"l{i}", followers=2_000_000 if i < 4 else 50)
+    loud = [  # twelve complaints in eight minutes at a brand with ten an hour
+        post(onset + timedelta(seconds=40 * i), "negative", f"l{i}", followers=2_000_000 if i < 4 else 50)
         for i in range(12)
     ]
     signals = run(engine, in_time_order(history, loud))
@@ -234,6 +234,35 @@ def test_reach_without_a_rise_of_negative_posts_raises_nothing() -> None:
     ]
     signals = run(engine, in_time_order(history, loud))
     assert [signal.kind for signal in signals] == []
+
+
+def test_a_noisy_brand_needs_more_complaints_for_a_reach_surge() -> None:
+    """A brand with ten complaints an hour; then complaints 30 s apart, every third from an account
+    with two million followers. Twelve make a reach surge where the hourly complaints are calm (the
+    dispersion learnt from this Poisson-like history), not where they swing like a negative binomial
+    with dispersion 0.4: there it takes sixteen."""
+    history = in_time_order(list(steady(hours=72, per_hour=40, negative_share=0.25)))
+
+    def reach_signals(complaints: int, dispersion: float | None) -> list[Signal]:
+        detector = SurgeDetector("Acme")
+        run(detector, history)
+        if dispersion is not None:
+            detector.negatives.dispersion = dispersion  # as if learnt from a noisier history
+        onset = START + timedelta(hours=72, minutes=10)
+        loud = [
+            post(
+                onset + timedelta(seconds=30 * i),
+                "negative",
+                f"l{i}",
+                followers=2_000_000 if i % 3 == 0 else 50,
+            )
+            for i in range(complaints)
+        ]
+        return [signal for signal in run(detector, loud) if signal.kind == "negative_reach"]
+
+    assert reach_signals(12, None)
+    assert reach_signals(12, 0.4) == []
+    assert reach_signals(16, 0.4)
 
 
 def _regular_audience(days: int = 8) -> list[EnrichedMention]:
