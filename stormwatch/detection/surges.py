@@ -63,6 +63,9 @@ def reach_weight(followers: int) -> float:
 @dataclass(frozen=True, slots=True)
 class SurgeRule:
     min_negatives: tuple[int, ...] = (5, 5, 9, 12)  # per window in WINDOWS
+    # A brand's first day: the usual count of an hour it has not seen yet is a guess from the hours
+    # it has (its first morning rise is not a storm), so the 30-minute window asks for more posts.
+    first_day_min_negatives: tuple[int, ...] = (5, 7, 9, 12)
     min_ratio: tuple[float, ...] = (4.0, 3.0, 3.0, 4.0)  # short windows are noisier, long ones slower
     # Long windows are for slow burns at brands whose day is known: a new brand's first morning
     # rise spread over an hour is not a storm.
@@ -325,8 +328,9 @@ class SurgeDetector:
 
     def _negative_surge(self, at: datetime) -> Signal | None:
         rule = self.rule
+        floors = rule.min_negatives if self.negatives.history_hours >= 24 else rule.first_day_min_negatives
         for window, min_negatives, min_ratio, min_history in zip(
-            self.windows, rule.min_negatives, rule.min_ratio, rule.min_history_hours, strict=True
+            self.windows, floors, rule.min_ratio, rule.min_history_hours, strict=True
         ):
             observed = window.negatives
             if observed < min_negatives or self.negatives.history_hours < min_history:

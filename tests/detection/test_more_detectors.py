@@ -205,6 +205,29 @@ def test_a_volume_rise_with_few_complaints_raises_no_volume_surge() -> None:
     assert "volume_surge" in kinds
 
 
+def test_a_brand_s_first_day_needs_more_complaints_in_half_an_hour() -> None:
+    """Six complaints in 22 minutes at a brand with one every three hours: a storm once the brand
+    has a day of history, not in its first hours, when the usual count of an hour it has not seen
+    is a guess (its first morning rise is not a storm). Seven are a storm on the first day too."""
+
+    def negative_surges(history_hours: int, complaints: int) -> list[Signal]:
+        history = [
+            post(START + timedelta(minutes=30 * i), "neutral", f"h{i}") for i in range(2 * history_hours)
+        ]
+        history += [
+            post(START + timedelta(hours=3 * i, minutes=7), "negative", f"n{i}")
+            for i in range(history_hours // 3)
+        ]
+        onset = START + timedelta(hours=history_hours, minutes=5)
+        burst = [post(onset + timedelta(minutes=4 * i + 2), "negative", f"c{i}") for i in range(complaints)]
+        signals = run(SurgeDetector("Acme"), in_time_order(history, burst))
+        return [signal for signal in signals if signal.kind == "negative_surge"]
+
+    assert negative_surges(8, 6) == []
+    assert negative_surges(8, 7)
+    assert negative_surges(30, 6)
+
+
 def test_reach_weighted_negativity_needs_large_accounts() -> None:
     engine = DetectionEngine(lambda name: BrandConfig(name=name))
     history = list(steady(hours=72, per_hour=40, negative_share=0.25))
