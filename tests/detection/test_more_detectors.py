@@ -188,12 +188,20 @@ def test_a_praise_wave_misread_as_faint_criticism_raises_no_volume_surge() -> No
     assert signals[0].at - onset <= timedelta(minutes=15)
 
 
+def _small_brand_history(hours: int) -> list[EnrichedMention]:
+    """A small brand's ordinary hours: a neutral post every half hour, a complaint every three."""
+    history = [post(START + timedelta(minutes=30 * i), "neutral", f"h{i}") for i in range(2 * hours)]
+    history += [
+        post(START + timedelta(hours=3 * i, minutes=7), "negative", f"n{i}") for i in range(hours // 3)
+    ]
+    return history
+
+
 def test_a_volume_rise_with_few_complaints_raises_no_volume_surge() -> None:
     """A small brand's buzz (nine neutral posts in half an hour, against about one) and four clear
     complaints: fewer than a negative surge needs in 30 minutes (five), so they may be chance and
     the volume surge does not stand in for one. Six complaints in the same rise are a storm."""
-    history = [post(START + timedelta(minutes=30 * i), "neutral", f"h{i}") for i in range(2 * 72)]
-    history += [post(START + timedelta(hours=3 * i, minutes=7), "negative", f"n{i}") for i in range(24)]
+    history = _small_brand_history(hours=72)
     onset = START + timedelta(hours=72, minutes=5)
     buzz = [post(onset + timedelta(seconds=200 * i), "neutral", f"b{i}") for i in range(9)]
 
@@ -211,13 +219,7 @@ def test_a_brand_s_first_day_needs_more_complaints_in_half_an_hour() -> None:
     is a guess (its first morning rise is not a storm). Seven are a storm on the first day too."""
 
     def negative_surges(history_hours: int, complaints: int) -> list[Signal]:
-        history = [
-            post(START + timedelta(minutes=30 * i), "neutral", f"h{i}") for i in range(2 * history_hours)
-        ]
-        history += [
-            post(START + timedelta(hours=3 * i, minutes=7), "negative", f"n{i}")
-            for i in range(history_hours // 3)
-        ]
+        history = _small_brand_history(history_hours)
         onset = START + timedelta(hours=history_hours, minutes=5)
         burst = [post(onset + timedelta(minutes=4 * i + 2), "negative", f"c{i}") for i in range(complaints)]
         signals = run(SurgeDetector("Acme"), in_time_order(history, burst))
