@@ -105,9 +105,9 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
     opened = [u for u in updates if u.kind == "opened" and scored_start <= u.at < end]
     for u in opened:
         evs = [e for e in events if e["brand"] == u.brand]
-        if any(_within(u, e, COOLDOWN) for e in evs if e["kind"] == "firestorm"):
+        if any(near_event(u, e, COOLDOWN) for e in evs if e["kind"] == "firestorm"):
             continue
-        praise = any(_within(u, e, PRAISE_AFTER) for e in evs if e["kind"] == "praise")
+        praise = any(near_event(u, e, PRAISE_AFTER) for e in evs if e["kind"] == "praise")
         tag = ("PRAISE " if praise else "FA ") + signal_tag(u)
         tags[tag] += 1
         if verbose:
@@ -119,7 +119,9 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
             (
                 u
                 for u in updates
-                if u.kind in ("opened", "escalated") and u.brand == e["brand"] and _within(u, e, timedelta())
+                if u.kind in ("opened", "escalated")
+                and u.brand == e["brand"]
+                and near_event(u, e, timedelta())
             ),
             None,
         )
@@ -129,7 +131,8 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
     return tags
 
 
-def _within(u: CrisisUpdate, e: dict[str, Any], after: timedelta) -> bool:
+def near_event(u: CrisisUpdate, e: dict[str, Any], after: timedelta) -> bool:
+    """Whether ``u`` falls in the event's scoring window: from PRE_ONSET before it to ``after`` past its end."""
     return parse_iso(e["onset"]) - PRE_ONSET <= u.at <= parse_iso(e["end"]) + after
 
 
