@@ -21,7 +21,7 @@ from typing import Any
 from bench.detection.run import SEED_SETS
 from bench.detection.score import BIG_MULTIPLE
 from bench.detection.timeline import DEFAULT_SHARED_DATA, TextPool, generate, parse_iso, plan_world
-from bench.detection.tune import DEFAULT_CACHE, cached_world, near_event, replay
+from bench.detection.tune import DEFAULT_CACHE, cached_world, first_alert, replay
 
 BANDS = ((0, 100), (100, 300), (300, 1_000), (1_000, 10**9))  # brand mentions per day
 KS = (4, 5, 6, 7, 8)
@@ -45,16 +45,7 @@ def storm_rows(seed: int, cache: Path, pool: TextPool) -> list[dict[str, Any]]:
             for m in enriched
             if m.is_negative and origin.get(m.mention.external_id) == f"event:{i}"
         )
-        hit = next(
-            (
-                u
-                for u in updates
-                if u.kind in ("opened", "escalated")
-                and u.brand == event["brand"]
-                and near_event(u, event, timedelta())
-            ),
-            None,
-        )
+        hit = first_alert(updates, event)
         delay = None if hit is None else max(0.0, (hit.at - onset) / timedelta(minutes=1))
         rows.append(
             {

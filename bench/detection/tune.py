@@ -115,20 +115,25 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
     for e in events:
         if e["kind"] != "firestorm" or float(e["multiple"]) < BIG_MULTIPLE:
             continue
-        hit = next(
-            (
-                u
-                for u in updates
-                if u.kind in ("opened", "escalated")
-                and u.brand == e["brand"]
-                and near_event(u, e, timedelta())
-            ),
-            None,
-        )
+        hit = first_alert(updates, e)
         tags["FIRST " + (signal_tag(hit) if hit else "MISSED")] += 1
         if verbose and hit is None:
             print(f"  {seed} MISSED {e['brand']} {e['onset']} x{float(e['multiple']):.1f} {e.get('cause')}")
     return tags
+
+
+def first_alert(updates: Sequence[CrisisUpdate], event: dict[str, Any]) -> CrisisUpdate | None:
+    """The first opening or escalation of the event's brand that detects it (scoring's rule)."""
+    return next(
+        (
+            u
+            for u in updates
+            if u.kind in ("opened", "escalated")
+            and u.brand == event["brand"]
+            and near_event(u, event, timedelta())
+        ),
+        None,
+    )
 
 
 def near_event(u: CrisisUpdate, e: dict[str, Any], after: timedelta) -> bool:
