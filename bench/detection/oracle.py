@@ -13,43 +13,42 @@ from __future__ import annotations
 
 import argparse
 import statistics
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bench.detection.run import SEED_SETS
 from bench.detection.score import BIG_MULTIPLE
 from bench.detection.timeline import DEFAULT_SHARED_DATA, TextPool, generate, parse_iso, plan_world
-from bench.detection.tune import DEFAULT_CACHE, cached_world, first_alert, replay
+from bench.detection.tune import DEFAULT_CACHE, cached_world, replay, score_updates
 
 BANDS = ((0, 100), (100, 300), (300, 1_000), (1_000, 10**9))  # brand mentions per day
 KS = (4, 5, 6, 7, 8)
 
 
 def storm_rows(seed: int, cache: Path, pool: TextPool) -> list[dict[str, Any]]:
-    """One row per scored firestorm >= 4x: brand volume, Stormwatch's delay, the k-th negatives' times."""
+    """One row per firestorm >= 4x: brand volume, Stormwatch's delay (as scored), the k-th negatives' times."""
     enriched, labels, workspace = cached_world(seed, cache)
     # The stream does not say which posts an event made; the generator (deterministic) does.
     origin = {m.id: m.origin for m in generate(plan_world(seed), pool)}
-    updates = replay(enriched, workspace)
-    per_day = {b["name"]: b["base_per_day"] for b in labels["brands"]}
-    scored_start = parse_iso(labels["scored_start"])
+    negatives_of: dict[str, list[datetime]] = defaultdict(list)  # event origin -> its negative posts' times
+    for m in enriched:
+        if m.is_negative:
+            negatives_of[origin.get(m.mention.external_id, "")].append(m.mention.created_at)
+    index_of = {(e["brand"], e["onset"]): i for i, e in enumerate(labels["events"])}
     rows = []
-    for i, event in enumerate(labels["events"]):
-        onset = parse_iso(event["onset"])
-        if event["kind"] != "firestorm" or float(event["multiple"]) < BIG_MULTIPLE or onset < scored_start:
+    for storm in score_updates(labels, replay(enriched, workspace)).firestorms:
+        if storm.multiple < BIG_MULTIPLE:
             continue
-        negatives = sorted(
-            (m.mention.created_at - onset) / timedelta(minutes=1)
-            for m in enriched
-            if m.is_negative and origin.get(m.mention.external_id) == f"event:{i}"
-        )
-        hit = first_alert(updates, event)
-        delay = None if hit is None else max(0.0, (hit.at - onset) / timedelta(minutes=1))
+        onset = parse_iso(storm.label["onset"])
+        times = negatives_of[f"event:{index_of[storm.label['brand'], storm.label['onset']]}"]
+        negatives = sorted((t - onset) / timedelta(minutes=1) for t in times)
+        delay = storm.delay_min
         rows.append(
             {
-                "per_day": per_day[event["brand"]],
+                "per_day": storm.label["brand_base_per_day"],
                 "delay": delay,
                 "negatives_at_fire": None if delay is None else sum(t <= delay for t in negatives),
                 "kth": {k: negatives[k - 1] for k in KS if len(negatives) >= k},

@@ -105,9 +105,9 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
     opened = [u for u in updates if u.kind == "opened" and scored_start <= u.at < end]
     for u in opened:
         evs = [e for e in events if e["brand"] == u.brand]
-        if any(near_event(u, e, COOLDOWN) for e in evs if e["kind"] == "firestorm"):
+        if any(_within(u, e, COOLDOWN) for e in evs if e["kind"] == "firestorm"):
             continue
-        praise = any(near_event(u, e, PRAISE_AFTER) for e in evs if e["kind"] == "praise")
+        praise = any(_within(u, e, PRAISE_AFTER) for e in evs if e["kind"] == "praise")
         tag = ("PRAISE " if praise else "FA ") + signal_tag(u)
         tags[tag] += 1
         if verbose:
@@ -115,29 +115,21 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
     for e in events:
         if e["kind"] != "firestorm" or float(e["multiple"]) < BIG_MULTIPLE:
             continue
-        hit = first_alert(updates, e)
+        hit = next(
+            (
+                u
+                for u in updates
+                if u.kind in ("opened", "escalated") and u.brand == e["brand"] and _within(u, e, timedelta())
+            ),
+            None,
+        )
         tags["FIRST " + (signal_tag(hit) if hit else "MISSED")] += 1
         if verbose and hit is None:
             print(f"  {seed} MISSED {e['brand']} {e['onset']} x{float(e['multiple']):.1f} {e.get('cause')}")
     return tags
 
 
-def first_alert(updates: Sequence[CrisisUpdate], event: dict[str, Any]) -> CrisisUpdate | None:
-    """The first opening or escalation of the event's brand that detects it (scoring's rule)."""
-    return next(
-        (
-            u
-            for u in updates
-            if u.kind in ("opened", "escalated")
-            and u.brand == event["brand"]
-            and near_event(u, event, timedelta())
-        ),
-        None,
-    )
-
-
-def near_event(u: CrisisUpdate, e: dict[str, Any], after: timedelta) -> bool:
-    """Whether ``u`` falls in the event's scoring window: from PRE_ONSET before it to ``after`` past its end."""
+def _within(u: CrisisUpdate, e: dict[str, Any], after: timedelta) -> bool:
     return parse_iso(e["onset"]) - PRE_ONSET <= u.at <= parse_iso(e["end"]) + after
 
 
@@ -161,12 +153,18 @@ def override_rules(assignments: Sequence[str]) -> None:
         setattr(detectors, detector, functools.partial(getattr(module, detector), rule=rule))
 
 
+def score_updates(labels: dict[str, Any], updates: Sequence[CrisisUpdate]) -> Score:
+    """Score a replay's crisis openings and escalations as ``run.py`` scores the CLI's output lines."""
+    return score_world(
+        labels, [Alert.from_json(u.as_json()) for u in updates if u.kind in ("opened", "escalated")]
+    )
+
+
 def replay_seed(seed: int, cache: Path, verbose: bool) -> tuple[Score, Counter[str], str]:
     """Replay one cached world: its score, its diagnostic tags and its one-line summary."""
     enriched, labels, workspace = cached_world(seed, cache)
     updates = replay(enriched, workspace)
-    alerts = [Alert.from_json(u.as_json()) for u in updates if u.kind in ("opened", "escalated")]
-    sc = score_world(labels, alerts)
+    sc = score_updates(labels, updates)
     s = sc.summary()
     line = (
         f"seed {seed}: recall4x {s['recall_4x']:.3f} median {s['median_delay_min']:.1f} "
