@@ -52,6 +52,8 @@ class Pipeline:
         """Mentions must come in event-time order; each is analysed, detected on, and acted upon."""
         result = StepResult(enriched=self.analyzer.enrich(mentions))
         for enriched in result.enriched:
+            if not self.detection.accepts(enriched):  # an absurd date must not close or open crises
+                continue
             changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
             if changed is not None:
                 result.updates.append(changed)

@@ -60,7 +60,9 @@ class Runtime:
         live = LivePipeline(store, judge, workspace_id)
         live.warm_up()
         playbooks = PlaybookLibrary.load(workspace.workspace.playbooks_dir)
-        runtime = cls(store, workspace_id, judge, live, MentionIngestor(store, workspace_id), playbooks)
+        window = workspace.ingest.window()
+        ingestor = MentionIngestor(store, workspace_id, window=window)
+        runtime = cls(store, workspace_id, judge, live, ingestor, playbooks)
         runtime.pipelines[workspace_id] = live
         return runtime
 
@@ -84,6 +86,7 @@ class Runtime:
             playbooks=self.playbooks,
             sources=self.sources,
             sources_workspace_id=self.workspace_id,
+            window=self.ingestor.window,
         )
         self.server = BackgroundServer(app, host, port)
         self.server.start()
@@ -123,6 +126,7 @@ class Runtime:
             sources.sources,
             backoff=Backoff(settings.backoff_initial_seconds, settings.backoff_max_seconds),
             poll_seconds=settings.poll_seconds,
+            window=workspace.ingest.window(),
         )
         self.listener.start()
         return self.listener

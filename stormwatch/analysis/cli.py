@@ -16,10 +16,14 @@ from stormwatch.analysis.text_analyzer import TextAnalyzer
 
 @contextlib.contextmanager
 def _open(path: str, mode: str, default: TextIO) -> Iterator[TextIO]:
+    # Input bytes that are not UTF-8 are read as escapes, for parse_line to report that line only.
+    errors = "surrogateescape" if mode == "r" else "strict"
     if path == "-":
+        if errors != "strict" and hasattr(default, "reconfigure"):
+            default.reconfigure(errors=errors)
         yield default
         return
-    with open(path, mode, encoding="utf-8") as handle:
+    with open(path, mode, encoding="utf-8", errors=errors) as handle:
         yield cast(TextIO, handle)
 
 

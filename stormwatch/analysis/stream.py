@@ -10,11 +10,14 @@ copied to the quarantine stream; the rest goes on.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from stormwatch.analysis.text_analyzer import TextAnalyzer
+from stormwatch.ingest.jsontext import JsonInputError, loads
+from stormwatch.ingest.parsing import MAX_TEXT_LENGTH, RecordError, check_text
 
 DEFAULT_BATCH_SIZE = 512
 
@@ -33,16 +36,38 @@ class StreamStats:
 
 
 def parse_line(line_number: int, line: str) -> dict[str, Any] | Malformed:
+    if _UNDECODABLE.search(line):
+        return Malformed(
+            line_number, "not valid UTF-8", line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        )
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        return Malformed(line_number, f"invalid JSON ({error.msg} at column {error.colno})", line)
+        record = loads(line)  # the ingest's reader: deep nesting and huge numbers are errors too
+    except JsonInputError as error:
+        return Malformed(line_number, str(error), line)
     if not isinstance(record, dict):
         return Malformed(line_number, "not a JSON object", line)
     if not isinstance(record.get("text"), str):
         problem = "missing" if "text" not in record else "not a string"
         return Malformed(line_number, f"field 'text' is {problem}", line)
+    try:
+        check_text(record["text"], "text", MAX_TEXT_LENGTH)  # the ingest's rule for stored texts
+    except RecordError as error:
+        return Malformed(line_number, f"field {error}", line)
+    if "\\u" in line and _has_lone_surrogate(record):  # only a \u escape makes one
+        return Malformed(line_number, "a field contains a lone surrogate (not valid Unicode)", line)
     return record
+
+
+# What reading a file with errors="surrogateescape" makes of bytes that are not UTF-8.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _has_lone_surrogate(record: dict[str, Any]) -> bool:
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _batches(

@@ -14,6 +14,7 @@ import typer
 from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.parsing import RecordError, parse_mention
 from stormwatch.ingest.readers import read_json_lines
+from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.pipeline import Pipeline
 from stormwatch.textio import open_input, open_output, progress
 from stormwatch.workspace.config import ConfigError, load_config
@@ -43,19 +44,20 @@ def detect(
         raise typer.BadParameter(str(error), param_hint="--config") from error
     pipeline = Pipeline.for_config(TextAnalyzer.load(deep=False), workspace)
     with open_input(input_path) as source, open_output(output) as sink:
-        for update in pipeline.replay(progress(_mentions(source), "Replaying")):
+        mentions = _mentions(source, workspace.ingest.window())
+        for update in pipeline.replay(progress(mentions, "Replaying")):
             if update.kind in ("opened", "escalated"):  # the contract: openings and escalations
                 sink.write(json.dumps(update.as_json(), ensure_ascii=False) + "\n")
                 sink.flush()
 
 
-def _mentions(source: IO[str]) -> Iterator[MentionIn]:
+def _mentions(source: IO[str], window: TimeWindow = DEFAULT_WINDOW) -> Iterator[MentionIn]:
     for record in read_json_lines(source):
         if record.fields is None:
             _report(record.line, None, record.error or "unreadable")
             continue
         try:
-            mention = parse_mention(record.fields)
+            mention = parse_mention(record.fields, window=window)
         except RecordError as error:
             _report(record.line, error.field, error.message)
             continue

@@ -48,7 +48,7 @@ def ingest(
     store = Store.open(database)
     with store.session() as session:
         workspace_id = apply_config(session, workspace_config).id
-    ingestor = MentionIngestor(store, workspace_id)
+    ingestor = MentionIngestor(store, workspace_id, window=workspace_config.ingest.window())
     failed = False
     for path in files:
         if not path.is_file():

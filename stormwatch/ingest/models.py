@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from stormwatch.store import limits
 from stormwatch.store.db import Base, UTCDateTime
 from stormwatch.workspace.models import utcnow
 
@@ -21,18 +22,18 @@ class Mention(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"))
-    source: Mapped[str] = mapped_column(String(50))
-    external_id: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str | None] = mapped_column(String(2000))
-    author: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(limits.SOURCE_LENGTH))
+    external_id: Mapped[str] = mapped_column(String(limits.ID_LENGTH))
+    url: Mapped[str | None] = mapped_column(String(limits.URL_LENGTH))
+    author: Mapped[str | None] = mapped_column(String(limits.AUTHOR_LENGTH))
     author_followers: Mapped[int] = mapped_column(BigInteger, default=0)
     text: Mapped[str] = mapped_column(Text)
-    lang: Mapped[str | None] = mapped_column(String(8))
+    lang: Mapped[str | None] = mapped_column(String(limits.LANG_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     likes: Mapped[int] = mapped_column(Integer, default=0)
     shares: Mapped[int] = mapped_column(Integer, default=0)
     comments: Mapped[int] = mapped_column(Integer, default=0)
-    reply_to: Mapped[str | None] = mapped_column(String(200))
+    reply_to: Mapped[str | None] = mapped_column(String(limits.ID_LENGTH))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -43,9 +44,9 @@ class QuarantinedRecord(Base):
     __table_args__ = (UniqueConstraint("origin", "line", "raw_digest", name="uq_quarantine_record"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    origin: Mapped[str] = mapped_column(String(500))  # file path, or "api"
+    origin: Mapped[str] = mapped_column(String(limits.ORIGIN_LENGTH))  # file path, or "api"
     line: Mapped[int] = mapped_column(Integer)
-    field: Mapped[str | None] = mapped_column(String(100))
+    field: Mapped[str | None] = mapped_column(String(limits.FIELD_LENGTH))
     error: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
     raw_digest: Mapped[str] = mapped_column(String(64))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from stormwatch.ingest.jsontext import JsonInputError, loads
+
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
@@ -49,9 +51,9 @@ def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
             yield RawRecord(number, _printable(text), None, "not valid UTF-8")
             continue
         try:
-            value = json.loads(text)
-        except json.JSONDecodeError as error:
-            yield RawRecord(number, text, None, f"not valid JSON: {error.msg} at column {error.colno}")
+            value = loads(text)
+        except JsonInputError as error:
+            yield RawRecord(number, text, None, str(error))
             continue
         if not isinstance(value, dict):
             yield RawRecord(number, text, None, f"expected a JSON object, got {type(value).__name__}")

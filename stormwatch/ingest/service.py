@@ -21,6 +21,8 @@ from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.models import Mention, QuarantinedRecord
 from stormwatch.ingest.parsing import RecordError, parse_mention
 from stormwatch.ingest.readers import RawRecord
+from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
+from stormwatch.store import limits
 from stormwatch.store.db import Store
 from stormwatch.workspace.service import ensure_brand
 
@@ -50,6 +52,7 @@ class IngestReport:
     duplicates: int = 0
     quarantined: int = 0
     problems: list[Problem] = field(default_factory=list)
+    accepted: list[int] = field(default_factory=list)  # lines (API: indexes) stored or already stored
 
     def summary(self) -> str:
         return (
@@ -61,10 +64,18 @@ class IngestReport:
 class MentionIngestor:
     """Writes parsed mentions of one workspace into the store."""
 
-    def __init__(self, store: Store, workspace_id: int, *, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        store: Store,
+        workspace_id: int,
+        *,
+        batch_size: int = BATCH_SIZE,
+        window: TimeWindow = DEFAULT_WINDOW,
+    ) -> None:
         self.store = store
         self.workspace_id = workspace_id
         self.batch_size = batch_size
+        self.window = window
         self._brand_ids: dict[str, int] = {}
 
     def ingest(
@@ -80,13 +91,14 @@ class MentionIngestor:
         rejects: list[tuple[RawRecord, Problem]] = []
         for record in records:
             report.read += 1
-            outcome = _parse(record, origin, brand)
+            outcome = _parse(record, origin, brand, self.window)
             if isinstance(outcome, Problem):
                 rejects.append((record, outcome))
                 if on_problem:
                     on_problem(outcome)
             else:
                 mentions.append(outcome)
+                report.accepted.append(record.line)
             if len(mentions) + len(rejects) >= self.batch_size:
                 self._write_batch(mentions, rejects, origin, report)
                 mentions, rejects = [], []
@@ -125,11 +137,11 @@ class MentionIngestor:
             return
         rows = [
             {
-                "origin": origin,
+                "origin": _fitted(origin, limits.ORIGIN_LENGTH),
                 "line": problem.line,
-                "field": problem.field,
-                "error": problem.error,
-                "raw": record.raw_text,
+                "field": _fitted(problem.field, limits.FIELD_LENGTH),
+                "error": storable_text(problem.error),
+                "raw": storable_text(record.raw_text),
                 "raw_digest": hashlib.sha256(record.raw_text.encode("utf-8", "replace")).hexdigest(),
             }
             for record, problem in rejects
@@ -161,11 +173,26 @@ class MentionIngestor:
         return self._brand_ids[name]
 
 
-def _parse(record: RawRecord, origin: str, brand: str | None) -> MentionIn | Problem:
+def storable_text(text: str) -> str:
+    """``text`` as every database can keep it: NUL and lone surrogates (what made a record
+    unacceptable, often) written as escapes, so the quarantined record itself is never lost."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _fitted(text: str | None, length: int) -> str | None:
+    """``text`` cut to a column of ``length``, keeping its end (a long path's file name)."""
+    if text is None or len(text) <= length:
+        return text
+    return "…" + text[-(length - 1) :]
+
+
+def _parse(record: RawRecord, origin: str, brand: str | None, window: TimeWindow) -> MentionIn | Problem:
     if record.fields is None:
         return Problem(origin, record.line, None, record.error or "unreadable record")
     try:
-        mention = parse_mention(record.fields, brand=brand)
+        mention = parse_mention(record.fields, brand=brand, window=window)
     except RecordError as error:
         return Problem(origin, record.line, error.field, error.message)
     if mention.brand is None:

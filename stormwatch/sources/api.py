@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from stormwatch.ingest.service import MentionIngestor
+from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.sources.checkpoints import Checkpoints
 from stormwatch.sources.registry import Configured
 from stormwatch.sources.webhook import Webhook, WebhookRejected
@@ -15,13 +16,19 @@ from stormwatch.store.db import Store
 
 
 def sources_router(
-    store: Store, workspace_id: int, configured: Configured | None = None, *, guard: Any = None
+    store: Store,
+    workspace_id: int,
+    configured: Configured | None = None,
+    *,
+    guard: Any = None,
+    window: TimeWindow = DEFAULT_WINDOW,
 ) -> APIRouter:
     """``guard``: a dependency that lets only the workspace's own readers see the health list
-    (the web app passes its permission check; the webhooks carry their own secrets)."""
+    (the web app passes its permission check; the webhooks carry their own secrets);
+    ``window``: the dates delivered mentions may have (the workspace's ``[ingest]``)."""
     router = APIRouter(tags=["sources"])
     checkpoints = Checkpoints(store, workspace_id)
-    ingestor = MentionIngestor(store, workspace_id)
+    ingestor = MentionIngestor(store, workspace_id, window=window)
     configured = configured or Configured()
     hooks: dict[str, Webhook] = {hook.settings.name: hook for hook in configured.webhooks}
 

@@ -9,7 +9,6 @@ brand's keywords filter it here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from atproto_client.exceptions import AtProtocolError, RateLimitExceededError
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
+from stormwatch.ingest.jsontext import loads
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.sources.base import (
     Cursor,
@@ -181,7 +181,7 @@ class JetstreamSource(Source):
 
     def _page(self, builder: RecordBuilder, message: str | bytes, cursor: Cursor) -> Page:
         try:
-            event = json.loads(message)
+            event = loads(message)  # JsonInputError (too deep, too long a number) is a ValueError
             time_us = int(event["time_us"])
         except (ValueError, KeyError, TypeError) as error:
             builder.counter += 1

@@ -200,7 +200,7 @@ def import_export(
     store = Store.open(database)
     with store.session() as session:
         workspace_id = apply_config(session, workspace).id
-    ingestor = MentionIngestor(store, workspace_id)
+    ingestor = MentionIngestor(store, workspace_id, window=workspace.ingest.window())
     failed = False
     for path in files:
         try:

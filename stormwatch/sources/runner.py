@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from stormwatch.ingest.service import MentionIngestor, Problem
+from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.sources.base import Page, Source
 from stormwatch.sources.checkpoints import Checkpoints
 from stormwatch.sources.reliability import Backoff, RateLimited, StreamDropped
@@ -48,10 +49,11 @@ class SourceRunner:
         backoff: Backoff | None = None,
         poll_seconds: float = 120.0,
         on_problem: Callable[[Problem], None] | None = None,
+        window: TimeWindow = DEFAULT_WINDOW,
     ) -> None:
         self.sources = sources
         self.checkpoints = Checkpoints(store, workspace_id)
-        self.ingestor = MentionIngestor(store, workspace_id)
+        self.ingestor = MentionIngestor(store, workspace_id, window=window)
         self.backoff = backoff or Backoff()
         self.poll_seconds = poll_seconds
         self.on_problem = on_problem

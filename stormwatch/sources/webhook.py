@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from stormwatch.ingest.jsontext import JsonInputError, loads
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.sources.settings import WebhookSettings
 
@@ -51,8 +52,8 @@ class Webhook:
 
     def records(self, body: bytes) -> list[RawRecord]:
         try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            payload = loads(body)  # depth-limited: a 200,000-deep body is a 422, not a crash
+        except JsonInputError as error:
             raise WebhookRejected(422, f"webhook {self.settings.name}: body is not JSON: {error}") from error
         items = dig(payload, self.settings.items) if self.settings.items else payload
         if isinstance(items, dict):

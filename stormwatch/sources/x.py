@@ -8,12 +8,12 @@ follow directly: https://docs.x.com/x-api/posts/recent-search and …/filtered-s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
+from stormwatch.ingest.jsontext import JsonInputError, loads
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.sources.base import Cursor, Page, RecordBuilder, Source, id_position, walk_newest_first
 from stormwatch.sources.http import get_json, make_client, post_json
@@ -162,10 +162,10 @@ class XSource(Source):
 
     def _stream_record(self, builder: RecordBuilder, line: str) -> RawRecord | None:
         try:
-            body = json.loads(line)
-        except json.JSONDecodeError as error:
+            body = loads(line)
+        except JsonInputError as error:
             builder.counter += 1
-            return RawRecord(builder.counter, line, None, f"x: stream line is not JSON: {error.msg}")
+            return RawRecord(builder.counter, line, None, f"x: stream line is not JSON we accept: {error}")
         rules = body.get("matching_rules") if isinstance(body, dict) else None
         if (
             isinstance(rules, list)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from stormwatch.analysis.corrections import CorrectionError, record_correction
 from stormwatch.auth.models import ApiToken
 from stormwatch.auth.service import AuthError, Principal, audit_log, create_token, memberships, revoke_token
+from stormwatch.ingest.jsontext import JsonInputError, loads
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
+from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries, schemas
@@ -41,8 +45,40 @@ MAX_PAGE = 500
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) -> APIRouter:
-    """The API routes over ``store``; ``after_push`` runs after mentions are stored (the live pipeline)."""
+def pushed_records(body: bytes) -> list[RawRecord]:
+    """The records of a ``POST /api/mentions`` body (one object or a list), each by its position."""
+    try:
+        payload = loads(body)
+    except JsonInputError as error:
+        raise HTTPException(422, detail={"message": f"body: {error}", "problems": []}) from error
+    records = payload if isinstance(payload, list) else [payload]
+    return [_pushed(index, record) for index, record in enumerate(records)]
+
+
+def _pushed(index: int, record: Any) -> RawRecord:
+    raw_text = json.dumps(record, ensure_ascii=False)
+    if not isinstance(record, dict):
+        return RawRecord(index, raw_text, None, f"expected a JSON object, got {type(record).__name__}")
+    return RawRecord(index, raw_text, record)
+
+
+_PUSHED_MENTION = schemas.PushedMention.model_json_schema()
+PUSH_BODY = {
+    "required": True,
+    "description": "One mention or a list of them.",
+    "content": {
+        "application/json": {
+            "schema": {"anyOf": [_PUSHED_MENTION, {"type": "array", "items": _PUSHED_MENTION}]}
+        }
+    },
+}
+
+
+def build_api(
+    store: Store, library: PlaybookLibrary, after_push: Any = None, *, window: TimeWindow = DEFAULT_WINDOW
+) -> APIRouter:
+    """The API routes over ``store``; ``after_push`` runs after mentions are stored (the live pipeline);
+    ``window``: the dates pushed mentions may have."""
     api = APIRouter(
         prefix="/api", responses={401: {"model": schemas.Message}, 403: {"model": schemas.Message}}
     )
@@ -146,31 +182,39 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         next_offset = offset + limit if offset + limit < total else None
         return {"total": total, "offset": offset, "limit": limit, "next_offset": next_offset, "items": items}
 
-    @api.post("/mentions", tags=["mentions"], response_model=schemas.PushResult)
-    def push_mentions(
-        principal: Annotated[Principal, Depends(require("mentions:write"))],
-        payload: Annotated[
-            dict[str, Any] | list[dict[str, Any]],
-            Body(description="One mention or a list: text, created_at, brand, and id, source, author..."),
-        ],
+    @api.post(
+        "/mentions",
+        tags=["mentions"],
+        response_model=schemas.PushResult,
+        responses={422: {"model": schemas.PushRejected}},
+        openapi_extra={"requestBody": PUSH_BODY},
+    )
+    async def push_mentions(
+        principal: Annotated[Principal, Depends(require("mentions:write"))], request: Request
     ) -> dict[str, Any]:
         """Store pushed mentions exactly once (idempotent on brand, source and id).
 
-        Malformed records are quarantined and listed in `problems` by their position in the list;
-        the others are stored. If none could be stored the answer is 422.
+        Each record is validated on its own (lengths, whole numbers, characters, the date window:
+        README "Input limits"): the acceptable ones are stored and listed in `accepted`, the others
+        quarantined and listed in `problems`, both by their position in the list. If none could be
+        stored, or the body is not JSON (or nests deeper than 64 levels), the answer is 422.
         """
-        records = payload if isinstance(payload, list) else [payload]
-        raw = [RawRecord(index, repr(record), record) for index, record in enumerate(records)]
-        report = MentionIngestor(store, principal.workspace_id).ingest(raw, origin="api")
+        # The body is read here rather than by FastAPI, whose parser turns a deeply nested body
+        # into a vague 400 and a list with one non-object into a 422 for the whole request.
+        records = pushed_records(await request.body())
+        report = await run_in_threadpool(
+            MentionIngestor(store, principal.workspace_id, window=window).ingest, records, origin="api"
+        )
         problems = [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems]
         if records and report.quarantined == len(records):
             raise HTTPException(422, detail={"message": "no record could be stored", "problems": problems})
         if after_push is not None:
-            after_push(principal.workspace_id)
+            await run_in_threadpool(after_push, principal.workspace_id)
         return {
             "stored": report.stored,
             "duplicates": report.duplicates,
             "quarantined": report.quarantined,
+            "accepted": report.accepted,
             "problems": problems,
         }
 

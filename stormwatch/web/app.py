@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.sources.api import sources_router
 from stormwatch.sources.registry import Configured
@@ -41,6 +42,7 @@ def create_app(
     playbooks: PlaybookLibrary | None = None,
     sources: Configured | None = None,
     sources_workspace_id: int | None = None,
+    window: TimeWindow = DEFAULT_WINDOW,
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed.
 
@@ -48,6 +50,7 @@ def create_app(
     read-only, as a client viewer would; everyone else must log in or send an API token.
     ``sources`` (the connectors built from the workspace file of ``sources_workspace_id``) adds
     their health, for that workspace's users, and their webhooks (checked by their own secrets).
+    ``window``: the dates pushed mentions may have (the workspace file's ``[ingest]``).
     """
     app = FastAPI(
         title="Stormwatch",
@@ -63,11 +66,11 @@ def create_app(
     app.state.stopping = False
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     library = playbooks or PlaybookLibrary.load()
-    app.include_router(build_api(store, library, after_push))
+    app.include_router(build_api(store, library, after_push, window=window))
     app.include_router(build_pages(store, library))
     if sources_workspace_id is not None:
         guard = only_workspace(sources_workspace_id)
-        app.include_router(sources_router(store, sources_workspace_id, sources, guard=guard))
+        app.include_router(sources_router(store, sources_workspace_id, sources, guard=guard, window=window))
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from stormwatch.store import limits
 
 
 class WorkspaceOut(BaseModel):
@@ -73,7 +75,49 @@ class PushResult(BaseModel):
     stored: int
     duplicates: int
     quarantined: int
+    accepted: list[int] = Field(description="Positions of the records stored now or already stored before.")
+    problems: list[Problem] = Field(description="The rejected records: position, field and reason.")
+
+
+class PushRejection(BaseModel):
+    message: str
     problems: list[Problem]
+
+
+class PushRejected(BaseModel):
+    """The answer when nothing could be stored: a body that is not JSON, or no acceptable record."""
+
+    detail: PushRejection
+
+
+class PushedMention(BaseModel):
+    """One pushed mention (documentation of the request body; validation is the ingest's, so a bad
+    record is rejected on its own, by position, and the others are stored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    text: str = Field(max_length=limits.TEXT_LENGTH, description="The post; no NUL or lone surrogates.")
+    created_at: str = Field(
+        description="ISO 8601; no zone means UTC. Accepted from the workspace's `[ingest] earliest` "
+        "(default 2006-01-01) to `max_ahead_hours` (default 24) past the server's clock."
+    )
+    brand: str | None = Field(None, max_length=limits.NAME_LENGTH, description="Created when new.")
+    id: str | int | None = Field(
+        None, description=f"The network's id (up to {limits.ID_LENGTH} characters); derived when absent."
+    )
+    source: str | None = Field(
+        None, max_length=limits.SOURCE_LENGTH, description="Network; default `import`."
+    )
+    author: str | None = Field(None, max_length=limits.AUTHOR_LENGTH)
+    author_followers: int | None = Field(None, ge=0, le=limits.BIG_INTEGER_MAX)
+    url: str | None = Field(None, max_length=limits.URL_LENGTH)
+    lang: str | None = Field(None, max_length=limits.LANG_LENGTH)
+    likes: int | None = Field(
+        None, ge=0, le=limits.INTEGER_MAX, description="A whole number (1.7 is refused)."
+    )
+    shares: int | None = Field(None, ge=0, le=limits.INTEGER_MAX)
+    comments: int | None = Field(None, ge=0, le=limits.INTEGER_MAX)
+    reply_to: str | None = Field(None, max_length=limits.ID_LENGTH)
 
 
 class CrisisOut(BaseModel):

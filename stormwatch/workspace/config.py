@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from stormwatch.ingest.window import TimeWindow
 from stormwatch.sources.settings import BrandSources, SourcesSettings
 
 
@@ -94,10 +95,26 @@ class WorkspaceSettings(BaseModel):
     playbooks_dir: str | None = None
 
 
+class IngestSettings(BaseModel):
+    """What incoming mentions must look like beyond the fixed limits of the store (README: "Input limits")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Mentions dated before this day are quarantined (a real post is never that old).
+    earliest: date = date(2006, 1, 1)
+    # ...and those dated more than this many hours ahead of the wall clock.
+    max_ahead_hours: float = Field(default=24, ge=0, le=24 * 366)
+
+    def window(self) -> TimeWindow:
+        earliest = datetime.combine(self.earliest, time(), tzinfo=UTC)
+        return TimeWindow(earliest=earliest, max_ahead=timedelta(hours=self.max_ahead_hours))
+
+
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     brands: list[BrandConfig] = Field(default_factory=list)
     people: list[PersonConfig] = Field(default_factory=list)
@@ -149,6 +166,12 @@ poll_seconds = 120
 backoff_max_seconds = 900
 # secrets_file = "~/.config/stormwatch/secrets.toml"  # NAME = "token" lines; the environment wins
 dry_run_replies = false
+
+# Incoming mentions dated outside this span are quarantined with the reason (a post from year 1
+# or 2100 would throw detection off). Lengths and counts are limited by the store (README).
+[ingest]
+earliest = 2006-01-01
+max_ahead_hours = 24
 
 [[brands]]
 name = "Northwind Air"

@@ -50,7 +50,7 @@ def test_analyze_adds_judgements_and_keeps_fields(tmp_path: Path) -> None:
         records[1]["reach"] == 120 and records[1]["sentiment"] == "positive" and records[1]["cause"] is None
     )
     assert records[2]["lang"] == "de"
-    assert "line 2: invalid JSON" in result.stderr
+    assert "line 2: not valid JSON" in result.stderr
     assert "line 4: field 'text' is missing" in result.stderr
     assert "line 5: field 'text' is not a string" in result.stderr
     assert len(quarantine.read_text().splitlines()) == 3

@@ -1,0 +1,54 @@
+"""The span of time an incoming mention may be dated in.
+
+A post dated in year 1 or 9999 is no real post: stored, it would put the detectors' date
+arithmetic out of range; one dated in 2100 would hold a brand's baseline and windows in the
+future and silently weaken detection until then. Social networks as we know them start around
+2006 (Twitter's first post), and a clock may run a little ahead, so the default window is from
+2006-01-01 to one day past the wall clock. A workspace can change both in its ``[ingest]`` table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)
+MAX_AHEAD = timedelta(days=1)
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """Accepted ``created_at`` values: from ``earliest`` to ``max_ahead`` past the wall clock.
+
+    "Ahead" is judged against the wall clock also when a recorded stream is replayed: a
+    historical stream is never ahead of it.
+    """
+
+    earliest: datetime = EARLIEST
+    max_ahead: timedelta = MAX_AHEAD
+    clock: Callable[[], datetime] = field(default=_wall_clock, compare=False)
+
+    def problem(self, moment: datetime) -> str | None:
+        """Why ``moment`` is outside the window, or None when it is inside."""
+        if moment < self.earliest:
+            return f"{moment.isoformat()} is before {self.earliest.isoformat()}, the earliest accepted time"
+        latest = self.clock() + self.max_ahead
+        if moment > latest:
+            return (
+                f"{moment.isoformat()} is in the future (more than {_describe(self.max_ahead)} "
+                "ahead of the clock)"
+            )
+        return None
+
+
+def _describe(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} hours"
+
+
+DEFAULT_WINDOW = TimeWindow()
