@@ -87,7 +87,11 @@ class LivePipeline:
                 select(Mention, Enrichment, Brand.name)
                 .join(Enrichment, Enrichment.mention_id == Mention.id)
                 .join(Brand, Brand.id == Mention.brand_id)
-                .where(Brand.workspace_id == self.workspace_id, Mention.created_at >= latest - history)
+                .where(
+                    Brand.workspace_id == self.workspace_id,
+                    Mention.created_at >= latest - history,
+                    Mention.created_at <= latest,
+                )
                 .order_by(Mention.created_at, Mention.id)
             ).all()
         history_mentions = [_enriched(mention, enrichment, brand) for mention, enrichment, brand in rows]

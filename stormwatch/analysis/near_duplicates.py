@@ -111,6 +111,15 @@ def simhashes(token_lists: list[list[str]]) -> list[int]:
     return np.packbits(majority, axis=1, bitorder="little").view("<u8").ravel().tolist()
 
 
+def _earlier(at: datetime, span: timedelta) -> datetime:
+    """``at - span``, or the earliest time there is for a post dated in year 1 (stored before
+    ingest validation refused such dates): then nothing is forgotten, and nothing crashes."""
+    try:
+        return at - span
+    except OverflowError:
+        return datetime.min.replace(tzinfo=at.tzinfo)
+
+
 # Identity, not field equality: a bucket holds each entry once, and ``in``/``remove`` on a bucket
 # then compare in C instead of calling a generated __eq__ on every neighbour.
 @dataclass(slots=True, eq=False)
@@ -137,7 +146,7 @@ class NearDuplicateIndex:
             if len(tokens) < MIN_TOKENS:
                 return None
             fingerprint = simhash(tokens)
-        self._forget_before(at - self.memory)
+        self._forget_before(_earlier(at, self.memory))
         keys = _band_keys(fingerprint)
         match = self._closest(fingerprint, keys)
         if match is not None and match.fingerprint == fingerprint:
@@ -147,7 +156,7 @@ class NearDuplicateIndex:
 
     def remember(self, group: str, at: datetime, fingerprint: int) -> None:
         """Index a post whose group was assigned before (by an earlier process, say), as it was."""
-        self._forget_before(at - self.memory)
+        self._forget_before(_earlier(at, self.memory))
         keys = _band_keys(fingerprint)
         match = self._closest(fingerprint, keys)
         if match is None or match.fingerprint != fingerprint:

@@ -63,10 +63,15 @@ def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
 
 def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
     reader = csv.DictReader(stream)
-    width = len(reader.fieldnames or [])
-    for row in reader:
-        # line_num is the physical line where this row ended; quoted newlines make rows span lines.
-        number = reader.line_num
+    try:
+        width = len(reader.fieldnames or [])
+    except csv.Error as error:
+        yield RawRecord(reader.line_num, "", None, f"unreadable CSV header: {error}")
+        return
+    for number, row in csv_rows(reader, reader.reader):
+        if isinstance(row, csv.Error):
+            yield RawRecord(number, "", None, f"unreadable CSV: {row}")
+            continue
         raw_text = json.dumps(row, ensure_ascii=False, default=str)
         if None in row or len(row) != width:
             yield RawRecord(number, raw_text, None, f"expected {width} columns")
@@ -76,6 +81,21 @@ def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
             yield RawRecord(number, _printable(raw_text), None, "not valid UTF-8")
             continue
         yield RawRecord(number, raw_text, {key: value for key, value in row.items() if key})
+
+
+def csv_rows(rows: Iterator[Any], reader: Any) -> Iterator[tuple[int, Any]]:
+    """Each row with the physical line where it ended (quoted newlines make rows span lines), or
+    the csv.Error of a row that cannot be read (a field over the csv module's 128 KiB limit): the
+    reader goes on with the next line, so one such row costs only itself."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield reader.line_num, error
+            continue
+        yield reader.line_num, row
 
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of bad bytes

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stormwatch.ingest.readers import RawRecord, open_text
+from stormwatch.ingest.readers import RawRecord, csv_rows, open_text
 
 HEADER_SEARCH_ROWS = 20
 
@@ -215,8 +215,10 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         # Tools exporting for Polish or German Excel write ';' between columns.
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
         reader = csv.reader(stream, delimiter=delimiter)
-        for row in reader:
-            yield reader.line_num, row
+        for line, row in csv_rows(reader, reader):
+            # A row the csv module cannot read (a field over its 128 KiB limit) comes out as one
+            # cell with the reason: no date, so the core quarantines it with the line.
+            yield line, row if isinstance(row, list) else [f"unreadable CSV row: {row}"]
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
