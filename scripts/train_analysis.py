@@ -80,6 +80,9 @@ CAUSE_CLASSES = (*CAUSES, NONE_CAUSE)
 # Per-dataset cap on the total sample weight, so the 20k noisy sentiment140 tweets do not drown the rest.
 DATASET_WEIGHT_CAP = 8000.0
 PROTOTYPE_WEIGHT = 6.0
+# The cause prototypes (complaints about a brand, 10 languages) are also negative sentiment examples:
+# the sentiment data has no data-leak or hacked-account complaint, and such a post must read negative.
+PROTOTYPE_DATASET = "cause_prototypes"
 MIN_DF = 2
 MAX_FEATURES = 300_000  # keeps the artifact at a few MB and the solver fast
 CV_FOLDS = 3
@@ -140,7 +143,8 @@ def sample_weights(examples: Sequence[Example]) -> NDArray[np.float64]:
     classes_in = Counter(dataset for dataset, _ in per_class)
     return np.array(
         [
-            min(1.0, DATASET_WEIGHT_CAP / per_dataset[e.dataset])
+            (PROTOTYPE_WEIGHT if e.dataset == PROTOTYPE_DATASET else 1.0)
+            * min(1.0, DATASET_WEIGHT_CAP / per_dataset[e.dataset])
             * per_dataset[e.dataset]
             / (classes_in[e.dataset] * per_class[(e.dataset, e.sentiment)])
             for e in examples
@@ -201,7 +205,13 @@ def mean_group_recall(examples: Sequence[Example], predicted: Sequence[str] | ND
     hits = np.einsum("gcc->gc", confusion)
     present = support > 0
     recalls = np.where(present, hits / np.maximum(support, 1), 0.0).sum(axis=1) / present.sum(axis=1)
-    return float(recalls.mean())
+    return float(recalls[_scored_groups(tuple(examples))].mean())
+
+
+def _scored_groups(examples: tuple[Example, ...]) -> NDArray[np.bool_]:
+    """Which groups count in the metric: not the prototypes (one class only, written, not sampled)."""
+    names = sorted({group_of(e) for e in examples})
+    return np.array([not name.startswith(PROTOTYPE_DATASET) for name in names])
 
 
 _GROUP_CODES: dict[int, tuple[NDArray[np.int64], NDArray[np.int64]]] = {}
@@ -572,6 +582,27 @@ def train_cause(known: frozenset[str], embedder: SentenceEmbedder, options: Opti
     save_deep_model(options.out_dir / "cause_deep.npz", deep, CAUSE_CLASSES, 0.5)
 
 
+def prototype_examples() -> list[Example]:
+    """The cause prototypes (not "no cause") as negative sentiment examples, language detected."""
+    from stormwatch.analysis.langid import detect_language
+
+    return [
+        Example(
+            dataset=PROTOTYPE_DATASET,
+            record_id=f"{cause}-{index}",
+            text=text,
+            lang=detect_language(text) or "",
+            sentiment="negative",
+            cause=cause,
+            held_out=False,
+            extra={},
+        )
+        for cause, texts in CAUSE_PROTOTYPES.items()
+        if cause is not None
+        for index, text in enumerate(texts)
+    ]
+
+
 def training_examples(commercial_only: bool) -> list[Example]:
     """The sentiment training records: not held out, not evaluation-only, not a held-out text again.
 
@@ -587,7 +618,7 @@ def training_examples(commercial_only: bool) -> list[Example]:
         and e.dataset not in EVALUATION_ONLY_DATASETS
         and (not commercial_only or e.dataset in COMMERCIAL_USE_DATASETS)
         and e.text.strip().lower() not in held_out_texts
-    ]
+    ] + prototype_examples()
 
 
 def parse_options() -> Options:
