@@ -90,7 +90,10 @@ class _Tier:
 
 def _load_tier(name: str, classes: tuple[str, ...], deep: bool, folder: Path) -> _Tier:
     vectorizer, fast, stored = load_sparse_model(folder / f"{name}_fast.npz")
-    deep_model = load_deep_model(folder / f"{name}_deep.npz")[0] if deep else None
+    deep_path = folder / f"{name}_deep.npz"
+    # A model set may lack a deep sentiment head (the commercial set when trained --fast-only): the
+    # fast tier then decides sentiment alone, and the embedder still serves the deep cause model.
+    deep_model = load_deep_model(deep_path)[0] if deep and deep_path.exists() else None
     order = np.array([stored.index(label) for label in classes], dtype=np.int64)
     return _Tier(vectorizer, fast, deep_model, order)
 
@@ -166,7 +169,7 @@ class TextAnalyzer:
         embeddings = self.embedder.embed([texts[i] for i in deep_index]) if self.embedder else None
 
         probabilities = np.exp(fast_log)
-        if embeddings is not None and len(deep_index):
+        if embeddings is not None and len(deep_index) and self.sentiment.deep is not None:
             deep_languages = [languages[i] for i in deep_index]
             probabilities[deep_index] = self.sentiment.blended(
                 fast_log[deep_index], embeddings, deep_languages
