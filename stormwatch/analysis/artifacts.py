@@ -5,6 +5,7 @@ Writers take the fitted scikit-learn objects duck-typed, so scikit-learn is need
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,19 @@ from stormwatch.analysis.features import (
 )
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
+# The models trained only on data whose licence allows commercial use (``train_analysis.py
+# --commercial-only``); the default models above are trained on more data (docs/model_card.md).
+COMMERCIAL_ARTIFACT_DIR = ARTIFACT_DIR / "commercial"
+MODELS_ENV = "STORMWATCH_MODELS"
+_MODEL_SETS = {"default": ARTIFACT_DIR, "commercial": COMMERCIAL_ARTIFACT_DIR}
+
+
+def artifact_dir() -> Path:
+    """The model set to load: ``$STORMWATCH_MODELS`` = ``default`` (unset) or ``commercial``."""
+    name = os.environ.get(MODELS_ENV, "").strip() or "default"
+    if name not in _MODEL_SETS:
+        raise ValueError(f"{MODELS_ENV}={name!r}: expected one of {', '.join(_MODEL_SETS)}")
+    return _MODEL_SETS[name]
 
 
 @dataclass(frozen=True, slots=True)

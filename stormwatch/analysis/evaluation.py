@@ -10,6 +10,11 @@ Scoring rules (also in docs/model_card.md):
 * PolEmo's ``ambivalent`` sentences are left out (no such class in the product).
 * Cause: airline held-out negatives labelled customer_service / negative_review; macro-F1 over these
   two, given that the text is negative (any other prediction, null included, is an error).
+* Polish cause coverage: of the held-out Polish reviews and seller feedback labelled negative that the
+  product also judges negative, the share given a cause (not null), and which causes (no Polish cause
+  labels exist, so this measures coverage, not correctness).
+* Baselines in the same run: VADER on every set, and a simple Polish lexicon
+  (``stormwatch.analysis.polish_lexicon``) on every set (meaningful on the Polish ones).
 * Deep-tier share: the fraction of texts the gate (``text_analyzer.needs_deep_tier``) sends to the
   deep tier, over all held-out texts and over the tweets of the throughput measurement; each such text
   costs one sentence embedding (~1.5 ms of CPU), so throughput with both tiers follows it.
@@ -36,6 +41,7 @@ import numpy as np
 from stormwatch.analysis.datasets import AIRLINE_FILE, Example, read_examples, sentiment_examples
 from stormwatch.analysis.langid import detect_language
 from stormwatch.analysis.models import SENTIMENTS, TextJudgement
+from stormwatch.analysis.polish_lexicon import lexicon_judgements
 from stormwatch.analysis.stream import analyze_stream
 from stormwatch.analysis.text_analyzer import TextAnalyzer, needs_deep_tier
 
@@ -88,6 +94,10 @@ def _vader() -> Predictor:
         return result
 
     return predict
+
+
+def _polish_lexicon(texts: Sequence[str], langs: Sequence[str]) -> list[tuple[str, float]]:
+    return lexicon_judgements(texts)
 
 
 def _ours(analyzer: TextAnalyzer) -> Predictor:
@@ -155,6 +165,32 @@ def cause_report(analyzer: TextAnalyzer, directory: Path | None) -> dict[str, An
     }
 
 
+POLISH_REVIEW_DATASETS = frozenset(
+    {
+        "play_seller_comments",
+        "allegro_seller_comments",
+        "clarin_emo_poleval2024_train",
+        "polemo2_klej_in_dev",
+        "polemo2_klej_out_dev",
+    }
+)
+
+
+def polish_cause_coverage(analyzer: TextAnalyzer, held_out: Sequence[Example]) -> dict[str, Any]:
+    """Share of held-out negative Polish reviews, judged negative, that get a cause; and which."""
+    texts = [e.text for e in held_out if e.dataset in POLISH_REVIEW_DATASETS and e.sentiment == "negative"]
+    judged = [j for j in analyzer.judge(texts, ["pl"] * len(texts)) if j.sentiment == "negative"]
+    causes: dict[str, int] = defaultdict(int)
+    for judgement in judged:
+        causes[str(judgement.cause)] += 1
+    with_cause = sum(n for cause, n in causes.items() if cause != "None")
+    return {
+        "n_judged_negative": len(judged),
+        "share_with_cause": round(with_cause / len(judged), 4) if judged else None,
+        "causes": dict(sorted(causes.items())),
+    }
+
+
 def language_report(held_out: Sequence[Example]) -> dict[str, float]:
     by_lang: dict[str, list[bool]] = defaultdict(list)
     for example in held_out:
@@ -192,11 +228,16 @@ def run_evaluation(
     full = TextAnalyzer.load(deep=True) if deep else fast
     full_load_s = time.perf_counter() - started + fast_load_s
     held_out = [e for e in sentiment_examples(data_directory) if e.held_out]
-    systems: dict[str, Predictor] = {"vader": _vader(), "fast": _ours(fast)}
+    systems: dict[str, Predictor] = {
+        "vader": _vader(),
+        "polish_lexicon": _polish_lexicon,
+        "fast": _ours(fast),
+    }
     if deep:
         systems["both_tiers"] = _ours(full)
     report: dict[str, Any] = {"sentiment": sentiment_report(systems, held_out)}
     report["cause"] = cause_report(full, data_directory)
+    report["polish_cause_coverage"] = polish_cause_coverage(full, held_out)
     report["language_id_accuracy"] = language_report(held_out)
     tweets = [
         e
@@ -233,6 +274,10 @@ SENTIMENT_TARGETS: tuple[tuple[str, str, float], ...] = (
     ("English tweets", "umsab/en", 0.70),
     ("Polish tweets", "mozetic2016_pl/pl", 0.80),
     ("PolEmo sentences", "polemo2_medicine_sentences/pl", 0.80),
+    # issue 24: Polish customer feedback and reviews
+    ("Polish customer feedback", "play_seller_comments/pl", 0.93),
+    ("Polish customer feedback", "allegro_seller_comments/pl", 0.93),
+    ("Polish reviews (CLARIN-Emo)", "clarin_emo_poleval2024_train/pl", 0.75),
     *(
         ("other UMSAB languages", f"umsab/{lang}", 0.65)
         for lang in ("ar", "de", "es", "fr", "hi", "it", "pt")
@@ -296,6 +341,7 @@ def _print(report: dict[str, Any]) -> None:
     console.print(table)
     for key in (
         "cause",
+        "polish_cause_coverage",
         "language_id_accuracy",
         "deep_tier_share",
         "throughput_texts_per_s",
@@ -304,7 +350,7 @@ def _print(report: dict[str, Any]) -> None:
     ):
         console.print(f"[bold]{key}[/bold]: {json.dumps(report[key])}")
     console.print(f"labels: {', '.join(SENTIMENTS)}")
-    targets = Table(title="Targets of issue 3 (held-out figures, this run)")
+    targets = Table(title="Targets of issues 3 and 24 (held-out figures, this run)")
     for column in ("target", "measured", "met"):
         targets.add_column(column)
     for check in report["targets"]:

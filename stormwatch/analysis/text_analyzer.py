@@ -32,12 +32,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
 from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from stormwatch.analysis.artifacts import ARTIFACT_DIR, DenseLinearModel, load_deep_model, load_sparse_model
+from stormwatch.analysis.artifacts import DenseLinearModel, artifact_dir, load_deep_model, load_sparse_model
 from stormwatch.analysis.cause import (
     CAUSE_CLASSES,
     DEEP_SIMILARITY_FLOOR,
@@ -87,9 +88,12 @@ class _Tier:
         return softmax((1.0 - self.deep.blend) * fast_log + self.deep.blend * deep_log + offsets)
 
 
-def _load_tier(name: str, classes: tuple[str, ...], deep: bool) -> _Tier:
-    vectorizer, fast, stored = load_sparse_model(ARTIFACT_DIR / f"{name}_fast.npz")
-    deep_model = load_deep_model(ARTIFACT_DIR / f"{name}_deep.npz")[0] if deep else None
+def _load_tier(name: str, classes: tuple[str, ...], deep: bool, folder: Path) -> _Tier:
+    vectorizer, fast, stored = load_sparse_model(folder / f"{name}_fast.npz")
+    deep_path = folder / f"{name}_deep.npz"
+    # A model set may lack a deep sentiment head (the commercial set when trained --fast-only): the
+    # fast tier then decides sentiment alone, and the embedder still serves the deep cause model.
+    deep_model = load_deep_model(deep_path)[0] if deep and deep_path.exists() else None
     order = np.array([stored.index(label) for label in classes], dtype=np.int64)
     return _Tier(vectorizer, fast, deep_model, order)
 
@@ -111,7 +115,12 @@ class TextAnalyzer:
     @classmethod
     def load(cls, *, deep: bool = True) -> TextAnalyzer:
         """The shipped models (cached: later calls in the process return the same analyzer)."""
-        return _load_cached(deep)
+        return _load_cached(deep, artifact_dir())
+
+    @classmethod
+    def load_from(cls, folder: Path, *, deep: bool = True) -> TextAnalyzer:
+        """The models of another artifact folder (e.g. a previous release's, for a paired benchmark)."""
+        return _load_cached(deep, folder)
 
     @property
     def has_deep_tier(self) -> bool:
@@ -160,7 +169,7 @@ class TextAnalyzer:
         embeddings = self.embedder.embed([texts[i] for i in deep_index]) if self.embedder else None
 
         probabilities = np.exp(fast_log)
-        if embeddings is not None and len(deep_index):
+        if embeddings is not None and len(deep_index) and self.sentiment.deep is not None:
             deep_languages = [languages[i] for i in deep_index]
             probabilities[deep_index] = self.sentiment.blended(
                 fast_log[deep_index], embeddings, deep_languages
@@ -252,10 +261,10 @@ def needs_deep_tier(fast_probabilities: NDArray[np.float64]) -> NDArray[np.bool_
 
 
 @cache
-def _load_cached(deep: bool) -> TextAnalyzer:
+def _load_cached(deep: bool, folder: Path) -> TextAnalyzer:
     return TextAnalyzer(
-        sentiment=_load_tier("sentiment", SENTIMENTS, deep),
-        cause=_load_tier("cause", CAUSE_CLASSES, deep),
+        sentiment=_load_tier("sentiment", SENTIMENTS, deep, folder),
+        cause=_load_tier("cause", CAUSE_CLASSES, deep, folder),
         embedder=SentenceEmbedder() if deep else None,
     )
 
