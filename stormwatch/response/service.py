@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from stormwatch.alerting.service import DEFAULT_PUBLIC_URL, Sender, queue_alerts, send_with_apprise
 from stormwatch.crisis.manager import CAUSE_WORDS, crisis_key
 from stormwatch.crisis.models import Crisis, CrisisEvent
-from stormwatch.crisis.service import SYSTEM_ACTOR
+from stormwatch.crisis.service import CLOSE_PROPOSED, SYSTEM_ACTOR
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
 from stormwatch.playbook.loader import LoadedPlaybook, PlaybookLibrary
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 MAX_PAGE_ATTEMPTS = 5
 ACKNOWLEDGE_STEP = "acknowledge"  # the playbooks' step done by acknowledging in Stormwatch
+# A crisis nobody acted on closes this long (wall time) after the detector proposed closing it
+# (stormwatch.crisis.service explains why the detector only proposes).
+UNTOUCHED_CLOSE_AFTER = timedelta(minutes=30)
 
 
 class ResponseError(ValueError):
@@ -586,6 +589,8 @@ def tick(
 def _tick_crisis(
     session: Session, crisis: Crisis, library: PlaybookLibrary, now: datetime, report: TickReport
 ) -> None:
+    if _close_if_untouched_and_quiet(session, crisis, now):
+        return
     if attach_playbook(session, crisis, library, now) is not None:
         report.attached += 1
     playbook = plan_of(session, crisis)
@@ -612,6 +617,39 @@ def _tick_crisis(
         message = f"Overdue: {step.title} (due {step.due_minutes} min after the start; {step.role})."
         record(session, crisis, "step_overdue", SYSTEM_ACTOR, message, now, step=step.id, role=step.role)
         report.overdue += 1
+
+
+def _close_if_untouched_and_quiet(session: Session, crisis: Crisis, now: datetime) -> bool:
+    """Close a crisis nobody acted on once the detector's closing proposal stood unanswered for
+    :data:`UNTOUCHED_CLOSE_AFTER`, saying so on the timeline; a person's action keeps it open."""
+    if crisis.status != "detected":
+        return False
+    events = session.scalars(
+        select(CrisisEvent).where(CrisisEvent.crisis_id == crisis.id).order_by(CrisisEvent.id)
+    ).all()
+    if any(event.actor != SYSTEM_ACTOR for event in events):
+        return False
+    detector = [e for e in events if e.kind in ("opened", "escalated", "deescalated", CLOSE_PROPOSED)]
+    if not detector or detector[-1].kind != CLOSE_PROPOSED:
+        return False
+    proposed = datetime.fromisoformat(str(detector[-1].data.get("proposed_at")))
+    if now - proposed < UNTOUCHED_CLOSE_AFTER:
+        return False
+    crisis.status, crisis.closed_at = "resolved", now
+    minutes = int(UNTOUCHED_CLOSE_AFTER.total_seconds() // 60)
+    message = f"Closed as calm: nobody acted on it within {minutes} min of the proposal to close it."
+    record(
+        session,
+        crisis,
+        "status",
+        SYSTEM_ACTOR,
+        message,
+        now,
+        previous="detected",
+        status="resolved",
+        quiet=minutes,
+    )
+    return True
 
 
 def _note_nobody_reachable(session: Session, crisis: Crisis, playbook: Playbook, now: datetime) -> None:
