@@ -1,6 +1,17 @@
-"""Persisting crisis updates and their timelines."""
+"""Persisting crisis updates and their timelines.
+
+**Who closes a crisis.** The detector only *proposes* closing ("no new warning signs for 6 hours"):
+the proposal goes on the timeline (kind ``close_proposed``, with the wall-clock moment it was made)
+and the crisis stays open. A person closes it; a crisis nobody has acted on is closed by the
+response clock after :data:`stormwatch.response.service.UNTOUCHED_CLOSE_AFTER` of wall time with a
+notice on the timeline. A replay's hours pass in seconds, so counting that wait in event time would
+close the demo's crisis while its visitor is still logging in; and a team's acknowledgement or
+assignment is never overruled by the detector.
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +24,7 @@ from stormwatch.workspace.models import Brand
 SYSTEM_ACTOR = "stormwatch"
 # Resolved, reviewed or merged crises take no more signals (the response lifecycle's closed states).
 CLOSED_STATUSES = ("resolved", "reviewed", "merged")
+CLOSE_PROPOSED = "close_proposed"
 
 
 def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisis:
@@ -35,7 +47,8 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
         session.add(crisis)
         session.flush()
     elif update.kind == "closed":
-        crisis.status, crisis.closed_at = "resolved", update.at
+        _propose_closing(session, crisis, update)
+        return crisis
     elif update.kind == "deescalated":
         crisis.severity = update.severity
     else:
@@ -57,6 +70,25 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
         )
     )
     return crisis
+
+
+def _propose_closing(session: Session, crisis: Crisis, update: CrisisUpdate) -> None:
+    """Put the detector's closing on the timeline as a proposal (once per calm spell)."""
+    last = session.scalar(
+        select(CrisisEvent).where(CrisisEvent.crisis_id == crisis.id).order_by(CrisisEvent.id.desc()).limit(1)
+    )
+    if last is not None and last.kind == CLOSE_PROPOSED:
+        return
+    session.add(
+        CrisisEvent(
+            crisis_id=crisis.id,
+            at=update.at,
+            kind=CLOSE_PROPOSED,
+            actor=SYSTEM_ACTOR,
+            message=f"{update.reason} Stormwatch proposes closing it; a person decides.",
+            data={"severity": update.severity, "proposed_at": datetime.now(UTC).isoformat()},
+        )
+    )
 
 
 def open_crises(session: Session, workspace_id: int | None = None) -> list[OpenCrisis]:

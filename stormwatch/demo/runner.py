@@ -88,7 +88,7 @@ def describe(update: CrisisUpdate) -> str:
         "opened": "NEW CRISIS",
         "escalated": "ESCALATED",
         "deescalated": "de-escalated",
-        "closed": "closed",
+        "closed": "calm (closing proposed)",
     }[update.kind]
     return (
         f"[{update.at:%a %H:%M} event time] {action} {update.brand} — severity {update.severity}"

@@ -77,7 +77,9 @@ class Playbook(_Strict):
     steps: list[Step] = Field(min_length=1)
     security_steps: list[Step] = Field(default_factory=list)
     templates: dict[Identifier, dict[str, str]] = Field(min_length=1)
-    placeholders: dict[Identifier, str] = Field(default_factory=dict)  # defaults for drafter-given values
+    # Defaults for drafter-given values, per language ({en: ..., pl: ...}): a public text must be
+    # entirely in its language, so a default in one language never fills another's template.
+    placeholders: dict[Identifier, dict[str, str]] = Field(default_factory=dict)
     escalation: list[EscalationRule] = Field(min_length=1)
     approval: Approval
     changelog: list[ChangelogEntry] = Field(default_factory=list)
@@ -99,6 +101,10 @@ class Playbook(_Strict):
             if step.id == step_id:
                 return step
         raise KeyError(step_id)
+
+    def defaults_for(self, lang: str) -> dict[str, str]:
+        """The placeholders' default values in ``lang`` (those without one in it are left out)."""
+        return {name: texts[lang] for name, texts in self.placeholders.items() if lang in texts}
 
     def rule_for(self, severity: int) -> EscalationRule:
         """The rule of the highest ``from_severity`` not above ``severity``."""
@@ -139,6 +145,12 @@ def cross_reference_problems(playbook: Playbook) -> list[tuple[tuple[str | int, 
     for position, role in enumerate(playbook.approval.roles):
         if role not in roles:
             problems.append((("approval", "roles", position), f"role {role!r} is not defined in roles"))
+    for name, texts in playbook.placeholders.items():
+        for lang in texts:
+            if lang not in LANGUAGES:
+                problems.append(
+                    (("placeholders", name, lang), f"language {lang!r} is not one of {LANGUAGES}")
+                )
     for name, texts in playbook.templates.items():
         missing = [lang for lang in LANGUAGES if lang not in texts]
         if missing:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stormwatch.crisis.manager import CAUSE_WORDS
 from stormwatch.crisis.models import Crisis
+from stormwatch.i18n.format import local_date, local_time
+from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.models import Playbook, placeholders_in
 from stormwatch.response.models import Publication, ResponseDraft
 from stormwatch.response.publishing import OutgoingPost, Publisher, PublishError
@@ -54,7 +57,7 @@ def fill_template(
     unknown = set(given) - set(placeholders_in(texts[lang]))
     if unknown:
         raise ResponseError(f"template {template!r} has no placeholder {', '.join(sorted(unknown))}")
-    values = automatic | playbook.placeholders | {k: v for k, v in given.items() if v.strip()}
+    values = automatic | playbook.defaults_for(lang) | {k: v for k, v in given.items() if v.strip()}
     missing = [name for name in placeholders_in(texts[lang]) if name not in values]
     if missing:
         flags = " ".join(f"--set {name}=..." for name in missing)
@@ -63,20 +66,48 @@ def fill_template(
 
 
 def automatic_values(
-    playbook: Playbook, crisis: Crisis, brand: str, lang: str, now: datetime
+    playbook: Playbook, crisis: Crisis, brand: str, lang: str, now: datetime, zone: ZoneInfo
 ) -> dict[str, str]:
+    """What Stormwatch fills itself, in the text's language and the team's local time (a reader
+    in Warsaw reads "do 18:24", not "17:24 UTC")."""
     rule = playbook.rule_for(crisis.severity)
     next_update = now + timedelta(minutes=rule.update_every_minutes)
     causes = CAUSE_WORDS_PL if lang == "pl" else CAUSE_WORDS
-    values = {
+    return {
         "brand": brand,
         "crisis_key": crisis.key,
         "cause": causes.get(crisis.cause or "", "—"),
-        "date": f"{now:%Y-%m-%d}",
-        "time": f"{now:%H:%M} UTC",
-        "next_update": f"{next_update:%H:%M} UTC",
+        "date": local_date(now, zone, lang),
+        "time": local_time(now, zone, lang),
+        "next_update": local_time(next_update, zone, lang),
     }
-    return values
+
+
+def template_form(
+    store: Store, key: str, template: str, lang: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """What the drafter needs to fill a template: its text and every placeholder with the value
+    Stormwatch would use (automatic, the playbook's default in that language, or empty)."""
+    now = utc_now(now)
+    with store.session() as session:
+        crisis = get_crisis(session, key)
+        playbook = _playbook(session, crisis)
+        texts = playbook.templates.get(template)
+        if texts is None or lang not in texts:
+            raise ResponseError(f"playbook {playbook.name} has no template {template!r} in {lang!r}")
+        brand = brand_of(session, crisis)
+        zone = workspace_zone(session, brand.workspace_id, brand)
+        automatic = automatic_values(playbook, crisis, brand.name, lang, now, zone)
+        known = automatic | playbook.defaults_for(lang)
+        return {
+            "template": template,
+            "lang": lang,
+            "text": texts[lang],
+            "fields": [
+                {"name": name, "value": known.get(name, ""), "automatic": name in automatic}
+                for name in dict.fromkeys(placeholders_in(texts[lang]))
+            ],
+        }
 
 
 def draft_response(
@@ -94,10 +125,10 @@ def draft_response(
     with store.session() as session:
         crisis = get_crisis(session, key)
         playbook = _playbook(session, crisis)
-        brand = brand_of(session, crisis).name
-        text = fill_template(
-            playbook, template, lang, automatic_values(playbook, crisis, brand, lang, now), values or {}
-        )
+        brand = brand_of(session, crisis)
+        zone = workspace_zone(session, brand.workspace_id, brand)
+        automatic = automatic_values(playbook, crisis, brand.name, lang, now, zone)
+        text = fill_template(playbook, template, lang, automatic, values or {})
         draft = ResponseDraft(
             crisis_id=crisis.id,
             template=template,

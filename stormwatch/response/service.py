@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from stormwatch.alerting.service import DEFAULT_PUBLIC_URL, Sender, queue_alerts, send_with_apprise
 from stormwatch.crisis.manager import CAUSE_WORDS, crisis_key
 from stormwatch.crisis.models import Crisis, CrisisEvent
-from stormwatch.crisis.service import SYSTEM_ACTOR
+from stormwatch.crisis.service import CLOSE_PROPOSED, SYSTEM_ACTOR
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
 from stormwatch.playbook.loader import LoadedPlaybook, PlaybookLibrary
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 MAX_PAGE_ATTEMPTS = 5
 ACKNOWLEDGE_STEP = "acknowledge"  # the playbooks' step done by acknowledging in Stormwatch
+# A crisis nobody acted on closes this long (wall time) after the detector proposed closing it
+# (stormwatch.crisis.service explains why the detector only proposes).
+UNTOUCHED_CLOSE_AFTER = timedelta(minutes=30)
 
 
 class ResponseError(ValueError):
@@ -103,6 +106,19 @@ def list_crises(
         ]
 
 
+def clock_start(session: Session, crisis: Crisis) -> datetime:
+    """When the team's clock for the crisis started, in wall time.
+
+    A crisis opens at its first signal's *event* time; in a replay (the demo, a backfill) that is
+    days in the past, and counting deadlines from it would make every step hours overdue the moment
+    it appears. The playbook starts running when it is attached (within one tick of the crisis
+    being stored), so the clock starts at the later of the two: one clock, the wall clock, for
+    deadlines and for every "N min after opening".
+    """
+    plan = session.get(CrisisPlan, crisis.id)
+    return max(crisis.opened_at, plan.attached_at) if plan is not None else crisis.opened_at
+
+
 def crisis_detail(store: Store, key: str, now: datetime | None = None) -> dict[str, Any]:
     """One crisis with its playbook, steps, people, pages, texts and timeline."""
     from stormwatch.response.drafts import drafts_of
@@ -137,7 +153,10 @@ def crisis_detail(store: Store, key: str, now: datetime | None = None) -> dict[s
                 {"role": a.role, "person": a.person, "since": _iso(a.assigned_at)}
                 for a in _current_assignments(session, crisis.id)
             ],
-            "steps": _steps_view(playbook, crisis, events, now) if playbook else [],
+            "clock_started_at": _iso(clock_start(session, crisis)),
+            "steps": _steps_view(playbook, crisis, clock_start(session, crisis), events, now)
+            if playbook
+            else [],
             "pages": [
                 {
                     "person": page.person,
@@ -159,7 +178,7 @@ def crisis_detail(store: Store, key: str, now: datetime | None = None) -> dict[s
 
 
 def _steps_view(
-    playbook: Playbook, crisis: Crisis, events: Iterable[CrisisEvent], now: datetime
+    playbook: Playbook, crisis: Crisis, started: datetime, events: Iterable[CrisisEvent], now: datetime
 ) -> list[dict[str, Any]]:
     done = {e.data.get("step"): e for e in events if e.kind == "step_done"}
     return [
@@ -167,12 +186,12 @@ def _steps_view(
             "id": step.id,
             "title": step.title,
             "role": step.role,
-            "due_at": _iso(crisis.opened_at + timedelta(minutes=step.due_minutes)),
+            "due_at": _iso(started + timedelta(minutes=step.due_minutes)),
             "done_by": done[step.id].actor if step.id in done else None,
             "done_at": _iso(done[step.id].at) if step.id in done else None,
             "overdue": crisis.status in OPEN_STATUSES
             and step.id not in done
-            and now >= crisis.opened_at + timedelta(minutes=step.due_minutes),
+            and now >= started + timedelta(minutes=step.due_minutes),
             "checklist": list(step.checklist),
             "template": step.template,
         }
@@ -222,8 +241,9 @@ def attach_playbook(
         )
         if not switch:
             return None
-        previous = f"{plan.playbook} v{plan.version}"
+        previous, started = f"{plan.playbook} v{plan.version}", plan.attached_at
         _fill_plan(plan, chosen, now)
+        plan.attached_at = started  # the team's clock (see clock_start) does not restart
         record(
             session,
             crisis,
@@ -332,8 +352,16 @@ def acknowledge(store: Store, key: str, actor: str, now: datetime | None = None)
                 return False
             raise ResponseError(f"crisis {key} is {crisis.status}; there is nothing to acknowledge")
         crisis.status = "acknowledged"
-        waited = _minutes(now - crisis.opened_at)
-        record(session, crisis, "acknowledged", actor, f"Acknowledged {waited:g} min after opening.", now)
+        waited = _minutes(now - clock_start(session, crisis))
+        record(
+            session,
+            crisis,
+            "acknowledged",
+            actor,
+            f"Acknowledged {waited:g} min after opening.",
+            now,
+            waited=waited,
+        )
         if _holder(session, crisis.id, "owner") is None:
             _assign(session, crisis, "owner", actor, actor, now)
         playbook = plan_of(session, crisis)
@@ -425,9 +453,11 @@ def _complete(
     if any(data.get("step") == step_id for data in done):
         return
     step = playbook.step(step_id)
-    late = _minutes(now - (crisis.opened_at + timedelta(minutes=step.due_minutes)))
+    late = _minutes(now - (clock_start(session, crisis) + timedelta(minutes=step.due_minutes)))
     timing = f"{late:g} min late" if late > 0 else "on time"
-    record(session, crisis, "step_done", actor, f"Done: {step.title} ({timing}).", now, step=step.id)
+    record(
+        session, crisis, "step_done", actor, f"Done: {step.title} ({timing}).", now, step=step.id, late=late
+    )
 
 
 def complete_template_steps(
@@ -559,6 +589,8 @@ def tick(
 def _tick_crisis(
     session: Session, crisis: Crisis, library: PlaybookLibrary, now: datetime, report: TickReport
 ) -> None:
+    if _close_if_untouched_and_quiet(session, crisis, now):
+        return
     if attach_playbook(session, crisis, library, now) is not None:
         report.attached += 1
     playbook = plan_of(session, crisis)
@@ -579,12 +611,45 @@ def _tick_crisis(
     if not paged_now and not any(p.severity == crisis.severity and p.level != NOTIFY_LEVEL for p in pages):
         _note_nobody_reachable(session, crisis, playbook, now)
     steps_seen = _step_events(session, crisis.id)
-    for step in overdue_steps(playbook, crisis.opened_at, steps_seen["step_done"], now):
+    for step in overdue_steps(playbook, clock_start(session, crisis), steps_seen["step_done"], now):
         if step.id in steps_seen["step_overdue"]:
             continue  # flagged once is enough; the crisis page shows it in red until it is done
         message = f"Overdue: {step.title} (due {step.due_minutes} min after the start; {step.role})."
         record(session, crisis, "step_overdue", SYSTEM_ACTOR, message, now, step=step.id, role=step.role)
         report.overdue += 1
+
+
+def _close_if_untouched_and_quiet(session: Session, crisis: Crisis, now: datetime) -> bool:
+    """Close a crisis nobody acted on once the detector's closing proposal stood unanswered for
+    :data:`UNTOUCHED_CLOSE_AFTER`, saying so on the timeline; a person's action keeps it open."""
+    if crisis.status != "detected":
+        return False
+    events = session.scalars(
+        select(CrisisEvent).where(CrisisEvent.crisis_id == crisis.id).order_by(CrisisEvent.id)
+    ).all()
+    if any(event.actor != SYSTEM_ACTOR for event in events):
+        return False
+    detector = [e for e in events if e.kind in ("opened", "escalated", "deescalated", CLOSE_PROPOSED)]
+    if not detector or detector[-1].kind != CLOSE_PROPOSED:
+        return False
+    proposed = datetime.fromisoformat(str(detector[-1].data.get("proposed_at")))
+    if now - proposed < UNTOUCHED_CLOSE_AFTER:
+        return False
+    crisis.status, crisis.closed_at = "resolved", now
+    minutes = int(UNTOUCHED_CLOSE_AFTER.total_seconds() // 60)
+    message = f"Closed as calm: nobody acted on it within {minutes} min of the proposal to close it."
+    record(
+        session,
+        crisis,
+        "status",
+        SYSTEM_ACTOR,
+        message,
+        now,
+        previous="detected",
+        status="resolved",
+        quiet=minutes,
+    )
+    return True
 
 
 def _note_nobody_reachable(session: Session, crisis: Crisis, playbook: Playbook, now: datetime) -> None:

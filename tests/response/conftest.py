@@ -17,7 +17,7 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TEAM = [
     PersonConfig(name="Anna", roles=["owner", "comms"], reply_signature="^AK"),
     PersonConfig(name="Ben", roles=["lead", "approver"], reply_signature="^BC"),
-    PersonConfig(name="Iga", roles=["customer_service"], brands=["Polana"]),
+    PersonConfig(name="Iga", roles=["customer_service"], brands=["Polana"], timezone="Europe/Warsaw"),
 ]
 
 

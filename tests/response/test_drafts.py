@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from stormwatch.playbook.loader import DEFAULTS_DIR, load_playbook_file
 from stormwatch.response import drafts, service
 from stormwatch.response.publishing import OutgoingPost, PublishError, PublishReceipt, WebhookPublisher
 from stormwatch.response.service import ResponseError
@@ -33,11 +34,48 @@ def test_a_template_is_filled_in_polish_and_english(workspace: Workspace) -> Non
     )  # fmt: skip
     texts = {d["id"]: d["text"] for d in service.crisis_detail(workspace.store, key)["drafts"]}
     assert texts[english].startswith("We are sorry: flights to Boston were cancelled")
-    assert "Next update by 15:00 UTC" in texts[english]  # severity 2 promises an update every 180 min
+    assert "Next update by 3:00 PM UTC" in texts[english]  # severity 2 promises an update every 180 min
     assert "Przepraszamy: odwołano loty do Bostonu" in texts[polish] and texts[polish].endswith(
         "— Northwind Air"
     )
     assert "{" not in texts[english] + texts[polish]
+
+
+def test_a_polish_text_is_polish_through_and_through_in_the_teams_local_time(workspace: Workspace) -> None:
+    # Polana's team works in Warsaw (Iga's zone in the team file): 12:00 UTC on 2 March is 13:00
+    # there, and the account-compromise playbook (severity 3+) promises an update every 60 min.
+    key = service.open_crisis(
+        workspace.store, workspace.workspace_id, "Polana", reason="Takeover.", actor="Anna",
+        cause="account_compromise", severity=3, library=workspace.library, now=T0,
+    )  # fmt: skip
+    draft_id = drafts.draft_response(
+        workspace.store, key, "holding_statement", lang="pl", actor="Anna",
+        values={"platform": "Instagram"}, now=T0,
+    )  # fmt: skip
+    text = next(
+        d["text"] for d in service.crisis_detail(workspace.store, key)["drafts"] if d["id"] == draft_id
+    )
+    assert "Kolejna informacja do 14:00. — Polana" in text
+    assert "UTC" not in text and "the social network" not in text
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DEFAULTS_DIR.glob("*.yaml")))
+def test_every_bundled_default_has_a_polish_wording_of_its_own(name: str) -> None:
+    playbook = load_playbook_file(DEFAULTS_DIR / f"{name}.yaml").playbook
+    english, polish = playbook.defaults_for("en"), playbook.defaults_for("pl")
+    assert set(english) == set(polish)
+    for placeholder, text in english.items():
+        assert polish[placeholder] != text, f"{name}: {placeholder} is English in the Polish texts"
+
+
+def test_the_web_form_lists_every_placeholder_with_what_stormwatch_knows(workspace: Workspace) -> None:
+    key = _crisis(workspace)
+    form = drafts.template_form(workspace.store, key, "holding_statement", "pl", now=T0)
+    fields = {f["name"]: f for f in form["fields"]}
+    assert form["text"].startswith("Przepraszamy: {issue}")
+    assert fields["issue"]["value"] == "" and not fields["issue"]["automatic"]
+    assert fields["brand"]["value"] == "Northwind Air" and fields["brand"]["automatic"]
+    assert fields["action"]["value"] == "Nasz zespół odpowiada na każdą wiadomość."
 
 
 def test_missing_and_unknown_values_are_named(workspace: Workspace) -> None:

@@ -77,7 +77,10 @@ def test_open_by_hand_runs_the_cause_playbook_and_walks_the_lifecycle(workspace:
     ]  # fmt: skip
     assert timeline[5]["message"] == "Anna is comms." and timeline[6]["actor"] == "Ben"
     acknowledged_step, cause_step = (e for e in timeline if e["kind"] == "step_done")
-    assert acknowledged_step["data"] == {"step": "acknowledge"} and acknowledged_step["actor"] == "Ben"
+    assert (
+        acknowledged_step["data"] == {"step": "acknowledge", "late": -11.0}
+        and acknowledged_step["actor"] == "Ben"
+    )
     assert cause_step["message"] == "Done: Find the operational cause with operations (5 min late)."
 
 
