@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime, BeforeValidator
 from sqlalchemy import select
 
 from stormwatch.analysis.corrections import CorrectionError, record_correction
@@ -37,6 +38,17 @@ def crisis_room(store: Store, principal: Principal, key: str) -> dict[str, Any]:
 
 
 MAX_PAGE = 500
+
+
+def _iso_8601(value: object) -> object:
+    # pydantic also reads numbers ("0.5") as Unix times; the document promises ISO 8601 only.
+    if isinstance(value, str) and not ISO_DATE_START.match(value):
+        raise ValueError("give an ISO 8601 time with a zone, e.g. 2026-11-25T10:00:00Z")
+    return value
+
+
+ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
 # Row ids are 64-bit at most in every database the store supports.
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -101,7 +113,12 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
                 "alert_channels": len(brand.alert_urls),
             }
 
-    @api.get("/brands/{brand_id}/figures", tags=["brands"], response_model=schemas.BrandFigures)
+    @api.get(
+        "/brands/{brand_id}/figures",
+        tags=["brands"],
+        response_model=schemas.BrandFigures,
+        responses={404: {"model": schemas.Message}},
+    )
     def brand_figures(
         principal: Reader, brand_id: RowId, days: Annotated[int, Query(ge=1, le=92)] = 7
     ) -> dict[str, Any]:
@@ -123,8 +140,10 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         cause: Annotated[str | None, Query(max_length=40)] = None,
         lang: Annotated[str | None, Query(max_length=8, description="ISO 639-1")] = None,
         source: Annotated[str | None, Query(max_length=50)] = None,
-        since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601).")] = None,
-        until: Annotated[datetime | None, Query(description="Created before (ISO 8601).")] = None,
+        since: Annotated[
+            Moment | None, Query(description="Created at or after (ISO 8601, with a zone).")
+        ] = None,
+        until: Annotated[Moment | None, Query(description="Created before (ISO 8601, with a zone).")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     ) -> dict[str, Any]:
@@ -136,8 +155,8 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
             cause=cause,
             lang=lang,
             source=source,
-            since=_aware(since, "since"),
-            until=_aware(until, "until"),
+            since=since,
+            until=until,
         )
         with store.session() as session:
             total, items = queries.search_mentions(
@@ -146,7 +165,12 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         next_offset = offset + limit if offset + limit < total else None
         return {"total": total, "offset": offset, "limit": limit, "next_offset": next_offset, "items": items}
 
-    @api.post("/mentions", tags=["mentions"], response_model=schemas.PushResult)
+    @api.post(
+        "/mentions",
+        tags=["mentions"],
+        response_model=schemas.PushResult,
+        responses={422: {"model": schemas.Unprocessable}},
+    )
     def push_mentions(
         principal: Annotated[Principal, Depends(require("mentions:write"))],
         payload: Annotated[
@@ -179,7 +203,7 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         tags=["mentions"],
         status_code=201,
         response_model=schemas.CauseCorrectionOut,
-        responses={422: {"model": schemas.Message}},
+        responses={422: {"model": schemas.Unprocessable}},
     )
     def correct_cause(principal: Act, correction: schemas.CauseCorrectionIn) -> dict[str, Any]:
         """Correct a mention's crisis cause (null: no cause fits).
@@ -370,14 +394,18 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         tags=["security"],
         response_model=schemas.NewToken,
         status_code=201,
-        responses={422: {"model": schemas.Message}},
+        responses={422: {"model": schemas.Unprocessable}},
     )
     def new_token(principal: Admin, request: Request, body: schemas.TokenIn) -> dict[str, Any]:
         """Create an API token for this workspace; the secret is in the answer and nowhere else."""
         with store.session() as session:
             try:
                 secret, token = create_token(
-                    session, principal.workspace_id, body.name, body.scopes, actor=principal.actor
+                    session,
+                    principal.workspace_id,
+                    body.name,
+                    [str(s) for s in body.scopes],
+                    actor=principal.actor,
                 )
             except (AuthError, ValueError) as error:
                 raise HTTPException(422, str(error)) from error
@@ -425,9 +453,3 @@ def _token_view(token: ApiToken) -> dict[str, Any]:
         "last_used_at": queries.iso(token.last_used_at) if token.last_used_at else None,
         "revoked": token.revoked_at is not None,
     }
-
-
-def _aware(moment: datetime | None, name: str) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise HTTPException(422, f"{name}: give a time zone, e.g. 2026-11-25T10:00:00Z")
-    return moment

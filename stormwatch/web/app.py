@@ -10,12 +10,14 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.sources.api import sources_router
 from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
 from stormwatch.web.api import build_api
+from stormwatch.web.openapi import document_errors, method_not_allowed
 from stormwatch.web.pages import build_pages
 from stormwatch.web.security import Forbidden, NotLoggedIn, SecuritySettings, only_workspace
 
@@ -78,6 +80,9 @@ def create_app(
             swagger_css_url="/static/vendor/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
+
+    document_errors(app)
+    app.add_exception_handler(StarletteHTTPException, method_not_allowed)  # type: ignore[arg-type]
 
     @app.exception_handler(NotLoggedIn)
     def not_logged_in(request: Request, _: NotLoggedIn) -> Response:
