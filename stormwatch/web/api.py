@@ -181,11 +181,14 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         """Store pushed mentions exactly once (idempotent on brand, source and id).
 
         Malformed records are quarantined and listed in `problems` by their position in the list;
-        the others are stored. If none could be stored the answer is 422.
+        the others are stored. If none could be stored the answer is 422. A brand the workspace
+        does not have is created, until the workspace has its `max_brands` (100 unless the
+        workspace file says otherwise); mentions of further new brands are refused in `problems`.
         """
         records = payload if isinstance(payload, list) else [payload]
         raw = [RawRecord(index, repr(record), record) for index, record in enumerate(records)]
-        report = MentionIngestor(store, principal.workspace_id).ingest(raw, origin="api")
+        ingestor = MentionIngestor(store, principal.workspace_id, limit_brands=True)
+        report = ingestor.ingest(raw, origin="api")
         problems = [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems]
         if records and report.quarantined == len(records):
             raise HTTPException(422, detail={"message": "no record could be stored", "problems": problems})

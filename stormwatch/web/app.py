@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.sources.api import sources_router
@@ -43,6 +44,7 @@ def create_app(
     playbooks: PlaybookLibrary | None = None,
     sources: Configured | None = None,
     sources_workspace_id: int | None = None,
+    trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed.
 
@@ -50,6 +52,8 @@ def create_app(
     read-only, as a client viewer would; everyone else must log in or send an API token.
     ``sources`` (the connectors built from the workspace file of ``sources_workspace_id``) adds
     their health, for that workspace's users, and their webhooks (checked by their own secrets).
+    Only requests from ``trusted_proxies`` (addresses or networks) may say, in X-Forwarded-For,
+    which client they carry.
     """
     app = FastAPI(
         title="Stormwatch",
@@ -62,6 +66,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.security = SecuritySettings(store, public_workspace_id)
+    if trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
     app.state.stopping = False
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     library = playbooks or PlaybookLibrary.load()
