@@ -23,7 +23,7 @@ from stormwatch.sources.registry import Configured
 from stormwatch.sources.runner import SourceRunner
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
-from stormwatch.workspace.config import WorkspaceConfig
+from stormwatch.workspace.config import ServerSettings, WorkspaceConfig
 from stormwatch.workspace.models import Workspace
 from stormwatch.workspace.service import apply_config
 
@@ -46,6 +46,7 @@ class Runtime:
     pipelines: dict[int, LivePipeline] = field(default_factory=dict)
     sources: Configured | None = None
     listener: SourceRunner | None = None
+    server_settings: ServerSettings = field(default_factory=ServerSettings)
     _stop: threading.Event = field(default_factory=threading.Event)
     _pipelines_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -64,6 +65,7 @@ class Runtime:
         ingestor = MentionIngestor(store, workspace_id, window=window)
         runtime = cls(store, workspace_id, judge, live, ingestor, playbooks)
         runtime.pipelines[workspace_id] = live
+        runtime.server_settings = workspace.server
         return runtime
 
     def live_for(self, workspace_id: int) -> LivePipeline:
@@ -87,6 +89,7 @@ class Runtime:
             sources=self.sources,
             sources_workspace_id=self.workspace_id,
             window=self.ingestor.window,
+            trusted_proxies=self.server_settings.trusted_proxies,
         )
         self.server = BackgroundServer(app, host, port)
         self.server.start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stormwatch.store.db import Base, UTCDateTime
@@ -81,7 +81,8 @@ class AuditEvent(Base):
     """One security event: log-ins (good and bad), log-outs, tokens, users, refused requests."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_kind_at", "kind", "at"),)
+    # actor + kind: "has this e-mail logged in from this address before?" (see auth/throttle.py)
+    __table_args__ = (Index("ix_audit_kind_at", "kind", "at"), Index("ix_audit_actor_kind", "actor", "kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -91,3 +92,14 @@ class AuditEvent(Base):
     subject: Mapped[str | None] = mapped_column(String(320))  # e.g. the e-mail tried at a log-in
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class LoginThrottle(Base):
+    """Log-in attempts counted under one limit (an account at an address, an address, an account)
+    in the window that started at ``window_started_at``; see :mod:`stormwatch.auth.throttle`."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer)

@@ -1,8 +1,8 @@
 """Accounts, log-in, sessions, tokens and the audit log, over the store.
 
-Log-in is throttled from the audit log itself: too many failed attempts for one e-mail or from one
-address within :data:`THROTTLE_WINDOW` refuse further tries, and because the count lives in the
-database it survives restarts and holds across server processes.
+Log-in is throttled by counters in the database (:mod:`stormwatch.auth.throttle`), taken atomically
+before each password check: they survive restarts, hold across server processes, and are kept per
+account *and address*, so guessing from elsewhere cannot lock the owner out.
 """
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stormwatch.auth import throttle
 from stormwatch.auth.models import LOCALES, ROLES, ApiToken, AuditEvent, Membership, User, WebSession
 from stormwatch.auth.permissions import ROLE_ACTIONS, Action, validate_scopes
+from stormwatch.store.db import Store
 from stormwatch.workspace.models import Workspace, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILED_PER_EMAIL = 5
-MAX_FAILED_PER_IP = 20
 TOKEN_PREFIX = "swt_"
 MIN_PASSWORD_LENGTH = 10
 
@@ -156,26 +155,49 @@ class LoginOutcome:
     throttled: bool = False
 
 
-def login(session: Session, email: str, password: str, ip: str | None) -> LoginOutcome:
-    """Check the password and open a session; every outcome is audited."""
+def login(store: Store, email: str, password: str, ip: str | None) -> LoginOutcome:
+    """Check the password and open a session; every outcome is audited.
+
+    Three transactions: take an attempt under the throttle's limits (committed before the slow
+    password check, so simultaneous guesses see each other), read the account, then record the
+    outcome. See :mod:`stormwatch.auth.throttle` for why the owner cannot be locked out.
+    """
     email = email.strip().lower()
-    if _recent_failures(session, email, ip):
-        audit(session, "login.throttled", actor="anonymous", subject=email, ip=ip)
-        return LoginOutcome(error="too many failed log-ins; wait a few minutes and try again", throttled=True)
-    user = session.scalar(select(User).where(User.email == email))
+    now = utcnow()
+    with store.session() as session:
+        throttle.forget_expired(session, now)
+    with store.session() as session:
+        limits = throttle.limits_for(email, ip, throttle.known_address(session, email, ip))
+        if not throttle.take_attempt(session, limits, now):
+            audit(session, "login.throttled", actor="anonymous", subject=email, ip=ip)
+            return LoginOutcome(
+                error="too many failed log-ins; wait a few minutes and try again", throttled=True
+            )
+        user = session.scalar(select(User).where(User.email == email))
     if user is None or not user.active or not _verify(user.password_hash if user else _DUMMY_HASH, password):
-        audit(session, "login.failed", actor="anonymous", subject=email, ip=ip)
+        with store.session() as session:
+            audit(session, "login.failed", actor="anonymous", subject=email, ip=ip)
         return LoginOutcome(error="wrong e-mail or password")
-    member_of = memberships(session, user.id)
+    with store.session() as session:
+        return _open_session(session, user.id, email, password, ip, limits)
+
+
+def _open_session(
+    session: Session, user_id: int, email: str, password: str, ip: str | None, limits: list[throttle.Limit]
+) -> LoginOutcome:
+    member_of = memberships(session, user_id)
     if not member_of:
         audit(session, "login.failed", actor="anonymous", subject=email, ip=ip, why="no workspace")
         return LoginOutcome(error="this account belongs to no workspace")
+    throttle.forgive(session, limits)
+    user = session.get(User, user_id)
+    assert user is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     secret = secrets.token_urlsafe(32)
     web_session = WebSession(
         digest=digest(secret),
-        user_id=user.id,
+        user_id=user_id,
         workspace_id=member_of[0][0].id,
         csrf_token=secrets.token_urlsafe(32),
         expires_at=utcnow() + SESSION_LIFETIME,
@@ -190,16 +212,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _recent_failures(session: Session, email: str, ip: str | None) -> bool:
-    since = utcnow() - THROTTLE_WINDOW
-    failures = select(func.count(AuditEvent.id)).where(
-        AuditEvent.kind == "login.failed", AuditEvent.at >= since
-    )
-    by_email = session.scalar(failures.where(AuditEvent.subject == email)) or 0
-    by_ip = session.scalar(failures.where(AuditEvent.ip == ip)) if ip else 0
-    return by_email >= MAX_FAILED_PER_EMAIL or (by_ip or 0) >= MAX_FAILED_PER_IP
 
 
 def session_principal(session: Session, secret: str) -> Principal | None:

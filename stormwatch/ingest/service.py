@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from stormwatch.ingest.mention import MentionIn
@@ -23,8 +21,8 @@ from stormwatch.ingest.parsing import RecordError, parse_mention
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.store import limits
-from stormwatch.store.db import Store
-from stormwatch.workspace.service import ensure_brand
+from stormwatch.store.db import Store, insert_ignoring_conflicts
+from stormwatch.workspace.service import BrandLimitReached, ensure_brand
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +69,15 @@ class MentionIngestor:
         *,
         batch_size: int = BATCH_SIZE,
         window: TimeWindow = DEFAULT_WINDOW,
+        limit_brands: bool = False,
     ) -> None:
+        """``limit_brands`` (pushes): mentions of a brand the workspace does not have create it only
+        up to the workspace's ``max_brands``; beyond, they are quarantined with the reason."""
         self.store = store
         self.workspace_id = workspace_id
         self.batch_size = batch_size
         self.window = window
+        self.limit_brands = limit_brands
         self._brand_ids: dict[str, int] = {}
 
     def ingest(
@@ -89,9 +91,12 @@ class MentionIngestor:
         report = IngestReport()
         mentions: list[MentionIn] = []
         rejects: list[tuple[RawRecord, Problem]] = []
+        refused_brands: dict[str, str] = {}
         for record in records:
             report.read += 1
             outcome = _parse(record, origin, brand, self.window)
+            if self.limit_brands and isinstance(outcome, MentionIn):
+                outcome = self._brand_allowed(outcome, record, origin, refused_brands)
             if isinstance(outcome, Problem):
                 rejects.append((record, outcome))
                 if on_problem:
@@ -127,7 +132,7 @@ class MentionIngestor:
         if not mentions:
             return 0
         rows = [self._row(session, mention) for mention in mentions]
-        statement = _insert_ignoring_conflicts(session, Mention, ["brand_id", "source", "external_id"])
+        statement = insert_ignoring_conflicts(session, Mention, ["brand_id", "source", "external_id"])
         # RETURNING counts what was really inserted on every backend (rowcount does not).
         # Core executemany with one cached statement: compiling a 500-row VALUES each time is slow.
         return len(session.connection().execute(statement.returning(Mention.id), rows).all())
@@ -146,7 +151,7 @@ class MentionIngestor:
             }
             for record, problem in rejects
         ]
-        statement = _insert_ignoring_conflicts(session, QuarantinedRecord, ["origin", "line", "raw_digest"])
+        statement = insert_ignoring_conflicts(session, QuarantinedRecord, ["origin", "line", "raw_digest"])
         session.connection().execute(statement, rows)
 
     def _row(self, session: Session, mention: MentionIn) -> dict[str, Any]:
@@ -167,9 +172,26 @@ class MentionIngestor:
             "reply_to": mention.reply_to,
         }
 
+    def _brand_allowed(
+        self, mention: MentionIn, record: RawRecord, origin: str, refused: dict[str, str]
+    ) -> MentionIn | Problem:
+        # The brand is created (or refused) here, before its batch, so that a refusal can name
+        # the record; a brand created for a batch that then fails is only an empty brand.
+        assert mention.brand is not None
+        if mention.brand not in self._brand_ids and mention.brand not in refused:
+            try:
+                with self.store.session() as session:
+                    self._brand_id(session, mention.brand)
+            except BrandLimitReached as error:
+                refused[mention.brand] = str(error)
+        if mention.brand in refused:
+            return Problem(origin, record.line, "brand", refused[mention.brand])
+        return mention
+
     def _brand_id(self, session: Session, name: str) -> int:
         if name not in self._brand_ids:
-            self._brand_ids[name] = ensure_brand(session, self.workspace_id, name).id
+            brand = ensure_brand(session, self.workspace_id, name, limited=self.limit_brands)
+            self._brand_ids[name] = brand.id
         return self._brand_ids[name]
 
 
@@ -198,12 +220,3 @@ def _parse(record: RawRecord, origin: str, brand: str | None, window: TimeWindow
     if mention.brand is None:
         return Problem(origin, record.line, "brand", "missing (give --brand or a brand field)")
     return mention
-
-
-def _insert_ignoring_conflicts(session: Session, table: type[Any], keys: list[str]) -> Insert:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
-    raise NotImplementedError(f"no idempotent insert for the {dialect} database")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
 
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
@@ -13,6 +15,30 @@ from stormwatch.sources.checkpoints import Checkpoints
 from stormwatch.sources.registry import Configured
 from stormwatch.sources.webhook import Webhook, WebhookRejected
 from stormwatch.store.db import Store
+from stormwatch.web.schemas import Message, Problem
+
+
+class WebhookResult(BaseModel):
+    stored: int
+    duplicates: int
+    quarantined: int
+    problems: list[Problem]
+
+
+async def read_capped(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes
+    (from Content-Length when sent, else while it streams in), so it is never held in full."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"body of {declared} bytes is over this webhook's limit of {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"body is over this webhook's limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def sources_router(
@@ -51,17 +77,9 @@ def sources_router(
         ]
         return rows
 
-    @router.post("/api/webhooks/{name}")
-    async def receive(
-        name: str,
-        request: Request,
-        signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None,
-    ) -> dict[str, Any]:
-        """Store the mentions a webhook delivers (exactly once), mapped by the webhook's `fields`."""
-        hook = hooks.get(name)
-        if hook is None:
-            raise HTTPException(404, f"no webhook {name}")
-        body = await request.body()
+    def store_delivery(hook: Webhook, body: bytes, signature: str | None) -> dict[str, Any]:
+        """Verify, parse and store one delivery: CPU and database work, so it runs in the thread
+        pool, never on the event loop (a large delivery would otherwise stall every other request)."""
         try:
             hook.verify(body, signature)
             records = hook.records(body)
@@ -83,6 +101,32 @@ def sources_router(
             "quarantined": report.quarantined,
             "problems": [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems],
         }
+
+    @router.post(
+        "/api/webhooks/{name}",
+        response_model=WebhookResult,
+        responses={
+            code: {"model": Message, "description": why}
+            for code, why in {
+                401: "bad or missing signature",
+                404: "no such webhook",
+                413: "delivery larger than the webhook's max_body_bytes",
+                422: "body not JSON, or no list of items where configured",
+                503: "the webhook's secret is not configured",
+            }.items()
+        },
+    )
+    async def receive(
+        name: str,
+        request: Request,
+        signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None,
+    ) -> dict[str, Any]:
+        """Store the mentions a webhook delivers (exactly once), mapped by the webhook's `fields`."""
+        hook = hooks.get(name)
+        if hook is None:
+            raise HTTPException(404, f"no webhook {name}")
+        body = await read_capped(request, hook.settings.max_body_bytes)
+        return await run_in_threadpool(store_delivery, hook, body, signature)
 
     @router.get("/api/webhooks/{name}", response_class=PlainTextResponse)
     def verify_subscription(

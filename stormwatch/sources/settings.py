@@ -122,6 +122,12 @@ class WebhookSettings(_Settings):
         description="HMAC-SHA256 key for the X-Hub-Signature-256 header; required unless unsigned.",
     )
     allow_unsigned: bool = False
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        gt=0,
+        le=64 * 1_048_576,
+        description="Larger deliveries are refused with 413 before they are read in full.",
+    )
     items: str | None = Field(default=None, description="Dotted path to the list of items in the body.")
     fields: dict[str, str] = Field(
         default_factory=dict,

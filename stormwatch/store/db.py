@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, Insert, TypeDecorator, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///stormwatch.db"
@@ -81,6 +82,22 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def upsert(session: Session, table: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with this database's ``ON CONFLICT`` clauses (``on_conflict_do_nothing`` /
+    ``on_conflict_do_update``): both stores have them, with the same API."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {dialect} database")
+
+
+def insert_ignoring_conflicts(session: Session, table: type[Any], keys: list[str]) -> Insert:
+    """An INSERT that skips rows whose ``keys`` are already stored (no error, no second row)."""
+    return upsert(session, table).on_conflict_do_nothing(index_elements=keys)
 
 
 class Store:

@@ -3,7 +3,7 @@
 from stormwatch.alerting.models import Alert
 from stormwatch.analysis.corrections import CauseCorrectionRecord
 from stormwatch.analysis.enrichment import Enrichment
-from stormwatch.auth.models import ApiToken, AuditEvent, Membership, User, WebSession
+from stormwatch.auth.models import ApiToken, AuditEvent, LoginThrottle, Membership, User, WebSession
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord
@@ -37,6 +37,7 @@ __all__ = [
     "CrisisReview",
     "Enrichment",
     "HourlyCount",
+    "LoginThrottle",
     "Membership",
     "Mention",
     "Page",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime, BeforeValidator
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -41,6 +42,17 @@ def crisis_room(store: Store, principal: Principal, key: str) -> dict[str, Any]:
 
 
 MAX_PAGE = 500
+
+
+def _iso_8601(value: object) -> object:
+    # pydantic also reads numbers ("0.5") as Unix times; the document promises ISO 8601 only.
+    if isinstance(value, str) and not ISO_DATE_START.match(value):
+        raise ValueError("give an ISO 8601 time with a zone, e.g. 2026-11-25T10:00:00Z")
+    return value
+
+
+ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
 # Row ids are 64-bit at most in every database the store supports.
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -137,7 +149,12 @@ def build_api(
                 "alert_channels": len(brand.alert_urls),
             }
 
-    @api.get("/brands/{brand_id}/figures", tags=["brands"], response_model=schemas.BrandFigures)
+    @api.get(
+        "/brands/{brand_id}/figures",
+        tags=["brands"],
+        response_model=schemas.BrandFigures,
+        responses={404: {"model": schemas.Message}},
+    )
     def brand_figures(
         principal: Reader, brand_id: RowId, days: Annotated[int, Query(ge=1, le=92)] = 7
     ) -> dict[str, Any]:
@@ -159,8 +176,10 @@ def build_api(
         cause: Annotated[str | None, Query(max_length=40)] = None,
         lang: Annotated[str | None, Query(max_length=8, description="ISO 639-1")] = None,
         source: Annotated[str | None, Query(max_length=50)] = None,
-        since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601).")] = None,
-        until: Annotated[datetime | None, Query(description="Created before (ISO 8601).")] = None,
+        since: Annotated[
+            Moment | None, Query(description="Created at or after (ISO 8601, with a zone).")
+        ] = None,
+        until: Annotated[Moment | None, Query(description="Created before (ISO 8601, with a zone).")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     ) -> dict[str, Any]:
@@ -172,8 +191,8 @@ def build_api(
             cause=cause,
             lang=lang,
             source=source,
-            since=_aware(since, "since"),
-            until=_aware(until, "until"),
+            since=since,
+            until=until,
         )
         with store.session() as session:
             total, items = queries.search_mentions(
@@ -197,13 +216,17 @@ def build_api(
         Each record is validated on its own (lengths, whole numbers, characters, the date window:
         README "Input limits"): the acceptable ones are stored and listed in `accepted`, the others
         quarantined and listed in `problems`, both by their position in the list. If none could be
-        stored, or the body is not JSON (or nests deeper than 64 levels), the answer is 422.
+        stored, or the body is not JSON (or nests deeper than 64 levels), the answer is 422. A brand
+        the workspace does not have is created, until the workspace has its `max_brands` (100 unless
+        the workspace file says otherwise); mentions of further new brands are refused in `problems`.
         """
         # The body is read here rather than by FastAPI, whose parser turns a deeply nested body
         # into a vague 400 and a list with one non-object into a 422 for the whole request.
         records = pushed_records(await request.body())
         report = await run_in_threadpool(
-            MentionIngestor(store, principal.workspace_id, window=window).ingest, records, origin="api"
+            MentionIngestor(store, principal.workspace_id, window=window, limit_brands=True).ingest,
+            records,
+            origin="api",
         )
         problems = [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems]
         if records and report.quarantined == len(records):
@@ -223,7 +246,7 @@ def build_api(
         tags=["mentions"],
         status_code=201,
         response_model=schemas.CauseCorrectionOut,
-        responses={422: {"model": schemas.Message}},
+        responses={422: {"model": schemas.Unprocessable}},
     )
     def correct_cause(principal: Act, correction: schemas.CauseCorrectionIn) -> dict[str, Any]:
         """Correct a mention's crisis cause (null: no cause fits).
@@ -414,14 +437,18 @@ def build_api(
         tags=["security"],
         response_model=schemas.NewToken,
         status_code=201,
-        responses={422: {"model": schemas.Message}},
+        responses={422: {"model": schemas.Unprocessable}},
     )
     def new_token(principal: Admin, request: Request, body: schemas.TokenIn) -> dict[str, Any]:
         """Create an API token for this workspace; the secret is in the answer and nowhere else."""
         with store.session() as session:
             try:
                 secret, token = create_token(
-                    session, principal.workspace_id, body.name, body.scopes, actor=principal.actor
+                    session,
+                    principal.workspace_id,
+                    body.name,
+                    [str(s) for s in body.scopes],
+                    actor=principal.actor,
                 )
             except (AuthError, ValueError) as error:
                 raise HTTPException(422, str(error)) from error
@@ -469,9 +496,3 @@ def _token_view(token: ApiToken) -> dict[str, Any]:
         "last_used_at": queries.iso(token.last_used_at) if token.last_used_at else None,
         "revoked": token.revoked_at is not None,
     }
-
-
-def _aware(moment: datetime | None, name: str) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise HTTPException(422, f"{name}: give a time zone, e.g. 2026-11-25T10:00:00Z")
-    return moment

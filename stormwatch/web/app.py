@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
@@ -17,6 +19,7 @@ from stormwatch.sources.api import sources_router
 from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
 from stormwatch.web.api import build_api
+from stormwatch.web.openapi import document_errors, method_not_allowed
 from stormwatch.web.pages import build_pages
 from stormwatch.web.security import Forbidden, NotLoggedIn, SecuritySettings, only_workspace
 
@@ -43,6 +46,7 @@ def create_app(
     sources: Configured | None = None,
     sources_workspace_id: int | None = None,
     window: TimeWindow = DEFAULT_WINDOW,
+    trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed.
 
@@ -51,6 +55,8 @@ def create_app(
     ``sources`` (the connectors built from the workspace file of ``sources_workspace_id``) adds
     their health, for that workspace's users, and their webhooks (checked by their own secrets).
     ``window``: the dates pushed mentions may have (the workspace file's ``[ingest]``).
+    Only requests from ``trusted_proxies`` (addresses or networks) may say, in X-Forwarded-For,
+    which client they carry.
     """
     app = FastAPI(
         title="Stormwatch",
@@ -63,6 +69,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.security = SecuritySettings(store, public_workspace_id)
+    if trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
     app.state.stopping = False
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     library = playbooks or PlaybookLibrary.load()
@@ -81,6 +89,9 @@ def create_app(
             swagger_css_url="/static/vendor/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
+
+    document_errors(app)
+    app.add_exception_handler(StarletteHTTPException, method_not_allowed)  # type: ignore[arg-type]
 
     @app.exception_handler(NotLoggedIn)
     def not_logged_in(request: Request, _: NotLoggedIn) -> Response:

@@ -96,8 +96,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
         target = _safe_next(next)
         if not check_login_csrf(request, csrf_token):
             return login_form(request, target, "The form expired; please try again.", 403)
-        with store.session() as session:
-            outcome = login(session, email, password, client_ip(request))
+        outcome = login(store, email, password, client_ip(request))
         if outcome.throttled:
             response = login_form(
                 request, target, "Too many failed log-ins; wait a few minutes and try again.", 429

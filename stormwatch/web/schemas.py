@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stormwatch.auth.permissions import Action
 from stormwatch.store import limits
 
 
@@ -194,9 +195,7 @@ class AlertOut(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    scopes: list[str] = Field(
-        min_length=1, description="read, mentions:write, crises:act, crises:manage, admin"
-    )
+    scopes: list[Action] = Field(min_length=1, description="What the token may do.")
 
 
 class TokenOut(BaseModel):
@@ -230,6 +229,26 @@ class NoteIn(BaseModel):
 
 class Message(BaseModel):
     detail: str
+
+
+class FieldIssue(BaseModel):
+    """One reason a request did not match its declared parameters or body (FastAPI's own 422)."""
+
+    loc: list[str | int] = Field(description="Where: body, query or path, then the field.")
+    msg: str
+    type: str
+
+
+class NotStored(BaseModel):
+    message: str
+    problems: list[Problem]
+
+
+class Unprocessable(BaseModel):
+    """A 422: the request's shape was wrong (a list of field issues), or it was well formed but
+    cannot be done (a sentence saying why; for pushed mentions, every record's problem)."""
+
+    detail: list[FieldIssue] | NotStored | str
 
 
 class Step(BaseModel):

@@ -13,7 +13,11 @@ class BackgroundServer:
     def __init__(self, app: FastAPI, host: str, port: int) -> None:
         self.app = app
         # Live event streams never end on their own: give them a moment, then close them.
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app decides
+        # whom to believe (create_app's trusted_proxies).
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3, proxy_headers=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self.url = f"http://{host}:{port}"

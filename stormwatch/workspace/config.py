@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from datetime import UTC, date, datetime, time, timedelta
@@ -93,6 +94,30 @@ class WorkspaceSettings(BaseModel):
     name: str = "Default workspace"
     # A folder of playbook files that replace the bundled ones of the same name (relative to this file).
     playbooks_dir: str | None = None
+    # Mentions pushed for a brand not in this file create it, until the workspace has this many
+    # brands; beyond, such mentions are refused (422, naming the brand). 0: pushes create none.
+    max_brands: int = Field(default=100, ge=0, le=100_000)
+
+
+class ServerSettings(BaseModel):
+    """The ``[server]`` table: how `stormwatch serve` / `run` face the network."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto headers
+    # are believed. Anyone else's are ignored: a client could otherwise pick the address that the
+    # log-in throttle and the audit log see. Default: none.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as error:
+                raise ValueError(f"{proxy!r} is not an IP address or network (e.g. '10.0.0.0/8')") from error
+        return proxies
 
 
 class IngestSettings(BaseModel):
@@ -115,6 +140,7 @@ class WorkspaceConfig(BaseModel):
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     brands: list[BrandConfig] = Field(default_factory=list)
     people: list[PersonConfig] = Field(default_factory=list)
@@ -159,6 +185,13 @@ EXAMPLE_CONFIG = """\
 name = "My Agency"
 # Playbooks here replace the bundled ones with the same name (`stormwatch playbook show` lists them).
 # playbooks_dir = "playbooks"
+# Pushed mentions (POST /api/mentions) may create brands not listed here until there are this many.
+max_brands = 100
+
+# The web server. Reverse proxies whose X-Forwarded-For is believed (addresses or networks);
+# with none, the address that connects is the client's.
+[server]
+trusted_proxies = []
 
 # How often the connectors poll, how they back off, where tokens are kept.
 [sources]

@@ -21,6 +21,8 @@ class Workspace(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(limits.NAME_LENGTH), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Pushed mentions may create brands until the workspace has this many (`max_brands` in the file).
+    max_brands: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
 
     brands: Mapped[list[Brand]] = relationship(back_populates="workspace", order_by="Brand.id")
 

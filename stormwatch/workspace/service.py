@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
+from stormwatch.store.db import upsert
 from stormwatch.workspace.config import BrandConfig, PersonConfig, WorkspaceConfig
 from stormwatch.workspace.models import Brand, Person, Workspace
 
@@ -15,7 +18,8 @@ def apply_config(session: Session, config: WorkspaceConfig) -> Workspace:
     if workspace is None:
         workspace = Workspace(name=config.workspace.name)
         session.add(workspace)
-        session.flush()
+    workspace.max_brands = config.workspace.max_brands
+    session.flush()
     for brand_config in config.brands:
         brand = find_brand(session, workspace.id, brand_config.name)
         if brand is None:
@@ -73,14 +77,58 @@ def find_brand(session: Session, workspace_id: int, name: str) -> Brand | None:
     return session.scalar(select(Brand).where(Brand.workspace_id == workspace_id, Brand.name == name))
 
 
-def ensure_brand(session: Session, workspace_id: int, name: str) -> Brand:
-    """The named brand, created with default settings when the workspace does not know it yet."""
+class BrandLimitReached(ValueError):
+    """A push named a brand the workspace does not have, and it may not create more brands."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(
+            f"no brand {name!r} in this workspace, and pushed mentions may create brands only "
+            f"until it has {limit} (max_brands in the workspace file); add the brand there"
+        )
+
+
+def ensure_brand(session: Session, workspace_id: int, name: str, *, limited: bool = False) -> Brand:
+    """The named brand, created with default settings when the workspace does not know it yet.
+
+    ``limited`` (pushes): create it only while the workspace has fewer than its ``max_brands``,
+    else raise :class:`BrandLimitReached`. Safe under concurrency: simultaneous first mentions of
+    a brand insert it once (``ON CONFLICT DO NOTHING``, then read back), and the limit is checked
+    in the insert itself, so simultaneous new brands cannot overshoot it.
+    """
+    brand = find_brand(session, workspace_id, name)
+    if brand is not None:
+        return brand
+    defaults = BrandConfig(name=name)
+    values: dict[str, Any] = {
+        "workspace_id": workspace_id,
+        "name": name,
+        "languages": defaults.languages,
+        "keywords": defaults.keywords,
+        "own_handles": defaults.own_handles,
+        "trigger_terms": defaults.trigger_terms,
+        "alert_urls": defaults.alert_urls,
+        "reply_sla_minutes": defaults.reply_sla_minutes,
+    }
+    insert = upsert(session, Brand)
+    if limited:
+        # FOR UPDATE (PostgreSQL) makes new brands of one workspace wait for each other, so each
+        # counts those created before it; on SQLite the one statement below is one atomic write.
+        session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+        columns = [getattr(Brand, column) for column in values]
+        room = select(func.count(Brand.id)).where(Brand.workspace_id == workspace_id).scalar_subquery() < (
+            select(Workspace.max_brands).where(Workspace.id == workspace_id).scalar_subquery()
+        )
+        row = select(
+            *[literal(value, column.type) for column, value in zip(columns, values.values(), strict=True)]
+        )
+        insert = insert.from_select(list(values), row.where(room))
+    else:
+        insert = insert.values(values)
+    session.execute(insert.on_conflict_do_nothing(index_elements=["workspace_id", "name"]))
     brand = find_brand(session, workspace_id, name)
     if brand is None:
-        brand = Brand(workspace_id=workspace_id, name=name)
-        _copy_settings(BrandConfig(name=name), brand)
-        session.add(brand)
-        session.flush()
+        limit = session.scalar(select(Workspace.max_brands).where(Workspace.id == workspace_id))
+        raise BrandLimitReached(name, limit or 0)
     return brand
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -121,3 +124,83 @@ def test_webhook_stores_signed_deliveries_once_and_health_is_listed(
     assert health["trustpilot/Northwind Air"]["status"] == "unavailable"
     assert "TRUSTPILOT_API_KEY" in health["trustpilot/Northwind Air"]["last_error"]
     assert documented
+
+
+def _config_with_limit(max_body_bytes: int) -> WorkspaceConfig:
+    raw = CONFIG.model_dump(exclude_unset=True)
+    raw["brands"][0]["sources"]["webhooks"][0]["max_body_bytes"] = max_body_bytes
+    return WorkspaceConfig.model_validate(raw)
+
+
+def _stored_count(store: Store) -> int:
+    return len(stored_ids(store, "crm"))
+
+
+def test_a_large_delivery_does_not_stop_other_requests(sqlite_store: Store, workspace_id: int) -> None:
+    """The probe's 4 MB delivery froze every request for seconds: storing now runs off the event loop."""
+    config = _config_with_limit(16 * 1_048_576)
+    configured = build_sources(config, Secrets({"CRM_WEBHOOK_SECRET": SECRET, "X_BEARER_TOKEN": "t"}, env={}))
+    story = "Northwind lost my bag " * 8
+    tickets = [
+        {"ticket": {"id": f"T-{n}", "opened": "2025-12-01T10:00:00Z", "body": story}, "customer": {}}
+        for n in range(20_000)
+    ]
+    body = json.dumps({"payload": {"tickets": tickets}}).encode()
+    finished: dict[str, float] = {}
+
+    with serve(create_app(sqlite_store, sources=configured, sources_workspace_id=workspace_id)) as url:
+
+        def deliver() -> None:
+            with httpx.Client(base_url=url, timeout=120) as client:
+                answer = client.post(
+                    "/api/webhooks/crm", content=body, headers={"X-Hub-Signature-256": _sign(body)}
+                )
+                assert answer.status_code == 200, answer.text
+            finished["delivery"] = time.monotonic()
+
+        worker = threading.Thread(target=deliver)
+        worker.start()
+        # Wait until the server is storing the delivery (its first batches are committed)...
+        deadline = time.monotonic() + 60
+        while _stored_count(sqlite_store) == 0:
+            assert time.monotonic() < deadline and worker.is_alive(), "the delivery was never stored"
+            time.sleep(0.01)
+        # ...then another request must be answered while that is still going on.
+        with httpx.Client(base_url=url, timeout=120) as client:
+            other = client.get(
+                "/api/webhooks/crm",
+                params={"hub.mode": "subscribe", "hub.verify_token": SECRET, "hub.challenge": "7"},
+            )
+        answered = time.monotonic()
+        worker.join()
+    assert other.text == "7"
+    assert answered < finished["delivery"], "the other request waited for the whole delivery"
+    assert _stored_count(sqlite_store) == 20_000
+
+
+def test_a_delivery_over_the_size_limit_is_refused_with_413(sqlite_store: Store, workspace_id: int) -> None:
+    configured = build_sources(
+        _config_with_limit(10_000), Secrets({"CRM_WEBHOOK_SECRET": SECRET, "X_BEARER_TOKEN": "t"}, env={})
+    )
+    small = json.dumps({"payload": {"tickets": [_ticket(1)]}}).encode()
+    large = json.dumps({"payload": {"tickets": [_ticket(n % 10) for n in range(200)]}}).encode()
+    assert len(large) > 10_000
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the size is only known while reading
+        for start in range(0, len(large), 1000):
+            yield large[start : start + 1000]
+
+    with (
+        serve(create_app(sqlite_store, sources=configured, sources_workspace_id=workspace_id)) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        declared = client.post(
+            "/api/webhooks/crm", content=large, headers={"X-Hub-Signature-256": _sign(large)}
+        )
+        streamed = client.post(
+            "/api/webhooks/crm", content=chunks(), headers={"X-Hub-Signature-256": _sign(large)}
+        )
+        fits = client.post("/api/webhooks/crm", content=small, headers={"X-Hub-Signature-256": _sign(small)})
+    assert (declared.status_code, streamed.status_code, fits.status_code) == (413, 413, 200)
+    assert "limit of 10000" in declared.json()["detail"]
+    assert stored_ids(sqlite_store, "crm") == ["T-1"]

@@ -36,7 +36,7 @@ def test_mentions_search_filters_and_pages(site: Site) -> None:
         window = {"since": "2026-03-01T10:00:00Z", "until": "2026-03-01T12:00:00Z"}
         assert client.get("/api/mentions", params=window).json()["total"] == 12
         naive = client.get("/api/mentions", params={"since": "2026-03-01T10:00:00"})
-        assert naive.status_code == 422 and "time zone" in naive.text
+        assert naive.status_code == 422 and "timezone" in naive.text
         assert (
             client.get("/api/mentions", params={"q": "100%_"}).json()["total"] == 0
         )  # LIKE wildcards are text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from stormwatch.auth.models import AuditEvent, User
-from stormwatch.auth.service import MAX_FAILED_PER_EMAIL
+from stormwatch.auth.throttle import MAX_FAILED_PER_ACCOUNT_AND_ADDRESS as MAX_FAILED_PER_EMAIL
 from tests.web.conftest import Site, csrf_of
 from tests.web.world import PASSWORD
 
