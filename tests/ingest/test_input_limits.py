@@ -123,7 +123,7 @@ def test_a_csv_field_over_the_csv_limit_costs_only_its_row(store: Store, tmp_pat
     assert "field larger than field limit" in result.output
 
 
-def _site(store: Store) -> tuple[Any, str, int]:
+def site_with_webhook(store: Store) -> tuple[Any, str, int]:
     config = WorkspaceConfig.model_validate(
         {"brands": [{"name": BRAND, "sources": {"webhooks": [{"name": "crm", "allow_unsigned": True}]}}]}
     )
@@ -136,7 +136,7 @@ def _site(store: Store) -> tuple[Any, str, int]:
 
 
 def test_api_and_webhook_keep_the_good_records_and_name_the_bad_ones(store: Store) -> None:
-    application, token, _ = _site(store)
+    application, token, _ = site_with_webhook(store)
     batch = [_good(1), *({**_good(10 + n), **change} for n, (change, _) in enumerate(HOSTILE)), _good(2)]
     deep = b'{"text": ' + b"[" * DEEP + b"]" * DEEP + b"}"
     with serve(application) as url, httpx.Client(base_url=url, timeout=30) as client:
@@ -167,7 +167,7 @@ def test_api_and_webhook_keep_the_good_records_and_name_the_bad_ones(store: Stor
 
 
 def test_openapi_documents_the_push_body_and_its_limits(sqlite_store: Store) -> None:
-    application, _, _ = _site(sqlite_store)
+    application, _, _ = site_with_webhook(sqlite_store)
     document = application.openapi()
     operation = document["paths"]["/api/mentions"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]["anyOf"][0]
