@@ -53,3 +53,22 @@ def test_malformed_lines_are_reported_and_skipped(tmp_path: Path) -> None:
     result = _detect(tmp_path, records, "{broken\n", json.dumps({"id": "x", "text": "no time"}) + "\n")
     assert f"line {len(records) + 1}" in result.stderr and "not valid JSON" in result.stderr
     assert f"line {len(records) + 2}, field created_at" in result.stderr
+
+
+def test_a_record_dated_year_1_or_9999_is_skipped_and_the_replay_goes_on(tmp_path: Path) -> None:
+    """Issue 25: one such line stopped every replay with an OverflowError."""
+    records = in_time_order(ordinary_days(), firestorm(ONSET))
+    extremes = [
+        json.dumps({"id": "old", "text": "x", "created_at": "0001-01-01T00:00:00Z", "author": "a"}) + "\n",
+        json.dumps({"id": "late", "text": "x", "created_at": "9999-12-31T23:59:59Z", "author": "a"}) + "\n",
+        '{"text": ' + "[" * 200_000 + "]" * 200_000 + "}\n",
+    ]
+    stream = tmp_path / "stream.jsonl"
+    lines = [json.dumps(r) + "\n" for r in records]
+    stream.write_text("".join(extremes[:2] + lines + extremes[2:]), encoding="utf-8")
+    command = [sys.executable, "-m", "stormwatch", "detect", str(stream)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    assert "line 1, field created_at: 0001-01-01T00:00:00+00:00 is before 2006-01-01" in result.stderr
+    assert "line 2, field created_at" in result.stderr and "in the future" in result.stderr
+    assert f"line {len(records) + 3}: nested deeper than 64 levels" in result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["brand"] == "Northwind Air"

@@ -177,9 +177,13 @@ def _timestamp(date: Any, time: Any) -> Any:
     if isinstance(date, datetime):
         moment = date
         if time:
-            moment = datetime.combine(
-                date.date(), time if not isinstance(time, str) else datetime.strptime(time, "%H:%M:%S").time()
-            )
+            try:
+                moment = datetime.combine(
+                    date.date(),
+                    time if not isinstance(time, str) else datetime.strptime(time, "%H:%M:%S").time(),
+                )
+            except (TypeError, ValueError):  # an hour cell the row's own error report must name
+                return f"{date.isoformat()} {time}"
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
     if not isinstance(date, str) or not date:
         return date

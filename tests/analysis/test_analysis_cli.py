@@ -63,3 +63,30 @@ def test_analyze_files_and_missing_input(tmp_path: Path) -> None:
     assert ok.exit_code == 0 and json.loads(target.read_text())["text"] == "fine"
     missing = CliRunner().invoke(_app(), ["analyze", str(tmp_path / "absent.jsonl")])
     assert missing.exit_code == 1
+
+
+def test_analyze_skips_lines_the_ingest_would_refuse(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "id": "deep",
+                "text": "x",
+                "more": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+            }
+        ),
+        '{"id": "deeper", "text": ' + "[" * 200_000 + "]" * 200_000 + "}",
+        json.dumps({"id": "nul", "text": "bad \x00 byte"}),
+        json.dumps({"id": "half", "text": "fine", "author": "lone \ud800"}),
+        json.dumps({"id": "ok", "text": "Great service, thank you"}),
+    ]
+    source.write_bytes(("\n".join(lines) + "\n").encode() + b'{"id": "bytes", "text": "\xff"}\n')
+    target = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(_app(), ["analyze", str(source), "-o", str(target), "--fast-only"])
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["id"] for line in target.read_text(encoding="utf-8").splitlines()]
+    assert ids == ["deep", "ok"]
+    assert "line 2: nested deeper than 64 levels" in result.stderr
+    assert "line 3: field text: contains a NUL character" in result.stderr
+    assert "line 4: a field contains a lone surrogate" in result.stderr
+    assert "line 6: not valid UTF-8" in result.stderr

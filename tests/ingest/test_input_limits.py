@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
@@ -123,7 +124,7 @@ def test_a_csv_field_over_the_csv_limit_costs_only_its_row(store: Store, tmp_pat
     assert "field larger than field limit" in result.output
 
 
-def _site(store: Store) -> tuple[Any, str, int]:
+def site_with_webhook(store: Store) -> tuple[Any, str, int]:
     config = WorkspaceConfig.model_validate(
         {"brands": [{"name": BRAND, "sources": {"webhooks": [{"name": "crm", "allow_unsigned": True}]}}]}
     )
@@ -136,7 +137,7 @@ def _site(store: Store) -> tuple[Any, str, int]:
 
 
 def test_api_and_webhook_keep_the_good_records_and_name_the_bad_ones(store: Store) -> None:
-    application, token, _ = _site(store)
+    application, token, _ = site_with_webhook(store)
     batch = [_good(1), *({**_good(10 + n), **change} for n, (change, _) in enumerate(HOSTILE)), _good(2)]
     deep = b'{"text": ' + b"[" * DEEP + b"]" * DEEP + b"}"
     with serve(application) as url, httpx.Client(base_url=url, timeout=30) as client:
@@ -167,7 +168,7 @@ def test_api_and_webhook_keep_the_good_records_and_name_the_bad_ones(store: Stor
 
 
 def test_openapi_documents_the_push_body_and_its_limits(sqlite_store: Store) -> None:
-    application, _, _ = _site(sqlite_store)
+    application, _, _ = site_with_webhook(sqlite_store)
     document = application.openapi()
     operation = document["paths"]["/api/mentions"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]["anyOf"][0]
@@ -224,3 +225,29 @@ def test_the_in_memory_pipeline_skips_an_extreme_time(caplog: Any) -> None:
     result = pipeline.process(mentions)
     assert len(result.enriched) == 2 and result.signals == []
     assert "left out of detection" in caplog.text
+
+
+def test_the_workspace_file_sets_the_date_window(sqlite_store: Store, tmp_path: Path) -> None:
+    config = tmp_path / "workspace.toml"
+    config.write_text("[ingest]\nearliest = 2026-03-01\nmax_ahead_hours = 0\n", encoding="utf-8")
+    path = tmp_path / "dates.jsonl"
+    early, inside = {**_good(1), "created_at": "2026-02-28T23:00:00Z"}, _good(2)
+    path.write_text(json.dumps(early) + "\n" + json.dumps(inside) + "\n", encoding="utf-8")
+    command = ["ingest", str(path), "--config", str(config), "--database", _database_url(sqlite_store)]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert "stored 1 new" in result.output
+    assert f"{path}:1: created_at: 2026-02-28T23:00:00+00:00 is before 2026-03-01" in result.output
+
+
+def test_the_example_workspace_file_has_the_default_window(tmp_path: Path) -> None:
+    from stormwatch.ingest.window import DEFAULT_WINDOW
+    from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
+
+    path = tmp_path / "example.toml"
+    path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    window = load_config(path).ingest.window()
+    assert (window.earliest, window.max_ahead) == (DEFAULT_WINDOW.earliest, DEFAULT_WINDOW.max_ahead)
+    path.write_text("[ingest]\nmax_ahead_hours = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"ingest\.max_ahead_hours"):
+        load_config(path)
