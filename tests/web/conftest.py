@@ -44,10 +44,11 @@ def csrf_of(client: httpx.Client) -> str:
     return page.text.split('"X-CSRF-Token": "')[1].split('"')[0]
 
 
-def _start(tmp_path: Path) -> Iterator[Site]:
+def _start(tmp_path: Path, trusted_proxies: tuple[str, ...] = ()) -> Iterator[Site]:
     store = Store.open(f"sqlite:///{tmp_path / 'web.db'}")
     tenants = build_world(store)
-    server = BackgroundServer(create_app(store), "127.0.0.1", free_port())
+    app = create_app(store, trusted_proxies=trusted_proxies)
+    server = BackgroundServer(app, "127.0.0.1", free_port())
     server.start()
     yield Site(server.url, store, tenants, server)
     server.stop()
@@ -64,3 +65,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def fresh_site(tmp_path: Path) -> Iterator[Site]:
     """A site of its own, for tests that change state (log-in throttling, acknowledging)."""
     yield from _start(tmp_path)
+
+
+@pytest.fixture
+def proxied_site(tmp_path: Path) -> Iterator[Site]:
+    """A site behind a reverse proxy on 127.0.0.1 (the tests' own address), which it trusts."""
+    yield from _start(tmp_path, trusted_proxies=("127.0.0.1",))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.ingest.models import Mention
+from stormwatch.workspace.models import Workspace
 from tests.web.conftest import Site
 from tests.web.world import BRAND
 
@@ -182,3 +184,25 @@ def test_brand_query_without_alert_secrets(site: Site) -> None:
     with site.client(tenant.tokens["read"]) as client:
         brand = client.get(f"/api/brands/{tenant.brand_id}").json()
     assert brand["name"] == BRAND and brand["languages"] == ["en"] and "alert_urls" not in brand
+
+
+def test_simultaneous_first_pushes_of_a_brand_and_the_brand_limit(fresh_site: Site) -> None:
+    tenant = fresh_site.tenants["acme"]
+
+    def push(brand: str, number: int) -> httpx.Response:
+        mention = {"id": f"new-{number}", "text": "hi", "created_at": "2026-03-03T10:00:00Z", "brand": brand}
+        with fresh_site.client(tenant.tokens["all"]) as client:
+            return client.post("/api/mentions", json=mention)
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda n: push("Brand New", n), range(20)))
+    assert [answer.status_code for answer in answers] == [200] * 20
+    with fresh_site.store.session() as session:
+        session.execute(update(Workspace).where(Workspace.id == tenant.workspace_id).values(max_brands=2))
+    refused = push("One Too Many", 99)
+    assert refused.status_code == 422
+    assert "no brand 'One Too Many'" in refused.json()["detail"]["problems"][0]["error"]
+    with fresh_site.client(tenant.tokens["read"]) as client:
+        assert sorted(brand["name"] for brand in client.get("/api/brands").json()) == sorted(
+            [BRAND, "Brand New"]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from sqlalchemy import select
 
 from stormwatch.auth.models import AuditEvent, User
@@ -178,3 +179,49 @@ def test_pages_carry_security_headers(site: Site) -> None:
         page = client.get("/")
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY"
+
+
+def _failed_login(client: httpx.Client, email: str, headers: dict[str, str] | None = None) -> int:
+    csrf = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {"email": email, "password": "not the password", "csrf_token": csrf}
+    return client.post("/login", data=form, headers=headers or {}).status_code
+
+
+def _failure_addresses(site: Site) -> list[str | None]:
+    with site.store.session() as session:
+        return list(
+            session.scalars(
+                select(AuditEvent.ip).where(AuditEvent.kind == "login.failed").order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_forwarded_addresses_from_an_untrusted_client_are_ignored(fresh_site: Site) -> None:
+    """Without trusted proxies, X-Forwarded-For (and Forwarded) cannot pick the address the
+    throttle and the audit log see, so rotating it does not escape the throttle."""
+    email = fresh_site.tenants["acme"].users["manager"]
+    with fresh_site.client() as client:
+        answers = [
+            _failed_login(
+                client, email, {"X-Forwarded-For": f"203.0.113.{n}", "Forwarded": f"for=198.51.100.{n}"}
+            )
+            for n in range(MAX_FAILED_PER_EMAIL + 1)
+        ]
+    assert answers == [401] * MAX_FAILED_PER_EMAIL + [429]
+    assert set(_failure_addresses(fresh_site)) == {"127.0.0.1"}
+
+
+def test_a_trusted_proxy_says_which_client_it_carries(proxied_site: Site) -> None:
+    """Behind the proxy, each client has its own count: one guesser does not lock the owner out."""
+    tenant = proxied_site.tenants["acme"]
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    with proxied_site.client() as client:
+        answers = [
+            _failed_login(client, tenant.users["manager"], attacker) for _ in range(MAX_FAILED_PER_EMAIL + 1)
+        ]
+        csrf = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+        form = {"email": tenant.users["manager"], "password": PASSWORD, "csrf_token": csrf}
+        owner = client.post("/login", data=form, headers={"X-Forwarded-For": "198.51.100.20"})
+    assert answers == [401] * MAX_FAILED_PER_EMAIL + [429]
+    assert owner.status_code == 303  # the right password, from the owner's own address
+    assert set(_failure_addresses(proxied_site)) == {"203.0.113.66"}
