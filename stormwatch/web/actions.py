@@ -16,9 +16,11 @@ from sqlalchemy import select
 
 from stormwatch.auth.service import Principal
 from stormwatch.crisis.models import Crisis
+from stormwatch.detection.models import SignalRecord
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import placeholders_in
-from stormwatch.response import drafts, service
+from stormwatch.response import drafts, review, service
+from stormwatch.response.lifecycle import OPEN_STATUSES
 from stormwatch.response.models import ResponseDraft
 from stormwatch.response.reply_times import reply_report
 from stormwatch.store.db import Store
@@ -64,20 +66,107 @@ def complete_step(store: Store, principal: Principal, key: str, step_id: str) ->
     _run(lambda: service.complete_step(store, key, step_id, actor_name(principal)))
 
 
-def draft(store: Store, principal: Principal, key: str, template: str, lang: str, text: str | None) -> int:
-    """Draft from the playbook's template; with ``text`` the drafter's own wording replaces it.
+def draft(
+    store: Store,
+    principal: Principal,
+    key: str,
+    template: str,
+    lang: str,
+    text: str | None,
+    values: dict[str, str] | None = None,
+) -> int:
+    """Draft from the playbook's template filled with ``values``; with ``text`` (the previewed text
+    as the drafter edited it) that wording replaces the filled template.
 
-    Own wording needs no template values: the template is drafted with its blanks marked and
-    at once revised to the given text, so the timeline shows both.
+    Own wording needs no template values: the template is drafted with its missing blanks marked
+    and at once revised to the given text, so the timeline shows both.
     """
     actor = actor_name(principal)
-    blanks = _run(lambda: _blanks(store, key, template, lang)) if text and text.strip() else {}
+    given = {name: value for name, value in (values or {}).items() if value.strip()}
+    own = bool(text and text.strip())
+    unfilled = [
+        name for name in _run(lambda: _blanks(store, key, template, lang)) if f"[{name}]" in (text or "")
+    ]
+    if unfilled:
+        raise ActionError(f"fill in: {', '.join(unfilled)}")
+    blanks = _run(lambda: _blanks(store, key, template, lang)) if own else {}
     draft_id = _run(
-        lambda: drafts.draft_response(store, key, template, lang=lang, actor=actor, values=blanks)
+        lambda: drafts.draft_response(store, key, template, lang=lang, actor=actor, values=blanks | given)
     )
-    if text and text.strip():
+    if text and own and _differs(store, key, draft_id, text):
         _run(lambda: drafts.revise_draft(store, draft_id, text, actor))
     return draft_id
+
+
+def _differs(store: Store, key: str, draft_id: int, text: str) -> bool:
+    current = next(d["text"] for d in service.crisis_detail(store, key)["drafts"] if d["id"] == draft_id)
+    return " ".join(current.split()) != " ".join(text.split())
+
+
+def template_form(store: Store, key: str, template: str, lang: str) -> dict[str, Any]:
+    return _run(lambda: drafts.template_form(store, key, template, lang))
+
+
+def merge(store: Store, principal: Principal, key: str, into: str) -> None:
+    _run(lambda: service.merge(store, key, into, actor_name(principal)))
+
+
+def split(
+    store: Store, principal: Principal, key: str, signal_ids: list[int], reason: str, library: PlaybookLibrary
+) -> str:
+    if not signal_ids:
+        raise ActionError("choose the signals that belong to the other story")
+    return _run(
+        lambda: service.split(
+            store, key, signal_ids, actor=actor_name(principal), reason=reason, library=library
+        )
+    )
+
+
+def write_review(
+    store: Store, principal: Principal, key: str, what_worked: str, what_to_improve: str, lessons: list[str]
+) -> None:
+    _run(
+        lambda: review.create_review(
+            store,
+            key,
+            actor_name(principal),
+            what_worked=what_worked,
+            what_to_improve=what_to_improve,
+            lessons=lessons,
+        )
+    )
+
+
+def signals_of(store: Store, key: str) -> list[dict[str, Any]]:
+    """The crisis's signals, for choosing which to split off."""
+    with store.session() as session:
+        crisis = service.get_crisis(session, key)
+        rows = session.scalars(
+            select(SignalRecord).where(SignalRecord.crisis_id == crisis.id).order_by(SignalRecord.at)
+        )
+        return [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "at": s.at,
+                "observed": s.observed,
+                "evidence": s.evidence | {"signal": s.kind},
+            }
+            for s in rows
+        ]
+
+
+def merge_targets(store: Store, key: str) -> list[dict[str, Any]]:
+    """Other open crises of the same brand, which this one could be merged into."""
+    with store.session() as session:
+        crisis = service.get_crisis(session, key)
+        rows = session.scalars(
+            select(Crisis).where(
+                Crisis.brand_id == crisis.brand_id, Crisis.id != crisis.id, Crisis.status.in_(OPEN_STATUSES)
+            )
+        )
+        return [{"key": c.key, "opened_at": c.opened_at, "severity": c.severity} for c in rows]
 
 
 def _blanks(store: Store, key: str, template: str, lang: str) -> dict[str, str]:

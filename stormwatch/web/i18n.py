@@ -1,4 +1,5 @@
-"""The interface in English and Polish: English text is the key, Polish its translation.
+"""The interface in English and Polish: what the templates call to say things in the reader's
+language, with dates and times in the team's zone (catalogue and formats: :mod:`stormwatch.i18n`).
 
 A user's language is stored with the account; visitors of the read-only demo choose with a cookie
 (or get their browser's language).
@@ -7,112 +8,55 @@ A user's language is stored with the account; visitors of the read-only demo cho
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-POLISH: dict[str, str] = {
-    "Log in": "Zaloguj się",
-    "Log out": "Wyloguj się",
-    "E-mail": "E-mail",
-    "Password": "Hasło",
-    "Wrong e-mail or password.": "Zły e-mail lub hasło.",
-    "Too many failed log-ins; wait a few minutes and try again.": "Zbyt wiele nieudanych prób; odczekaj kilka minut.",
-    "The form expired; please try again.": "Formularz wygasł; spróbuj ponownie.",
-    "crisis early warning": "wczesne ostrzeganie przed kryzysem",
-    "Read-only demo": "Demo tylko do odczytu",
-    "Crises": "Kryzysy",
-    "No crisis. All quiet.": "Brak kryzysów. Spokój.",
-    "Severity": "Waga",
-    "Brand": "Marka",
-    "Opened (UTC)": "Otwarty (UTC)",
-    "Cause": "Przyczyna",
-    "Status": "Status",
-    "Why": "Dlaczego",
-    "Mentions": "Wzmianki",
-    "Negative": "Negatywne",
-    "Live feed": "Na żywo",
-    "Volume per hour": "Liczba wzmianek na godzinę",
-    "Sentiment per hour": "Wydźwięk na godzinę",
-    "Share of voice by source": "Udział głosu według źródła",
-    "Share of voice by language": "Udział głosu według języka",
-    "Top posts by reach": "Najpopularniejsze wpisy według zasięgu",
-    "followers": "obserwujących",
-    "mentions": "wzmianki",
-    "negative": "negatywne",
-    "positive": "pozytywne",
-    "neutral": "neutralne",
-    "pending": "w analizie",
-    "expected": "oczekiwane",
-    "normal range": "zakres normy",
-    "crisis": "kryzys",
-    "days": "dni",
-    "Crisis room": "Pokój kryzysowy",
-    "Opened": "Otwarty",
-    "closed": "zamknięty",
-    "Evidence": "Dowody",
-    "observed": "zaobserwowano",
-    "reach": "zasięg",
-    "terms": "słowa",
-    "Posts to look at first": "Wpisy do przejrzenia najpierw",
-    "The story's posts": "Wpisy tej historii",
-    "Timeline": "Oś czasu",
-    "Acknowledge": "Potwierdź przyjęcie",
-    "Add note": "Dodaj notatkę",
-    "Note": "Notatka",
-    "Playbook": "Plan działania",
-    "Owner": "Właściciel",
-    "Owners": "Właściciele",
-    "due": "termin",
-    "overdue": "po terminie",
-    "done": "zrobione",
-    "Replies": "Odpowiedzi",
-    "Draft a reply": "Przygotuj odpowiedź",
-    "Save draft": "Zapisz szkic",
-    "Approve": "Zatwierdź",
-    "approved by": "zatwierdził(a)",
-    "drafted by": "przygotował(a)",
-    "awaiting approval": "czeka na zatwierdzenie",
-    "Language": "Język",
-    "Workspace": "Przestrzeń robocza",
-    "unknown": "nieznana",
-    "communication error": "błąd komunikacji",
-    "negative review": "negatywne recenzje",
-    "controversial action": "kontrowersyjne działanie",
-    "account compromise": "przejęte konto",
-    "customer service": "obsługa klienta",
-    "detected": "wykryty",
-    "acknowledged": "przyjęty",
-    "responding": "reagujemy",
-    "monitoring": "monitorowanie",
-    "resolved": "rozwiązany",
-    "reviewed": "omówiony",
-    "opened": "otwarty",
-    "escalated": "eskalowany",
-    "note": "notatka",
-    "No data yet.": "Brak danych.",
-    "Assign": "Przypisz",
-    "Response times": "Czasy odpowiedzi",
-    "Steps": "Kroki",
-    "needing an answer": "czeka na odpowiedź (łącznie)",
-    "answered": "z odpowiedzią",
-    "within the SLA": "w czasie SLA",
-    "first reply": "pierwsza odpowiedź",
-    "median": "mediana",
-    "SLA breaches": "przekroczenia SLA",
-    "still waiting": "wciąż czeka",
-    "late": "po czasie",
-    "draft": "szkic",
-    "approved": "zatwierdzony",
-    "rejected": "odrzucony",
-    "published": "opublikowany",
-    "assigned": "przypisanie",
-    "status": "status",
-    "playbook": "plan działania",
-    "step_done": "krok wykonany",
-    "step_overdue": "krok po terminie",
-    "paged": "powiadomienie",
-}
+from stormwatch.i18n import format as fmt
+from stormwatch.i18n import messages
+from stormwatch.i18n.catalogue import translate
+from stormwatch.playbook.models import Playbook
 
 
 def translator(locale: str) -> Callable[[str], str]:
-    if locale == "pl":
-        return lambda text: POLISH.get(text, text)
-    return lambda text: text
+    return lambda text: translate(text, locale)
+
+
+def _moment(value: str | datetime | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def helpers(locale: str, zone: ZoneInfo, playbook: Playbook | None = None) -> dict[str, Any]:
+    """The functions every template gets: ``_``, plural counts, local dates, numbers, and the
+    timeline, reasons, steps and roles in the reader's language."""
+
+    def when(value: str | datetime | None) -> str:
+        moment = _moment(value)
+        return fmt.local_datetime(moment, zone, locale) if moment else ""
+
+    def clock(value: str | datetime | None) -> str:
+        moment = _moment(value)
+        return fmt.local_time(moment, zone, locale) if moment else ""
+
+    return {
+        "_": translator(locale),
+        "locale": locale,
+        "zone_name": fmt.zone_name(zone, locale),
+        "when": when,
+        "clock": clock,
+        "num": lambda value: fmt.number(value, locale),
+        "count": lambda n, singular, plural: fmt.count(int(n), singular, plural, locale),
+        "event_message": lambda event: messages.timeline_message(event, locale, playbook),
+        "reason": lambda stored, evidence: messages.reason(stored, evidence, locale),
+        "step_title": lambda step_id, title: (
+            messages.step_title(step_id, locale, playbook) if playbook else translate(title, locale)
+        ),
+        "role_title": lambda role: messages.role_title(role, locale, playbook),
+        "checklist_item": lambda text: translate(text, locale),
+        "template_title": lambda name: messages.label(messages.TEMPLATE_LABELS, name, locale),
+        "kind_label": lambda kind: messages.label(messages.KIND_LABELS, kind, locale),
+        "placeholder_label": lambda name: messages.label(messages.PLACEHOLDER_LABELS, name, locale),
+        "playbook_title": lambda: translate(playbook.title, locale) if playbook else "",
+    }

@@ -6,6 +6,7 @@ import hmac
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,12 +23,17 @@ from stormwatch.auth.service import (
     set_locale,
     switch_workspace,
 )
+from stormwatch.crisis.service import CLOSE_PROPOSED
+from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.playbook.models import Playbook
+from stormwatch.response import service
+from stormwatch.response.lifecycle import OPEN_STATUSES
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries
 from stormwatch.web.api import RowId
 from stormwatch.web.api import crisis_room as crisis_room_view
-from stormwatch.web.i18n import translator
+from stormwatch.web.i18n import helpers
 from stormwatch.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -41,6 +47,7 @@ from stormwatch.web.security import (
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 DASHBOARD_DAYS = (1, 7, 30)
+VALUE_FIELD = "value_"  # the draft form's field of a placeholder is value_<name>
 
 Viewer = Annotated[Principal, Depends(require("read"))]
 Actor = Annotated[Principal, Depends(require("crises:act"))]
@@ -61,15 +68,18 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
     ) -> HTMLResponse:
         locale = principal.locale if principal else _visitor_locale(request)
         workspaces: list[dict[str, Any]] = []
-        if principal is not None:
-            with store.session() as session:
+        with store.session() as session:
+            if principal is not None:
                 if principal.user_id is not None:
                     workspaces = [
                         {"id": w.id, "name": w.name} for w, _ in memberships(session, principal.user_id)
                     ]
                 else:
                     workspaces = [queries.workspace(session, principal.workspace_id)]
-        base = {"_": translator(locale), "locale": locale, "principal": principal, "workspaces": workspaces}
+            zone = context.get("zone") or (
+                workspace_zone(session, principal.workspace_id) if principal is not None else ZoneInfo("UTC")
+            )
+        base = helpers(locale, zone, context.get("plan")) | {"principal": principal, "workspaces": workspaces}
         return TEMPLATES.TemplateResponse(request, name, base | context, status_code=status)
 
     def login_form(request: Request, target: str, error: str | None, status: int = 200) -> HTMLResponse:
@@ -250,16 +260,77 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
     def set_status(principal: Manager, key: str, status: Annotated[str, Form(max_length=30)]) -> Response:
         return _crisis_action(principal, key, lambda: actions.set_status(store, principal, key, status))
 
+    @pages.get("/fragments/crises/{key}/draft-form", response_class=HTMLResponse)
+    def draft_form(
+        request: Request,
+        principal: Actor,
+        key: str,
+        template: Annotated[str, Query(min_length=1, max_length=60)] = "holding_statement",
+        lang: Annotated[str, Query(pattern="^(en|pl)$")] = "en",
+    ) -> HTMLResponse:
+        """The chosen template's text, a field per placeholder (filled where Stormwatch knows the
+        value) and a preview; swapped into the draft form when the template or language changes."""
+        _room(principal, key)  # 404 unless the crisis is the caller's workspace's
+        try:
+            form = actions.template_form(store, key, template, lang)
+        except actions.ActionError as error:
+            raise HTTPException(422, str(error)) from error
+        return render(request, "_draft_fields.html", principal, {"form": form})
+
     @pages.post("/crises/{key}/drafts")
-    def new_draft(
+    async def new_draft(
+        request: Request,
         principal: Actor,
         key: str,
         template: Annotated[str, Form(min_length=1, max_length=60)],
         lang: Annotated[str, Form(pattern="^(en|pl)$")] = "en",
         text: Annotated[str, Form(max_length=10000)] = "",
     ) -> Response:
+        submitted = await request.form()
+        values = {
+            name.removeprefix(VALUE_FIELD): str(value)[:2000]
+            for name, value in submitted.items()
+            if name.startswith(VALUE_FIELD) and isinstance(value, str)
+        }
         return _crisis_action(
-            principal, key, lambda: actions.draft(store, principal, key, template, lang, text or None)
+            principal, key, lambda: actions.draft(store, principal, key, template, lang, text or None, values)
+        )
+
+    @pages.post("/crises/{key}/merge")
+    def merge(
+        principal: Manager, key: str, into: Annotated[str, Form(min_length=1, max_length=200)]
+    ) -> Response:
+        with store.session() as session:
+            if queries.find_crisis(session, principal.workspace_id, into) is None:
+                raise HTTPException(404, "no such crisis in this workspace")
+        return _crisis_action(principal, key, lambda: actions.merge(store, principal, key, into), then=into)
+
+    @pages.post("/crises/{key}/split")
+    def split(
+        principal: Manager,
+        key: str,
+        reason: Annotated[str, Form(min_length=1, max_length=2000)],
+        signal: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
+    ) -> Response:
+        made: list[str] = []
+        response = _crisis_action(
+            principal, key, lambda: made.append(actions.split(store, principal, key, signal, reason, library))
+        )
+        return RedirectResponse(f"/crises/{quote(made[0])}", status_code=303) if made else response
+
+    @pages.post("/crises/{key}/review")
+    def write_review(
+        principal: Manager,
+        key: str,
+        what_worked: Annotated[str, Form(max_length=5000)] = "",
+        what_to_improve: Annotated[str, Form(max_length=5000)] = "",
+        lessons: Annotated[str, Form(max_length=5000)] = "",
+    ) -> Response:
+        lines = [line.strip() for line in lessons.splitlines() if line.strip()]
+        return _crisis_action(
+            principal,
+            key,
+            lambda: actions.write_review(store, principal, key, what_worked, what_to_improve, lines),
         )
 
     @pages.post("/drafts/{draft_id}/approve")
@@ -276,14 +347,41 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
 
     def _room(principal: Principal, key: str) -> dict[str, Any]:
         crisis = crisis_room_view(store, principal, key)
+        with store.session() as session:
+            stored = service.get_crisis(session, key)
+            plan = service.plan_of(session, stored)
+            brand = service.brand_of(session, stored)
+            zone = workspace_zone(session, principal.workspace_id, brand)
+        is_open = crisis["status"] in OPEN_STATUSES
         return {
             "crisis": crisis,
-            "templates": actions.templates_of(library, crisis["playbook"]),
-            "roles": sorted(library.get(crisis["playbook"]["name"]).playbook.roles)
-            if crisis["playbook"] and crisis["playbook"]["name"] in library.playbooks
-            else [],
+            "plan": plan,
+            "zone": zone,
+            "is_open": is_open,
+            "templates": sorted(plan.templates) if plan else [],
+            "roles": sorted(plan.roles) if plan else [],
             "statuses": NEXT_STATUSES.get(crisis["status"], ()),
+            "close_proposed": is_open and _close_proposed(crisis["timeline"]),
+            "signals": actions.signals_of(store, key) if is_open else [],
+            "merge_targets": actions.merge_targets(store, key) if is_open else [],
+            "draft_form": _first_draft_form(principal, key, plan, brand.languages)
+            if is_open and plan
+            else None,
         }
+
+    def _first_draft_form(
+        principal: Principal, key: str, plan: Playbook, languages: list[str] | None
+    ) -> dict[str, Any] | None:
+        """The form opens on the holding statement (the first text of most playbooks), in the brand's
+        language when it has one, else the reader's."""
+        if not principal.can("crises:act") or not plan.templates:
+            return None
+        template = "holding_statement" if "holding_statement" in plan.templates else sorted(plan.templates)[0]
+        lang = languages[0] if languages and len(languages) == 1 else principal.locale
+        try:
+            return actions.template_form(store, key, template, lang if lang in ("en", "pl") else "en")
+        except actions.ActionError:
+            return None
 
     def _draft_key(principal: Principal, draft_id: int) -> str:
         key = actions.crisis_of_draft(store, principal.workspace_id, draft_id)
@@ -291,7 +389,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             raise HTTPException(404, "no such draft in this workspace")
         return key
 
-    def _crisis_action(principal: Principal, key: str, action: Any) -> Response:
+    def _crisis_action(principal: Principal, key: str, action: Any, then: str | None = None) -> Response:
         with store.session() as session:
             if queries.find_crisis(session, principal.workspace_id, key) is None:
                 raise HTTPException(404, "no such crisis in this workspace")
@@ -300,9 +398,15 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
         except actions.ActionError as error:
             flash = quote(str(error))
             return RedirectResponse(f"/crises/{quote(key)}?problem={flash}", status_code=303)
-        return RedirectResponse(f"/crises/{quote(key)}", status_code=303)
+        return RedirectResponse(f"/crises/{quote(then or key)}", status_code=303)
 
     return pages
+
+
+def _close_proposed(timeline: list[dict[str, Any]]) -> bool:
+    """Whether the detector's last word on the crisis is a proposal to close it."""
+    detector = [e for e in timeline if e["kind"] in ("opened", "escalated", "deescalated", CLOSE_PROPOSED)]
+    return bool(detector) and detector[-1]["kind"] == CLOSE_PROPOSED
 
 
 def _visitor_locale(request: Request) -> str:

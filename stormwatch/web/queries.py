@@ -17,6 +17,7 @@ from stormwatch.alerting.models import Alert
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import CLOSED_STATUSES
+from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention
 from stormwatch.stats.models import HourlyCount
 from stormwatch.workspace.models import Brand, Workspace
@@ -167,7 +168,25 @@ def crises(session: Session, workspace_id: int, *, only_open: bool = False) -> l
     )
     if only_open:
         query = query.where(Crisis.status.not_in(CLOSED_STATUSES))
-    return [crisis_view(crisis, name) for crisis, name in session.execute(query)]
+    rows = session.execute(query).all()
+    evidence = _latest_evidence(session, [crisis.id for crisis, _ in rows])
+    return [crisis_view(crisis, name) | {"evidence": evidence.get(crisis.id)} for crisis, name in rows]
+
+
+def _latest_evidence(session: Session, crisis_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each crisis's latest signal evidence: the facts its reason is told from in other languages."""
+    latest: dict[int, dict[str, Any]] = {}
+    if not crisis_ids:
+        return latest
+    signals = session.scalars(
+        select(SignalRecord)
+        .where(SignalRecord.crisis_id.in_(crisis_ids))
+        .order_by(SignalRecord.at, SignalRecord.id)
+    )
+    for signal in signals:
+        if signal.crisis_id is not None:
+            latest[signal.crisis_id] = {**signal.evidence, "signal": signal.kind, "cause": signal.cause}
+    return latest
 
 
 def find_crisis(session: Session, workspace_id: int, key: str) -> tuple[Crisis, str] | None:

@@ -51,6 +51,9 @@ FORM_BODIES: dict[str, dict[str, str]] = {
     "/crises/{key}/status": {"status": "resolved"},
     "/crises/{key}/drafts": {"template": "holding_statement", "lang": "en"},
     "/drafts/{draft_id}/reject": {"note": "probe"},
+    "/crises/{key}/merge": {"into": "{key}"},
+    "/crises/{key}/split": {"reason": "probe", "signal": "1"},
+    "/crises/{key}/review": {"what_worked": "probe"},
 }
 
 
