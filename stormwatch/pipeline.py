@@ -26,6 +26,14 @@ from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
 BATCH_SIZE = 2048
 
 
+class StageError(Exception):
+    """Analysis or detection failed on a batch; ``stage`` says which (the cause is chained)."""
+
+    def __init__(self, stage: str, error: Exception) -> None:
+        super().__init__(f"{stage} failed: {type(error).__name__}: {error}")
+        self.stage = stage
+
+
 @dataclass
 class StepResult:
     enriched: list[EnrichedMention] = field(default_factory=list)
@@ -49,8 +57,21 @@ class Pipeline:
         return cls(judge, config.brand)
 
     def process(self, mentions: Sequence[MentionIn]) -> StepResult:
-        """Mentions must come in event-time order; each is analysed, detected on, and acted upon."""
-        result = StepResult(enriched=self.analyzer.enrich(mentions))
+        """Mentions must come in event-time order; each is analysed, detected on, and acted upon.
+
+        A failure is raised as :class:`StageError` naming the stage; the state may then hold part of
+        the batch (the live service rebuilds it from the store)."""
+        try:
+            result = StepResult(enriched=self.analyzer.enrich(mentions))
+        except Exception as error:
+            raise StageError("analysis", error) from error
+        try:
+            self._detect(result)
+        except Exception as error:
+            raise StageError("detection", error) from error
+        return result
+
+    def _detect(self, result: StepResult) -> None:
         for enriched in result.enriched:
             changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
             if changed is not None:
@@ -62,7 +83,6 @@ class Pipeline:
                 joined = self.crises.last_joined
                 assert joined is not None  # every signal opens or joins a crisis
                 result.signals.append((signal, joined))
-        return result
 
     def replay(self, mentions: Iterable[MentionIn]) -> Iterator[CrisisUpdate]:
         """Every crisis update of a recorded stream, as if it were live but without waiting."""
