@@ -12,11 +12,13 @@ from sqlalchemy import select
 from stormwatch.analysis.corrections import CorrectionError, record_correction
 from stormwatch.auth.models import ApiToken
 from stormwatch.auth.service import AuthError, Principal, audit_log, create_token, memberships, revoke_token
+from stormwatch.backlog import SetAside, backlog, set_aside_mentions
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries, schemas
+from stormwatch.web.limits import MAX_PUSH_BYTES, MAX_PUSH_RECORDS, too_many_records
 from stormwatch.web.security import require
 from stormwatch.web.stream import event_stream
 from stormwatch.workspace.models import Brand
@@ -146,7 +148,18 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         next_offset = offset + limit if offset + limit < total else None
         return {"total": total, "offset": offset, "limit": limit, "next_offset": next_offset, "items": items}
 
-    @api.post("/mentions", tags=["mentions"], response_model=schemas.PushResult)
+    @api.post(
+        "/mentions",
+        tags=["mentions"],
+        response_model=schemas.PushResult,
+        status_code=202,
+        responses={
+            413: {
+                "description": f"More than {MAX_PUSH_RECORDS} records, or a body over "
+                f"{MAX_PUSH_BYTES:,} bytes: split the push into smaller requests."
+            }
+        },
+    )
     def push_mentions(
         principal: Annotated[Principal, Depends(require("mentions:write"))],
         payload: Annotated[
@@ -154,12 +167,16 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
             Body(description="One mention or a list: text, created_at, brand, and id, source, author..."),
         ],
     ) -> dict[str, Any]:
-        """Store pushed mentions exactly once (idempotent on brand, source and id).
+        """Store pushed mentions exactly once (idempotent on brand, source and id); 202 Accepted.
 
+        Stored mentions are analysed in the background, soon after (they appear in `GET /api/mentions`
+        with their sentiment then; see `GET /api/failed-mentions` for any the pipeline set aside).
         Malformed records are quarantined and listed in `problems` by their position in the list;
         the others are stored. If none could be stored the answer is 422.
         """
         records = payload if isinstance(payload, list) else [payload]
+        if len(records) > MAX_PUSH_RECORDS:
+            raise HTTPException(413, too_many_records(len(records)))
         raw = [RawRecord(index, repr(record), record) for index, record in enumerate(records)]
         report = MentionIngestor(store, principal.workspace_id).ingest(raw, origin="api")
         problems = [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems]
@@ -172,6 +189,23 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
             "duplicates": report.duplicates,
             "quarantined": report.quarantined,
             "problems": problems,
+        }
+
+    @api.get("/failed-mentions", tags=["mentions"], response_model=schemas.BacklogOut)
+    def failed_mentions(
+        principal: Reader,
+        limit: Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")] = 100,
+    ) -> dict[str, Any]:
+        """Mentions the pipeline set aside (analysis or detection failed on them), with the reason,
+        beside the workspace's backlog still to analyse and its open crises."""
+        with store.session() as session:
+            figures = backlog(session, principal.workspace_id)[0]
+            items = set_aside_mentions(session, principal.workspace_id, limit)
+        return {
+            "pending": figures.pending,
+            "set_aside": figures.set_aside,
+            "open_crises": figures.open_crises,
+            "items": [_set_aside_view(item) for item in items],
         }
 
     @api.post(
@@ -412,6 +446,20 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
             ]
 
     return api
+
+
+def _set_aside_view(item: SetAside) -> dict[str, Any]:
+    return {
+        "mention_id": item.mention_id,
+        "brand": item.brand,
+        "source": item.source,
+        "id": item.external_id,
+        "created_at": item.created_at.isoformat(),
+        "text": item.text,
+        "stage": item.stage,
+        "reason": item.reason,
+        "set_aside_at": item.set_aside_at.isoformat(),
+    }
 
 
 def _token_view(token: ApiToken) -> dict[str, Any]:

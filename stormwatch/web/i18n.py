@@ -29,6 +29,8 @@ POLISH: dict[str, str] = {
     "Mentions": "Wzmianki",
     "Negative": "Negatywne",
     "Live feed": "Na żywo",
+    "mentions set aside: the pipeline could not analyse them": "wzmianki odłożone: nie udało się ich przeanalizować",
+    "waiting for analysis": "czeka na analizę",
     "Volume per hour": "Liczba wzmianek na godzinę",
     "Sentiment per hour": "Wydźwięk na godzinę",
     "Share of voice by source": "Udział głosu według źródła",

@@ -22,6 +22,7 @@ from stormwatch.auth.service import (
     set_locale,
     switch_workspace,
 )
+from stormwatch.backlog import backlog
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries
@@ -179,6 +180,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
                 "figures": charts.brand_figures(session, chosen["id"], days) if chosen else None,
                 "crises": queries.crises(session, principal.workspace_id),
                 "mentions": queries.latest_mentions(session, principal.workspace_id, limit=30),
+                "backlog": backlog(session, principal.workspace_id)[0],
             }
         return render(request, "dashboard.html", principal, context)
 
