@@ -24,7 +24,7 @@ from stormwatch.analysis.corrections import latest_correction_id, workspace_corr
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.service import CorrectableJudge, EnrichedMention, TextJudge
-from stormwatch.crisis.manager import CrisisManager
+from stormwatch.crisis.manager import CrisisManager, OpenCrisis
 from stormwatch.crisis.models import Crisis
 from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.crisis.update import CrisisUpdate
@@ -84,6 +84,9 @@ class LivePipeline:
         self._corrections_seen: int | None = None
         # True while the in-memory state may hold mentions whose batch did not commit.
         self._stale = False
+        # The open crises before the batch in progress: restored, not reloaded, after a failure (the
+        # store keeps less of a crisis than the manager: its stories, terms and supported level).
+        self._crises_before: dict[str, OpenCrisis] | None = None
         # The API and the background loop both push work; the pipeline's state is not thread-safe.
         self._lock = threading.Lock()
 
@@ -100,7 +103,10 @@ class LivePipeline:
         """Restore open crises, replay the recent analysed mentions into the detectors and index their
         near-duplicate groups (so that a copy arriving after the restart joins its original's group)."""
         with self.store.session() as session:
-            self.pipeline.crises.restore(open_crises(session, self.workspace_id))
+            if self._crises_before is not None:
+                self.pipeline.crises.restore(list(self._crises_before.values()))
+            else:
+                self.pipeline.crises.restore(open_crises(session, self.workspace_id))
             # The newest *analysed* mention: a pending or set-aside one may be dated anywhere (year 9999).
             latest = session.scalar(
                 select(func.max(Mention.created_at))
@@ -177,9 +183,10 @@ class LivePipeline:
             raise  # stays stale: the next step rebuilds and retries the batch
         except Exception as error:
             log.warning("workspace %d: a batch of %d failed (%s)", self.workspace_id, len(rows), error)
-            # Rebuilt from the store rather than snapshotted before every batch: a copy of the
-            # detectors costs a quarter second on the demo's three days alone, a rebuild (the restart
-            # path) only costs when something failed, and it holds exactly what was committed.
+            # Detectors and near-duplicate groups are rebuilt from the store rather than copied
+            # before every batch: a copy of the detectors costs a quarter second on the demo's three
+            # days alone, a rebuild (the restart path) only costs when something failed, and it
+            # holds exactly what was committed. The open crises are small: they are copied (_commit).
             self._rebuild()
             if len(rows) == 1:
                 return self._set_aside(rows[0][0], error)
@@ -187,6 +194,8 @@ class LivePipeline:
             return self._process_isolated(rows[:middle]) + self._process_isolated(rows[middle:])
 
     def _commit(self, rows: list[tuple[Mention, str]]) -> BatchOutcome:
+        # A shallow copy is a snapshot: the manager replaces its frozen OpenCrisis values, never edits them.
+        self._crises_before = dict(self.pipeline.crises.crises)
         self._stale = True
         with self.store.session() as session:
             self._follow_corrections(session)
