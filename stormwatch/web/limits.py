@@ -14,10 +14,6 @@ MAX_PUSH_BYTES = 4 * 1024 * 1024
 LIMITED_PATHS = ("/api/mentions",)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 def too_many_records(count: int) -> str:
     return f"{count} records in one request; send at most {MAX_PUSH_RECORDS} per request"
 
@@ -42,27 +38,26 @@ class PushSizeLimit:
             await _refuse(send)
             return
         seen = 0
-        started = False
+        exceeded = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not exceeded:
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    # Stop reading: the app sees the body end here, and its answer is replaced below.
+                    exceeded = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except BodyTooLarge:
-            if not started:
+        async def answered(message: Message) -> None:
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start":
                 await _refuse(send)
+
+        await self.app(scope, counted, answered)
 
 
 async def _refuse(send: Send) -> None:
