@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -241,26 +241,32 @@ class LivePipeline:
     def _store(
         self, session: Session, result: StepResult, stored_ids: dict[tuple[str, str, str], int]
     ) -> None:
-        for enriched in result.enriched:
-            key = (enriched.brand, enriched.mention.source, enriched.mention.external_id)
-            judgement = enriched.judgement
-            session.add(
-                Enrichment(
-                    mention_id=stored_ids[key],
-                    lang=judgement.lang,
-                    sentiment=judgement.sentiment,
-                    sentiment_score=judgement.sentiment_score,
-                    cause=judgement.cause,
-                    duplicate_group=enriched.duplicate_group,
-                )
+        # Brands are looked up once, before anything is added: each query would otherwise flush the
+        # batch's rows so far (a fifth of the drain time on the demo stream).
+        named = {e.brand for e in result.enriched} | {u.brand for u in result.updates}
+        brands = {name: self._brand(session, name) for name in named | {s.brand for s, _ in result.signals}}
+        if result.enriched:
+            # One multi-row INSERT: the rows need no ORM identity, and a batch holds thousands.
+            session.execute(
+                insert(Enrichment),
+                [
+                    {
+                        "mention_id": stored_ids[(e.brand, e.mention.source, e.mention.external_id)],
+                        "lang": e.judgement.lang,
+                        "sentiment": e.judgement.sentiment,
+                        "sentiment_score": e.judgement.sentiment_score,
+                        "cause": e.judgement.cause,
+                        "duplicate_group": e.duplicate_group,
+                    }
+                    for e in result.enriched
+                ],
             )
         # The dashboard's hourly counts grow in the same transaction as the enrichments.
-        brand_ids = {name: self._brand(session, name).id for name in {e.brand for e in result.enriched}}
         hourly_counts.add(
             session,
             [
                 (
-                    brand_ids[e.brand],
+                    brands[e.brand].id,
                     e.mention.created_at,
                     e.mention.source,
                     e.judgement.lang,
@@ -271,7 +277,7 @@ class LivePipeline:
         )
         crisis_ids: dict[str, int] = {}
         for update in result.updates:
-            brand = self._brand(session, update.brand)
+            brand = brands[update.brand]
             crisis = record_update(session, update, brand)
             crisis_ids[crisis.key] = crisis.id
             queue_alerts(session, crisis, brand, update)
@@ -279,7 +285,9 @@ class LivePipeline:
             crisis_id = crisis_ids.get(crisis_key) or session.scalar(
                 select(Crisis.id).where(Crisis.key == crisis_key, Crisis.workspace_id == self.workspace_id)
             )
-            session.add(_signal_record(signal, self._brand(session, signal.brand).id, crisis_id))
+            if crisis_id is not None:
+                crisis_ids[crisis_key] = crisis_id
+            session.add(_signal_record(signal, brands[signal.brand].id, crisis_id))
 
     def _follow_corrections(self, session: Session) -> None:
         """Judge with the workspace's cause corrections; reloaded only when a newer one was made."""
