@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,9 +53,25 @@ def utc_now(now: datetime | None = None) -> datetime:
 # --- reading ---------------------------------------------------------------------------------
 
 
+# The workspace the caller acts in (the web app sets it from the request's principal): crisis keys
+# are unique per workspace only, and the service functions, used by the CLI too, take a bare key.
+ACTING_WORKSPACE: ContextVar[int | None] = ContextVar("acting_workspace", default=None)
+
+
+@contextmanager
+def acting_in(workspace_id: int) -> Iterator[None]:
+    """Crisis keys named inside the block are the workspace's own."""
+    token = ACTING_WORKSPACE.set(workspace_id)
+    try:
+        yield
+    finally:
+        ACTING_WORKSPACE.reset(token)
+
+
 def get_crisis(session: Session, key: str, workspace_id: int | None = None) -> Crisis:
-    """The crisis of that key; keys are unique per workspace, so a key two workspaces share is
-    refused unless the workspace is named (never act on another tenant's crisis by mistake)."""
+    """The crisis of that key in the acting workspace; with none set, a key two workspaces share is
+    refused (never act on another tenant's crisis by mistake)."""
+    workspace_id = workspace_id if workspace_id is not None else ACTING_WORKSPACE.get()
     query = select(Crisis).where(Crisis.key == key)
     if workspace_id is not None:
         query = query.where(Crisis.workspace_id == workspace_id)

@@ -16,6 +16,7 @@ from stormwatch.backlog import SetAside, backlog, set_aside_mentions
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.response.service import acting_in
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries, schemas
 from stormwatch.web.limits import MAX_PUSH_BYTES, MAX_PUSH_RECORDS, too_many_records
@@ -35,7 +36,8 @@ def crisis_room(store: Store, principal: Principal, key: str) -> dict[str, Any]:
         crisis = queries.crisis_detail(session, principal.workspace_id, key)
     if crisis is None:
         raise HTTPException(404, "no such crisis in this workspace")
-    return crisis | actions.response_view(store, key)
+    with acting_in(principal.workspace_id):
+        return crisis | actions.response_view(store, key)
 
 
 MAX_PAGE = 500
@@ -357,7 +359,8 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
             if queries.find_crisis(session, principal.workspace_id, key) is None:
                 raise HTTPException(404, "no such crisis in this workspace")
         try:
-            action()
+            with acting_in(principal.workspace_id):
+                action()
         except actions.ActionError as error:
             raise HTTPException(409, str(error)) from error
         with store.session() as session:

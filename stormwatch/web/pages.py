@@ -24,6 +24,7 @@ from stormwatch.auth.service import (
 )
 from stormwatch.backlog import backlog
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.response.service import acting_in
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries
 from stormwatch.web.api import RowId
@@ -299,7 +300,8 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             if queries.find_crisis(session, principal.workspace_id, key) is None:
                 raise HTTPException(404, "no such crisis in this workspace")
         try:
-            action()
+            with acting_in(principal.workspace_id):
+                action()
         except actions.ActionError as error:
             flash = quote(str(error))
             return RedirectResponse(f"/crises/{quote(key)}?problem={flash}", status_code=303)
