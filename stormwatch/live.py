@@ -177,6 +177,8 @@ class LivePipeline:
 
     def _process_isolated(self, rows: list[tuple[Mention, str]]) -> BatchOutcome:
         """Commit the batch; if it fails, split it until the failing mentions stand alone."""
+        if not rows:
+            return BatchOutcome()
         try:
             return self._commit(rows)
         except NOT_THE_RECORDS_FAULT:
@@ -190,6 +192,10 @@ class LivePipeline:
             self._rebuild()
             if len(rows) == 1:
                 return self._set_aside(rows[0][0], error)
+            position = error.position if isinstance(error, StageError) else None
+            if position is not None:  # detection names its mention: no need to split
+                bad = self._set_aside(rows[position][0], error)
+                return bad + self._process_isolated(rows[:position] + rows[position + 1 :])
             middle = len(rows) // 2
             return self._process_isolated(rows[:middle]) + self._process_isolated(rows[middle:])
 

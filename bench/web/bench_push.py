@@ -257,6 +257,9 @@ def main() -> None:
             many = push(base, token, batches, args.clients)
             left, left_s = wait_drained(http, timeout=1800)
         engine = url.split(":", 1)[0]
+        troubles = [
+            line for line in log_path.read_text().splitlines() if "ERROR" in line or "WARNING" in line
+        ]
     detect = detect_rate(backlog, args.detect_repeats)
 
     drain_rate = drained / drain_s if drain_s else float("nan")
@@ -273,6 +276,7 @@ def main() -> None:
     print(f"{'detect, same mentions':>28}  {len(backlog):>8}  {'':>6}  {detect:>10,.0f}")
     print(f"drain / detect = {drain_rate / detect:.2f} (target ≥ {TARGET_DRAIN_RATIO})")
     print(f"after the pushes {left} mentions were pending; drained in {left_s:.1f} s")
+    print(f"server log: {len(troubles)} warnings or errors" + "".join(f"\n  {t}" for t in troubles[:5]))
     batched_ok = many.rate >= TARGET_RATE and many.quantile(0.99) < TARGET_P99_S
     print(
         f"targets: batched ≥ {TARGET_RATE:,.0f}/s with p99 < {TARGET_P99_S:.0f} s: "
