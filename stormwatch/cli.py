@@ -170,6 +170,50 @@ def serve(
         runtime.close()
 
 
+@app.command()
+def status(
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+    ] = None,
+    show: Annotated[int, typer.Option(help="List up to this many set-aside mentions per workspace.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per workspace instead.")] = False,
+) -> None:
+    """Per workspace: mentions waiting for analysis, mentions set aside (with why), open crises."""
+    import json
+
+    from stormwatch.backlog import backlog, set_aside_mentions
+    from stormwatch.store.db import Store
+
+    store = Store.open(database)
+    with store.session() as session:
+        for figures in backlog(session):
+            aside = set_aside_mentions(session, figures.workspace_id, show) if show else []
+            if as_json:
+                line = {
+                    "workspace": figures.workspace,
+                    "pending": figures.pending,
+                    "set_aside": figures.set_aside,
+                    "open_crises": figures.open_crises,
+                    "set_aside_mentions": [
+                        {"mention_id": a.mention_id, "brand": a.brand, "id": a.external_id}
+                        | {"stage": a.stage, "reason": a.reason}
+                        for a in aside
+                    ],
+                }
+                typer.echo(json.dumps(line, ensure_ascii=False))
+                continue
+            typer.echo(
+                f"{figures.workspace}: {figures.pending} pending, {figures.set_aside} set aside, "
+                f"{figures.open_crises} open crises"
+            )
+            for item in aside:
+                typer.echo(
+                    f"  set aside: mention {item.mention_id} ({item.brand}, {item.source}/{item.external_id}),"
+                    f" {item.stage} failed: {item.reason}"
+                )
+    store.engine.dispose()
+
+
 @app.command("run")
 def run_everything(
     config: Annotated[

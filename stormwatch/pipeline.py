@@ -26,6 +26,15 @@ from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
 BATCH_SIZE = 2048
 
 
+class StageError(Exception):
+    """Analysis or detection failed on a batch; ``stage`` says which (the cause is chained)."""
+
+    def __init__(self, stage: str, error: Exception, position: int | None = None) -> None:
+        super().__init__(f"{stage} failed: {type(error).__name__}: {error}")
+        self.stage = stage
+        self.position = position  # the failing mention's index in the batch, where known
+
+
 @dataclass
 class StepResult:
     enriched: list[EnrichedMention] = field(default_factory=list)
@@ -49,22 +58,34 @@ class Pipeline:
         return cls(judge, config.brand)
 
     def process(self, mentions: Sequence[MentionIn]) -> StepResult:
-        """Mentions must come in event-time order; each is analysed, detected on, and acted upon."""
-        result = StepResult(enriched=self.analyzer.enrich(mentions))
-        for enriched in result.enriched:
-            if not self.detection.accepts(enriched):  # an absurd date must not close or open crises
-                continue
-            changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
-            if changed is not None:
-                result.updates.append(changed)
-            for signal in self.detection.observe(enriched):
-                update = self.crises.on_signal(signal)
-                if update is not None:
-                    result.updates.append(update)
-                joined = self.crises.last_joined
-                assert joined is not None  # every signal opens or joins a crisis
-                result.signals.append((signal, joined))
+        """Mentions must come in event-time order; each is analysed, detected on, and acted upon.
+
+        A failure is raised as :class:`StageError` naming the stage; the state may then hold part of
+        the batch (the live service rebuilds it from the store)."""
+        try:
+            result = StepResult(enriched=self.analyzer.enrich(mentions))
+        except Exception as error:
+            raise StageError("analysis", error) from error
+        for position, enriched in enumerate(result.enriched):
+            try:
+                self._detect(enriched, result)
+            except Exception as error:
+                raise StageError("detection", error, position) from error
         return result
+
+    def _detect(self, enriched: EnrichedMention, result: StepResult) -> None:
+        if not self.detection.accepts(enriched):  # an absurd date must not close or open crises
+            return
+        changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
+        if changed is not None:
+            result.updates.append(changed)
+        for signal in self.detection.observe(enriched):
+            update = self.crises.on_signal(signal)
+            if update is not None:
+                result.updates.append(update)
+            joined = self.crises.last_joined
+            assert joined is not None  # every signal opens or joins a crisis
+            result.signals.append((signal, joined))
 
     def replay(self, mentions: Iterable[MentionIn]) -> Iterator[CrisisUpdate]:
         """Every crisis update of a recorded stream, as if it were live but without waiting."""

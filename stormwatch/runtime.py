@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from stormwatch.analysis.service import TextJudge
 from stormwatch.ingest.service import MentionIngestor
-from stormwatch.live import LivePipeline
+from stormwatch.live import BatchOutcome, LivePipeline
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.response.service import tick
 from stormwatch.sources.registry import Configured
@@ -28,6 +31,7 @@ from stormwatch.workspace.models import Workspace
 from stormwatch.workspace.service import apply_config
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROCESS_EVERY_SECONDS = 1.0
 # Pages escalate in minutes, so the response clock need not run as often as the pipeline.
@@ -49,6 +53,7 @@ class Runtime:
     server_settings: ServerSettings = field(default_factory=ServerSettings)
     _stop: threading.Event = field(default_factory=threading.Event)
     _pipelines_lock: threading.Lock = field(default_factory=threading.Lock)
+    _work: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def open(cls, database_url: str | None, workspace: WorkspaceConfig) -> Runtime:
@@ -83,7 +88,8 @@ class Runtime:
 
         app = create_app(
             self.store,
-            after_push=lambda workspace_id: self.live_for(workspace_id).run_until_idle(),
+            # Pushes are only stored in the request; the background loop analyses them (see notify).
+            after_push=self.notify,
             public_workspace_id=self.workspace_id if public else None,
             playbooks=self.playbooks,
             sources=self.sources,
@@ -101,21 +107,51 @@ class Runtime:
         if report.paged or report.overdue:
             log.info("response clock: %s", report)
 
+    def notify(self, workspace_id: int) -> None:
+        """New mentions were stored (a push): wake the background loop now rather than in a second."""
+        self._work.set()
+
     def process_in_background(self) -> None:
         """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""
 
         def loop() -> None:
             last_tick = 0.0
-            while not self._stop.wait(PROCESS_EVERY_SECONDS):
-                with self.store.session() as session:
-                    workspace_ids = list(session.scalars(select(Workspace.id)))
-                for workspace_id in workspace_ids:
-                    self.live_for(workspace_id).run_until_idle()
+            while not self._stop.is_set():
+                self._work.clear()  # before the round: a push during it wakes the next one
+                busy = self.drain_round()
                 if time.monotonic() - last_tick >= RESPONSE_TICK_EVERY_SECONDS:
                     last_tick = time.monotonic()
-                    self.run_response_clock()
+                    self._guarded("the response clock", self.run_response_clock)
+                if not busy:
+                    self._work.wait(PROCESS_EVERY_SECONDS)
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
+
+    def drain_round(self) -> bool:
+        """One batch for every workspace with a backlog, in turn, so that a large backlog or a failing
+        workspace never holds up the others; True when any work was done."""
+        workspace_ids = self._guarded("listing workspaces", self._workspace_ids) or []
+        busy = False
+        for workspace_id in workspace_ids:
+            outcome = self._guarded(f"workspace {workspace_id}", partial(self._step, workspace_id))
+            busy = busy or bool(outcome and (outcome.processed or outcome.set_aside))
+        return busy
+
+    def _step(self, workspace_id: int) -> BatchOutcome:
+        return self.live_for(workspace_id).step()
+
+    def _workspace_ids(self) -> list[int]:
+        with self.store.session() as session:
+            return list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+
+    @staticmethod
+    def _guarded(what: str, action: Callable[[], T]) -> T | None:
+        """Run one part of the loop; a failure is logged and the loop goes on (retried next round)."""
+        try:
+            return action()
+        except Exception:
+            log.exception("%s failed; retrying on the next round", what)
+            return None
 
     def listen(self, workspace: WorkspaceConfig, sources: Configured) -> SourceRunner:
         """Start every configured source, each in its own thread, storing into this runtime's store."""
@@ -136,6 +172,7 @@ class Runtime:
 
     def close(self) -> None:
         self._stop.set()
+        self._work.set()
         if self.listener is not None:
             self.listener.stop()
         if self.server is not None:

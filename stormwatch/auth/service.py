@@ -23,6 +23,7 @@ from stormwatch.auth.permissions import ROLE_ACTIONS, Action, validate_scopes
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Workspace, utcnow
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_PREFIX = "swt_"
 MIN_PASSWORD_LENGTH = 10
@@ -320,7 +321,10 @@ def token_principal(session: Session, secret: str) -> Principal | None:
     token = session.scalar(select(ApiToken).where(ApiToken.digest == digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded to the minute: a write on every request would queue each push behind the others.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
     return Principal(
         workspace_id=token.workspace_id,
         actor=f"token:{token.prefix}",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -52,9 +53,15 @@ class OpenCrisis:
 
 class CrisisManager:
     def __init__(
-        self, calm_after: timedelta = CALM_AFTER, de_escalate_after: timedelta = DE_ESCALATE_AFTER
+        self,
+        calm_after: timedelta = CALM_AFTER,
+        de_escalate_after: timedelta = DE_ESCALATE_AFTER,
+        key_taken: Callable[[str], bool] | None = None,
     ) -> None:
+        """``key_taken`` tells whether a key is used by a crisis this manager no longer holds (the
+        live service asks its store: a resolved crisis of the same brand and minute)."""
         self.calm_after = calm_after
+        self.key_taken = key_taken
         self.de_escalate_after = de_escalate_after
         self.crises: dict[str, OpenCrisis] = {}  # by crisis key
         self.last_joined: str | None = None  # key of the crisis the last signal joined
@@ -144,7 +151,7 @@ class CrisisManager:
     def _new_key(self, brand: str, at: datetime) -> str:
         key = crisis_key(brand, at)
         suffix = 2
-        while key in self.crises:
+        while key in self.crises or (self.key_taken is not None and self.key_taken(key)):
             key = f"{crisis_key(brand, at)}-{suffix}"
             suffix += 1
         return key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stormwatch.store.db import Base, UTCDateTime
@@ -12,9 +12,13 @@ from stormwatch.store.db import Base, UTCDateTime
 
 class Crisis(Base):
     __tablename__ = "crises"
+    # Keys name brand and minute, so they are unique per workspace only: another tenant may watch a
+    # brand of the same name, and a key must never hint at (or collide with) that tenant's crisis.
+    __table_args__ = (UniqueConstraint("workspace_id", "key", name="uq_crisis_key_per_workspace"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    key: Mapped[str] = mapped_column(String(200))
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     severity: Mapped[int] = mapped_column(Integer)

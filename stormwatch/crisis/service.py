@@ -29,13 +29,14 @@ CLOSE_PROPOSED = "close_proposed"
 
 def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisis:
     """Apply one update to the stored crisis (creating it when opened) and add it to the timeline."""
-    # The brand too: a key names brand and minute, and another workspace may watch a namesake brand.
+    # Keys are unique per workspace only: another workspace may watch a namesake brand.
     crisis = session.scalar(
-        select(Crisis).where(Crisis.key == update.crisis_key, Crisis.brand_id == brand.id)
+        select(Crisis).where(Crisis.key == update.crisis_key, Crisis.workspace_id == brand.workspace_id)
     )
     if crisis is None:
         crisis = Crisis(
             key=update.crisis_key,
+            workspace_id=brand.workspace_id,
             brand_id=brand.id,
             opened_at=update.at,
             severity=update.severity,

@@ -1,4 +1,4 @@
-"""Stored mentions and the records that could not be accepted (the database tables)."""
+"""Stored mentions, the records that could not be accepted and the mentions set aside (the tables)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,21 @@ class QuarantinedRecord(Base):
     raw: Mapped[str] = mapped_column(Text)
     raw_digest: Mapped[str] = mapped_column(String(64))
     quarantined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SetAsideMention(Base):
+    """A stored mention that analysis or detection failed on, kept out of the pipeline with the reason.
+
+    Without it one such mention would stay pending forever and stop every batch behind it (and every
+    restart). It stays stored and visible (``stormwatch status``, ``GET /api/failed-mentions``);
+    deleting its row puts it back in the backlog once the cause is fixed."""
+
+    __tablename__ = "set_aside_mentions"
+
+    mention_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("mentions.id"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))  # analysis | detection | store
+    reason: Mapped[str] = mapped_column(Text)
+    set_aside_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

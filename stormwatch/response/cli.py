@@ -76,7 +76,8 @@ def _open(database: str | None, config: Path | None) -> tuple[Store, WorkspaceCo
     store = Store.open(database)
     if config is not None:
         with store.session() as session:
-            apply_config(session, workspace)
+            # The command acts in the file's workspace: crisis keys are unique per workspace only.
+            service.ACTING_WORKSPACE.set(apply_config(session, workspace).id)
     return store, workspace
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,11 +56,34 @@ def utc_now(now: datetime | None = None) -> datetime:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def get_crisis(session: Session, key: str) -> Crisis:
-    crisis = session.scalar(select(Crisis).where(Crisis.key == key))
-    if crisis is None:
+# The workspace the caller acts in (the web app sets it from the request's principal): crisis keys
+# are unique per workspace only, and the service functions, used by the CLI too, take a bare key.
+ACTING_WORKSPACE: ContextVar[int | None] = ContextVar("acting_workspace", default=None)
+
+
+@contextmanager
+def acting_in(workspace_id: int) -> Iterator[None]:
+    """Crisis keys named inside the block are the workspace's own."""
+    token = ACTING_WORKSPACE.set(workspace_id)
+    try:
+        yield
+    finally:
+        ACTING_WORKSPACE.reset(token)
+
+
+def get_crisis(session: Session, key: str, workspace_id: int | None = None) -> Crisis:
+    """The crisis of that key in the acting workspace; with none set, a key two workspaces share is
+    refused (never act on another tenant's crisis by mistake)."""
+    workspace_id = workspace_id if workspace_id is not None else ACTING_WORKSPACE.get()
+    query = select(Crisis).where(Crisis.key == key)
+    if workspace_id is not None:
+        query = query.where(Crisis.workspace_id == workspace_id)
+    found = session.scalars(query.limit(2)).all()
+    if not found:
         raise ResponseError(f"no crisis {key!r} (see `stormwatch crisis list`)")
-    return crisis
+    if len(found) > 1:
+        raise ResponseError(f"crisis {key!r} exists in several workspaces; name the workspace (--config)")
+    return found[0]
 
 
 def brand_of(session: Session, crisis: Crisis) -> Brand:
@@ -308,9 +333,10 @@ def open_crisis(
         stored_brand = find_brand(session, workspace_id, brand)
         if stored_brand is None:
             raise ResponseError(f"no brand {brand!r} in this workspace")
-        key = _free_key(session, crisis_key(brand, now))
+        key = _free_key(session, crisis_key(brand, now), workspace_id)
         crisis = Crisis(
             key=key,
+            workspace_id=workspace_id,
             brand_id=stored_brand.id,
             opened_at=now,
             severity=severity,
@@ -331,9 +357,11 @@ def open_crisis(
         return key
 
 
-def _free_key(session: Session, key: str) -> str:
+def _free_key(session: Session, key: str, workspace_id: int) -> str:
+    """The key, numbered if the workspace has it already (other workspaces' keys do not count)."""
     candidate, number = key, 1
-    while session.scalar(select(Crisis.id).where(Crisis.key == candidate)) is not None:
+    taken = select(Crisis.id).where(Crisis.workspace_id == workspace_id)
+    while session.scalar(taken.where(Crisis.key == candidate)) is not None:
         number += 1
         candidate = f"{key}-{number}"
     return candidate
@@ -528,7 +556,8 @@ def split(
         first = min(s.at for s in signals)
         brand = brand_of(session, source)
         new = Crisis(
-            key=_free_key(session, crisis_key(brand.name, first)),
+            key=_free_key(session, crisis_key(brand.name, first), brand.workspace_id),
+            workspace_id=brand.workspace_id,
             brand_id=source.brand_id,
             opened_at=first,
             severity=source.severity,

@@ -6,7 +6,7 @@ from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.auth.models import ApiToken, AuditEvent, LoginThrottle, Membership, User, WebSession
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
-from stormwatch.ingest.models import Mention, QuarantinedRecord
+from stormwatch.ingest.models import Mention, QuarantinedRecord, SetAsideMention
 from stormwatch.response.models import (
     Assignment,
     CrisisLink,
@@ -45,6 +45,7 @@ __all__ = [
     "Publication",
     "QuarantinedRecord",
     "ResponseDraft",
+    "SetAsideMention",
     "SignalRecord",
     "SourceState",
     "User",

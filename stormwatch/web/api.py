@@ -15,13 +15,16 @@ from starlette.concurrency import run_in_threadpool
 from stormwatch.analysis.corrections import CorrectionError, record_correction
 from stormwatch.auth.models import ApiToken
 from stormwatch.auth.service import AuthError, Principal, audit_log, create_token, memberships, revoke_token
+from stormwatch.backlog import SetAside, backlog, set_aside_mentions
 from stormwatch.ingest.jsontext import JsonInputError, loads
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.response.service import acting_in
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries, schemas
+from stormwatch.web.limits import MAX_PUSH_BYTES, MAX_PUSH_RECORDS, too_many_records
 from stormwatch.web.security import require
 from stormwatch.web.stream import event_stream
 from stormwatch.workspace.models import Brand
@@ -38,7 +41,8 @@ def crisis_room(store: Store, principal: Principal, key: str) -> dict[str, Any]:
         crisis = queries.crisis_detail(session, principal.workspace_id, key)
     if crisis is None:
         raise HTTPException(404, "no such crisis in this workspace")
-    return crisis | actions.response_view(store, key)
+    with acting_in(principal.workspace_id):
+        return crisis | actions.response_view(store, key)
 
 
 MAX_PAGE = 500
@@ -205,14 +209,23 @@ def build_api(
         "/mentions",
         tags=["mentions"],
         response_model=schemas.PushResult,
-        responses={422: {"model": schemas.PushRejected}},
+        status_code=202,
+        responses={
+            422: {"model": schemas.PushRejected},
+            413: {
+                "description": f"More than {MAX_PUSH_RECORDS} records, or a body over "
+                f"{MAX_PUSH_BYTES:,} bytes: split the push into smaller requests."
+            },
+        },
         openapi_extra={"requestBody": PUSH_BODY},
     )
     async def push_mentions(
         principal: Annotated[Principal, Depends(require("mentions:write"))], request: Request
     ) -> dict[str, Any]:
-        """Store pushed mentions exactly once (idempotent on brand, source and id).
+        """Store pushed mentions exactly once (idempotent on brand, source and id); 202 Accepted.
 
+        Stored mentions are analysed in the background, soon after (they appear in `GET /api/mentions`
+        with their sentiment then; see `GET /api/failed-mentions` for any the pipeline set aside).
         Each record is validated on its own (lengths, whole numbers, characters, the date window:
         README "Input limits"): the acceptable ones are stored and listed in `accepted`, the others
         quarantined and listed in `problems`, both by their position in the list. If none could be
@@ -223,6 +236,8 @@ def build_api(
         # The body is read here rather than by FastAPI, whose parser turns a deeply nested body
         # into a vague 400 and a list with one non-object into a 422 for the whole request.
         records = pushed_records(await request.body())
+        if len(records) > MAX_PUSH_RECORDS:
+            raise HTTPException(413, too_many_records(len(records)))
         report = await run_in_threadpool(
             MentionIngestor(store, principal.workspace_id, window=window, limit_brands=True).ingest,
             records,
@@ -239,6 +254,23 @@ def build_api(
             "quarantined": report.quarantined,
             "accepted": report.accepted,
             "problems": problems,
+        }
+
+    @api.get("/failed-mentions", tags=["mentions"], response_model=schemas.BacklogOut)
+    def failed_mentions(
+        principal: Reader,
+        limit: Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")] = 100,
+    ) -> dict[str, Any]:
+        """Mentions the pipeline set aside (analysis or detection failed on them), with the reason,
+        beside the workspace's backlog still to analyse and its open crises."""
+        with store.session() as session:
+            figures = backlog(session, principal.workspace_id)[0]
+            items = set_aside_mentions(session, principal.workspace_id, limit)
+        return {
+            "pending": figures.pending,
+            "set_aside": figures.set_aside,
+            "open_crises": figures.open_crises,
+            "items": [_set_aside_view(item) for item in items],
         }
 
     @api.post(
@@ -390,7 +422,8 @@ def build_api(
             if queries.find_crisis(session, principal.workspace_id, key) is None:
                 raise HTTPException(404, "no such crisis in this workspace")
         try:
-            action()
+            with acting_in(principal.workspace_id):
+                action()
         except actions.ActionError as error:
             raise HTTPException(409, str(error)) from error
         with store.session() as session:
@@ -483,6 +516,20 @@ def build_api(
             ]
 
     return api
+
+
+def _set_aside_view(item: SetAside) -> dict[str, Any]:
+    return {
+        "mention_id": item.mention_id,
+        "brand": item.brand,
+        "source": item.source,
+        "id": item.external_id,
+        "created_at": item.created_at.isoformat(),
+        "text": item.text,
+        "stage": item.stage,
+        "reason": item.reason,
+        "set_aside_at": item.set_aside_at.isoformat(),
+    }
 
 
 def _token_view(token: ApiToken) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from stormwatch.sources.api import sources_router
 from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
 from stormwatch.web.api import build_api
+from stormwatch.web.limits import PushSizeLimit
 from stormwatch.web.openapi import document_errors, method_not_allowed
 from stormwatch.web.pages import build_pages
 from stormwatch.web.security import Forbidden, NotLoggedIn, SecuritySettings, only_workspace
@@ -48,7 +49,8 @@ def create_app(
     window: TimeWindow = DEFAULT_WINDOW,
     trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
-    """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed.
+    """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed (it should
+    only wake the analysis: the push answers once the mentions are stored).
 
     With ``public_workspace_id`` (the demo), visitors who are not logged in see that workspace
     read-only, as a client viewer would; everyone else must log in or send an API token.
@@ -68,6 +70,7 @@ def create_app(
         docs_url=None,  # served below from the package, so the docs work offline too
         redoc_url=None,
     )
+    app.add_middleware(PushSizeLimit)
     app.state.security = SecuritySettings(store, public_workspace_id)
     if trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))

@@ -23,12 +23,14 @@ from stormwatch.auth.service import (
     set_locale,
     switch_workspace,
 )
+from stormwatch.backlog import backlog
 from stormwatch.crisis.service import CLOSE_PROPOSED
 from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import Playbook
 from stormwatch.response import service
 from stormwatch.response.lifecycle import OPEN_STATUSES
+from stormwatch.response.service import acting_in
 from stormwatch.store.db import Store
 from stormwatch.web import actions, charts, queries
 from stormwatch.web.api import RowId
@@ -188,6 +190,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
                 "figures": charts.brand_figures(session, chosen["id"], days) if chosen else None,
                 "crises": queries.crises(session, principal.workspace_id),
                 "mentions": queries.latest_mentions(session, principal.workspace_id, limit=30),
+                "backlog": backlog(session, principal.workspace_id)[0],
             }
         return render(request, "dashboard.html", principal, context)
 
@@ -394,7 +397,8 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             if queries.find_crisis(session, principal.workspace_id, key) is None:
                 raise HTTPException(404, "no such crisis in this workspace")
         try:
-            action()
+            with acting_in(principal.workspace_id):
+                action()
         except actions.ActionError as error:
             flash = quote(str(error))
             return RedirectResponse(f"/crises/{quote(key)}?problem={flash}", status_code=303)

@@ -360,3 +360,24 @@ class CauseCorrectionIn(BaseModel):
 class CauseCorrectionOut(BaseModel):
     correction_id: int
     cause: str | None
+
+
+class SetAsideOut(BaseModel):
+    """A stored mention the pipeline could not analyse or detect on, kept aside with the reason."""
+
+    mention_id: int
+    brand: str
+    source: str
+    id: str
+    created_at: str
+    text: str
+    stage: str
+    reason: str
+    set_aside_at: str
+
+
+class BacklogOut(BaseModel):
+    pending: int
+    set_aside: int
+    open_crises: int
+    items: list[SetAsideOut]

@@ -121,7 +121,7 @@ def test_token_scopes_and_revocation(site: Site) -> None:
         assert secret not in admin.get("/api/tokens").text
         assert admin.post("/api/tokens", json={"name": "bad", "scopes": ["root"]}).status_code == 422
         with site.client(secret) as fresh:
-            assert fresh.post("/api/mentions", json=mention).status_code == 200
+            assert fresh.post("/api/mentions", json=mention).status_code == 202
             assert admin.delete(f"/api/tokens/{token_id}").status_code == 204
             assert fresh.get("/api/mentions").status_code == 401
     kinds = _audit_kinds(site)
