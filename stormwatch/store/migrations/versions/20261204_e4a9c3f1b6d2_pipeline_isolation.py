@@ -1,7 +1,7 @@
 """pipeline isolation: crisis keys unique per workspace; mentions set aside by the pipeline
 
 Revision ID: e4a9c3f1b6d2
-Revises: b7c1d2e3f4a5
+Revises: e5a7c3b9d1f2
 Create Date: 2026-12-04 18:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import stormwatch.store.db
 
 revision: str = "e4a9c3f1b6d2"
-down_revision: str | None = "b7c1d2e3f4a5"
+down_revision: str | None = "e5a7c3b9d1f2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
