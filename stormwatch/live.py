@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,11 +26,9 @@ from stormwatch.crisis.models import Crisis
 from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
-from stormwatch.detection.service import EARLIEST_DETECTABLE, LATEST_DETECTABLE
 from stormwatch.detection.signal import Signal
 from stormwatch.ingest.mention import MentionIn
-from stormwatch.ingest.models import Mention
-from stormwatch.ingest.window import MAX_AHEAD
+from stormwatch.ingest.models import Mention, plausibly_dated
 from stormwatch.pipeline import Pipeline, StepResult
 from stormwatch.stats import service as hourly_counts
 from stormwatch.store.db import Store
@@ -69,17 +67,10 @@ class LivePipeline:
         near-duplicate groups (so that a copy arriving after the restart joins its original's group)."""
         with self.store.session() as session:
             self.pipeline.crises.restore(open_crises(session, self.workspace_id))
-            # Only times detection can use, and none in the future: one absurd date stored before
-            # validation caught it must not put the history window out of range (year 1) or away
-            # from every real mention (2100).
             latest = session.scalar(
                 select(func.max(Mention.created_at))
                 .join(Brand)
-                .where(
-                    Brand.workspace_id == self.workspace_id,
-                    Mention.created_at >= EARLIEST_DETECTABLE + history,
-                    Mention.created_at <= min(LATEST_DETECTABLE, datetime.now(UTC) + MAX_AHEAD),
-                )
+                .where(Brand.workspace_id == self.workspace_id, plausibly_dated())
             )
             if latest is None:
                 return 0
