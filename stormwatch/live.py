@@ -29,11 +29,9 @@ from stormwatch.crisis.models import Crisis
 from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
-from stormwatch.detection.service import EARLIEST_DETECTABLE, LATEST_DETECTABLE
 from stormwatch.detection.signal import Signal
 from stormwatch.ingest.mention import MentionIn
-from stormwatch.ingest.models import Mention, SetAsideMention
-from stormwatch.ingest.window import MAX_AHEAD
+from stormwatch.ingest.models import Mention, SetAsideMention, plausibly_dated
 from stormwatch.pipeline import BATCH_SIZE as REPLAY_BATCH_SIZE
 from stormwatch.pipeline import Pipeline, StageError, StepResult
 from stormwatch.stats import service as hourly_counts
@@ -116,11 +114,7 @@ class LivePipeline:
                 select(func.max(Mention.created_at))
                 .join(Enrichment, Enrichment.mention_id == Mention.id)
                 .join(Brand)
-                .where(
-                    Brand.workspace_id == self.workspace_id,
-                    Mention.created_at >= EARLIEST_DETECTABLE + history,
-                    Mention.created_at <= min(LATEST_DETECTABLE, datetime.now(UTC) + MAX_AHEAD),
-                )
+                .where(Brand.workspace_id == self.workspace_id, plausibly_dated())
             )
             if latest is None:
                 return 0

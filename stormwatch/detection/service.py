@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.detectors import Detector, detectors_for
 from stormwatch.detection.signal import Signal
+from stormwatch.ingest.window import SAFE_EARLIEST, SAFE_LATEST
 from stormwatch.workspace.config import BrandConfig
 
 log = logging.getLogger(__name__)
 
-# Far inside datetime's range (years 1 to 9999), so that no window, baseline week or reply SLA
-# added to or taken from a mention's time can leave it (year 1 minus ten minutes is an
-# OverflowError that used to stop the pipeline). Ingest validation keeps much narrower bounds
-# (ingest/window.py); this guards mentions stored before it existed.
-EARLIEST_DETECTABLE = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST_DETECTABLE = datetime(9000, 1, 1, tzinfo=UTC)
-
 
 def detectable(moment: datetime) -> bool:
-    return EARLIEST_DETECTABLE <= moment < LATEST_DETECTABLE
+    """Whether date arithmetic on ``moment`` is safe (see ``SAFE_EARLIEST``); ingest validation
+    keeps much narrower bounds, so only a mention stored before it existed can fail this."""
+    return SAFE_EARLIEST <= moment < SAFE_LATEST
 
 
 class DetectionEngine:

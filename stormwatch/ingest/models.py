@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ColumnElement, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from stormwatch.ingest.window import MAX_AHEAD, SAFE_EARLIEST, SAFE_LATEST
 from stormwatch.store import limits
 from stormwatch.store.db import Base, UTCDateTime
 from stormwatch.workspace.models import utcnow
@@ -35,6 +36,14 @@ class Mention(Base):
     comments: Mapped[int] = mapped_column(Integer, default=0)
     reply_to: Mapped[str | None] = mapped_column(String(limits.ID_LENGTH))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def plausibly_dated() -> ColumnElement[bool]:
+    """Mentions whose time may stand for "now" (the newest one, for warm-up and the figures): not
+    in the future and safe for date arithmetic, so that one absurd date stored before ingest
+    validation refused it can neither overflow nor move every window to year 9999."""
+    latest = min(SAFE_LATEST, datetime.now(UTC) + MAX_AHEAD)
+    return Mention.created_at.between(SAFE_EARLIEST, latest)
 
 
 class QuarantinedRecord(Base):

@@ -16,6 +16,13 @@ from datetime import UTC, datetime, timedelta
 EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)
 MAX_AHEAD = timedelta(days=1)
 
+# Far inside datetime's range (years 1 to 9999), so that no window, baseline week or reply SLA
+# added to or taken from a time between them can leave it (year 1 minus ten minutes is an
+# OverflowError that used to stop the pipeline). The window above is much narrower; these bound
+# what detection and the figures use of mentions stored before it existed.
+SAFE_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+SAFE_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)

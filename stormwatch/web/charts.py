@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from stormwatch.crisis.models import Crisis
 from stormwatch.detection.baseline import HourlyBaseline
-from stormwatch.ingest.models import Mention
+from stormwatch.ingest.models import Mention, plausibly_dated
 from stormwatch.stats.models import HourlyCount
 from stormwatch.web.queries import iso, mentions_by_id
 
@@ -27,7 +27,9 @@ TOP_POSTS = 10
 
 def brand_figures(session: Session, brand_id: int, days: int) -> dict[str, Any]:
     """Everything the dashboard draws for one brand over the ``days`` before its newest mention."""
-    latest = session.scalar(select(func.max(Mention.created_at)).where(Mention.brand_id == brand_id))
+    latest = session.scalar(
+        select(func.max(Mention.created_at)).where(Mention.brand_id == brand_id, plausibly_dated())
+    )
     if latest is None:
         return {"series": _empty_series(), "share": {"source": [], "lang": []}, "top": [], "crises": []}
     until = latest.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)

@@ -18,7 +18,7 @@ from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import CLOSED_STATUSES
 from stormwatch.detection.models import SignalRecord
-from stormwatch.ingest.models import Mention
+from stormwatch.ingest.models import Mention, plausibly_dated
 from stormwatch.stats.models import HourlyCount
 from stormwatch.workspace.models import Brand, Workspace
 
@@ -78,7 +78,9 @@ def brand_overview(session: Session, workspace_id: int) -> list[dict[str, Any]]:
 def latest_mention_at(session: Session, workspace_id: int) -> datetime | None:
     """Event time of the workspace's newest mention: "now" for figures over replayed data."""
     return session.scalar(
-        select(func.max(Mention.created_at)).join(Brand).where(Brand.workspace_id == workspace_id)
+        select(func.max(Mention.created_at))
+        .join(Brand)
+        .where(Brand.workspace_id == workspace_id, plausibly_dated())
     )
 
 

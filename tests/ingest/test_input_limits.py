@@ -251,3 +251,24 @@ def test_the_example_workspace_file_has_the_default_window(tmp_path: Path) -> No
     path.write_text("[ingest]\nmax_ahead_hours = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"ingest\.max_ahead_hours"):
         load_config(path)
+
+
+def test_stored_extreme_dates_do_not_break_the_dashboard_or_the_api(store: Store) -> None:
+    with store.session() as session:
+        workspace_id = apply_config(session, WorkspaceConfig()).id
+        token, _ = create_token(session, workspace_id, "read", ["read"], actor="test")
+    extremes = [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)]
+    _store_unchecked(store, workspace_id, [*extremes, datetime(2026, 3, 2, 10, tzinfo=UTC)])
+    LivePipeline(store, TextAnalyzer.load(deep=False), workspace_id).run_until_idle()
+    with store.session() as session:
+        brand_id = ensure_brand(session, workspace_id, BRAND).id
+    application = create_app(store, public_workspace_id=workspace_id)
+    paths = ["/", "/api/brands", f"/api/brands/{brand_id}/figures", "/api/response-times", "/api/mentions"]
+    with serve(application) as url, httpx.Client(base_url=url, timeout=30) as client:
+        answers = {path: client.get(path, headers={"Authorization": f"Bearer {token}"}) for path in paths}
+        answers["/fragments/response-times"] = client.get(
+            "/fragments/response-times", params={"brand": brand_id}
+        )
+    assert {path: answer.status_code for path, answer in answers.items()} == dict.fromkeys(answers, 200)
+    # The figures are those of the real mention's days, not of year 9999.
+    assert answers[f"/api/brands/{brand_id}/figures"].json()["until"].startswith("2026-03-02")
