@@ -42,31 +42,29 @@ class SetAside:
 def backlog(session: Session, workspace_id: int | None = None) -> list[WorkspaceBacklog]:
     """Every workspace's figures (or one's), in workspace order."""
     workspaces = select(Workspace.id, Workspace.name).order_by(Workspace.id)
-    if workspace_id is not None:
+    pending_query = (
+        select(Brand.workspace_id, func.count())
+        .select_from(Mention)
+        .join(Brand, Brand.id == Mention.brand_id)
+        .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
+        .outerjoin(SetAsideMention, SetAsideMention.mention_id == Mention.id)
+        .where(Enrichment.mention_id.is_(None), SetAsideMention.mention_id.is_(None))
+        .group_by(Brand.workspace_id)
+    )
+    aside_query = select(SetAsideMention.workspace_id, func.count()).group_by(SetAsideMention.workspace_id)
+    crises_query = (
+        select(Crisis.workspace_id, func.count())
+        .where(Crisis.status.not_in(CLOSED_STATUSES))
+        .group_by(Crisis.workspace_id)
+    )
+    if workspace_id is not None:  # the web app asks for one tenant's: count only its rows
         workspaces = workspaces.where(Workspace.id == workspace_id)
-    pending = dict(
-        session.execute(
-            select(Brand.workspace_id, func.count())
-            .select_from(Mention)
-            .join(Brand, Brand.id == Mention.brand_id)
-            .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
-            .outerjoin(SetAsideMention, SetAsideMention.mention_id == Mention.id)
-            .where(Enrichment.mention_id.is_(None), SetAsideMention.mention_id.is_(None))
-            .group_by(Brand.workspace_id)
-        ).all()
-    )
-    aside = dict(
-        session.execute(
-            select(SetAsideMention.workspace_id, func.count()).group_by(SetAsideMention.workspace_id)
-        ).all()
-    )
-    crises = dict(
-        session.execute(
-            select(Crisis.workspace_id, func.count())
-            .where(Crisis.status.not_in(CLOSED_STATUSES))
-            .group_by(Crisis.workspace_id)
-        ).all()
-    )
+        pending_query = pending_query.where(Brand.workspace_id == workspace_id)
+        aside_query = aside_query.where(SetAsideMention.workspace_id == workspace_id)
+        crises_query = crises_query.where(Crisis.workspace_id == workspace_id)
+    pending: dict[int, int] = {w: n for w, n in session.execute(pending_query).all()}
+    aside: dict[int, int] = {w: n for w, n in session.execute(aside_query).all()}
+    crises: dict[int, int] = {w: n for w, n in session.execute(crises_query).all()}
     return [
         WorkspaceBacklog(wid, name, pending.get(wid, 0), aside.get(wid, 0), crises.get(wid, 0))
         for wid, name in session.execute(workspaces).all()

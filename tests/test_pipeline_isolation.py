@@ -7,13 +7,16 @@ the store, as a database from before input validation (or any other gap) would h
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, func, select
+from typer.testing import CliRunner
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.text_analyzer import TextAnalyzer
 from stormwatch.backlog import backlog, set_aside_mentions
+from stormwatch.cli import app
 from stormwatch.crisis.models import Crisis
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
@@ -159,3 +162,12 @@ def test_a_restart_with_a_poisoned_mention_stored_does_not_meet_the_same_wall(st
         stages = {a.mention_id: a.stage for a in set_aside_mentions(session, workspace)}
     assert (figures.pending, figures.set_aside) == (0, 2)
     assert stages[poison] == "analysis"
+
+    # The same figures through `stormwatch status`, with the reason each one was set aside.
+    url = store.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["status", "--json", "--database", url])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.splitlines()[0])
+    assert (line["workspace"], line["pending"], line["set_aside"]) == ("Restarted", 0, 2)
+    assert {item["stage"] for item in line["set_aside_mentions"]} == {"analysis", "detection"}
+    assert all("OverflowError" in item["reason"] for item in line["set_aside_mentions"])

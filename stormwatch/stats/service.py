@@ -34,15 +34,19 @@ def add(session: Session, observations: Iterable[Observation]) -> None:
         {"brand_id": b, "hour": h, "source": s, "lang": lang, "sentiment": sent, "count": n}
         for (b, h, s, lang, sent), n in count_observations(observations).items()
     ]
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(HourlyCount)
+    statement = statement.on_conflict_do_update(
+        index_elements=["brand_id", "hour", "source", "lang", "sentiment"],
+        set_={"count": HourlyCount.count + statement.excluded.count},
+    )
+    # Parameters apart from the statement (executemany): one statement compiled for any number of
+    # rows, where ``.values(rows)`` built and compiled a clause per value (half a second a batch).
     for start in range(0, len(rows), BATCH):
-        statement = insert(HourlyCount).values(rows[start : start + BATCH])
-        statement = statement.on_conflict_do_update(
-            index_elements=["brand_id", "hour", "source", "lang", "sentiment"],
-            set_={"count": HourlyCount.count + statement.excluded.count},
-        )
-        session.execute(statement)
+        session.execute(statement, rows[start : start + BATCH])
 
 
 def rebuild(session: Session) -> int:
