@@ -58,7 +58,15 @@ def sources_router(
     configured = configured or Configured()
     hooks: dict[str, Webhook] = {hook.settings.name: hook for hook in configured.webhooks}
 
-    @router.get("/api/sources", dependencies=[Depends(guard)] if guard is not None else [])
+    @router.get(
+        "/api/sources",
+        dependencies=[Depends(guard)] if guard is not None else [],
+        responses={
+            401: {"model": Message},
+            403: {"model": Message},
+            404: {"model": Message, "description": "another workspace's reader"},
+        },
+    )
     def list_sources() -> list[dict[str, Any]]:
         """Health of every source: status (ok, failing, never run, unavailable), last success,
         lag in seconds since then, newest item, last error and counts."""
@@ -128,7 +136,11 @@ def sources_router(
         body = await read_capped(request, hook.settings.max_body_bytes)
         return await run_in_threadpool(store_delivery, hook, body, signature)
 
-    @router.get("/api/webhooks/{name}", response_class=PlainTextResponse)
+    @router.get(
+        "/api/webhooks/{name}",
+        response_class=PlainTextResponse,
+        responses={403: {"model": Message, "description": "unknown webhook or wrong verify token"}},
+    )
     def verify_subscription(
         name: str,
         mode: Annotated[str, Query(alias="hub.mode")],

@@ -32,7 +32,7 @@ def test_nothing_is_served_without_credentials(site: Site) -> None:
         assert client.get("/static/vendor/htmx.min.js").status_code == 200  # assets need no log-in
 
 
-def test_session_cookie_is_httponly_samesite_and_secure_over_https(site: Site) -> None:
+def _session_cookie_over_https(site: Site) -> str:
     tenant = site.tenants["acme"]
     with site.client() as client:
         csrf = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
@@ -41,12 +41,20 @@ def test_session_cookie_is_httponly_samesite_and_secure_over_https(site: Site) -
             data={"email": tenant.users["viewer"], "password": PASSWORD, "csrf_token": csrf},
             headers={"X-Forwarded-Proto": "https"},  # as behind a TLS-terminating proxy
         )
-    cookie = answer.headers["set-cookie"].lower()
     assert answer.status_code == 303
+    return answer.headers["set-cookie"].lower()
+
+
+def test_session_cookie_is_httponly_samesite_and_secure_over_https(proxied_site: Site) -> None:
+    cookie = _session_cookie_over_https(proxied_site)
     assert "stormwatch_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     assert "secure" in cookie
-    with site.browser(tenant.users["viewer"]) as plain:
+    with proxied_site.browser(proxied_site.tenants["acme"].users["viewer"]) as plain:
         assert plain.cookies.get("stormwatch_session")
+
+
+def test_a_client_that_is_not_a_trusted_proxy_cannot_claim_https(site: Site) -> None:
+    assert "secure" not in _session_cookie_over_https(site)
 
 
 def test_login_form_needs_its_csrf_cookie(site: Site) -> None:
