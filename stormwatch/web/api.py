@@ -291,7 +291,9 @@ def build_api(store: Store, library: PlaybookLibrary, after_push: Any = None) ->
         _act(
             principal,
             key,
-            lambda: made.append(actions.draft(store, principal, key, body.template, body.lang, body.text)),
+            lambda: made.append(
+                actions.draft(store, principal, key, body.template, body.lang, body.text, body.values)
+            ),
         )
         return _draft_view(key, made[0])
 
