@@ -121,9 +121,10 @@ def demo(
                 for account in create_demo_accounts(runtime.store, runtime.workspace_id):
                     console.print(f"  {account.email}  password {account.password}  ({account.role})")
 
-            # The response clock runs on event time, so the crisis gets its playbook and deadlines as if live.
+            # The response clock runs on the wall clock, as for a live crisis: the replay's hours pass in
+            # seconds, and deadlines counted in event time would be hours overdue when a visitor looks.
             def on_tick(moment: datetime) -> None:
-                respond(runtime.store, runtime.playbooks, now=moment, send=runtime.live.send)
+                respond(runtime.store, runtime.playbooks, send=runtime.live.send)
 
             stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
             console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")

@@ -390,7 +390,9 @@ def build_api(
         _act(
             principal,
             key,
-            lambda: made.append(actions.draft(store, principal, key, body.template, body.lang, body.text)),
+            lambda: made.append(
+                actions.draft(store, principal, key, body.template, body.lang, body.text, body.values)
+            ),
         )
         return _draft_view(key, made[0])
 

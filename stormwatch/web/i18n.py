@@ -44,6 +44,7 @@ def helpers(locale: str, zone: ZoneInfo, playbook: Playbook | None = None) -> di
         "_": translator(locale),
         "locale": locale,
         "zone_name": fmt.zone_name(zone, locale),
+        "zone_key": zone.key,
         "when": when,
         "clock": clock,
         "num": lambda value: fmt.number(value, locale),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -307,6 +307,11 @@ class DraftIn(BaseModel):
     lang: str = Field(default="en", pattern="^(en|pl)$")
     text: str | None = Field(
         default=None, max_length=10000, description="Own wording instead of the template."
+    )
+    values: dict[str, Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=dict,
+        max_length=20,
+        description='Values of the template\'s placeholders, e.g. {"issue": "flights were cancelled"}.',
     )
 
 

@@ -139,8 +139,9 @@ def test_crisis_opens_live_is_acknowledged_and_a_reply_approved_by_another_user(
         analyst.get_by_test_id("acknowledge").click()
         expect(analyst.get_by_test_id("status")).to_have_text("acknowledged")
         expect(analyst.get_by_test_id("owners")).to_contain_text("Adam")
-        analyst.select_option("select[name=template]", "holding_statement")
-        analyst.fill(
+        expect(analyst.locator("select[name=template]")).to_have_value("holding_statement")  # the first text
+        analyst.fill("input[name=value_issue]", "many of you are waiting")
+        analyst.fill(  # the preview, reworded by hand: that wording is what is drafted
             "textarea[name=text]", "We know many of you are waiting. We are on it; next update at 18:00."
         )
         analyst.get_by_test_id("save-draft").click()

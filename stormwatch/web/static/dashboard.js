@@ -21,6 +21,16 @@
     };
   }
 
+  // Axis labels as the reader writes dates and numbers ("4 gru, 18:00" / "Dec 4, 6 PM"; "1 234,5"),
+  // in the team's time zone, like every time on the server-rendered pages.
+  const lang = document.documentElement.lang || "en";
+  const when = new Intl.DateTimeFormat(lang, {
+    timeZone: labels.zone || "UTC", day: "numeric", month: "short", hour: "numeric", minute: "2-digit",
+  });
+  const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  const timeAxis = { values: function (u, splits) { return splits.map(function (v) { return when.format(new Date(v * 1000)); }); } };
+  const numberAxis = { size: 45, values: function (u, splits) { return splits.map(function (v) { return number.format(v); }); } };
+
   function draw(id, data, series, crises, bands) {
     const el = document.getElementById(id);
     const options = {
@@ -28,7 +38,7 @@
       height: 240,
       series: [{}].concat(series),
       bands: bands || [],
-      axes: [{}, { size: 45 }],
+      axes: [timeAxis, numberAxis],
       legend: { live: false },
       hooks: { drawClear: [crisisShading(crises)] },
     };
@@ -71,7 +81,7 @@
     meta.appendChild(who);
     meta.appendChild(document.createTextNode(
       " · " + m.source + " · " + (m.lang || "?") + " · " + m.created_at.slice(0, 16).replace("T", " ") +
-      " · " + Number(m.author_followers).toLocaleString() + " " + labels.followers + " "));
+      " · " + number.format(m.author_followers) + " " + labels.followers + " "));
     const pill = document.createElement("span");
     pill.className = "pill " + (m.sentiment || "pending");
     pill.textContent = labels[m.sentiment || "pending"] || m.sentiment;

@@ -31,8 +31,12 @@
       document.body.dispatchEvent(new CustomEvent("crisis", { detail: crisis }));
       document.body.dispatchEvent(new CustomEvent("crisis-" + crisis.crisis_id, { detail: crisis }));
       if (crisis.event === "opened" || crisis.event === "escalated") {
-        toast(crisis.brand + " — " + crisis.event + " (" + crisis.severity + "): " + crisis.message,
-              "/crises/" + encodeURIComponent(crisis.crisis_id));
+        // The event's word in the page's language; the stored message is English, so it is shown
+        // to English readers only (the crisis room says the same in the reader's language).
+        const said = document.body.dataset["said" + crisis.event.charAt(0).toUpperCase() + crisis.event.slice(1)];
+        const english = document.documentElement.lang === "en";
+        toast(crisis.brand + " — " + (said || crisis.event) + " (" + crisis.severity + ")" +
+              (english ? ": " + crisis.message : ""), "/crises/" + encodeURIComponent(crisis.crisis_id));
       }
     });
   }
