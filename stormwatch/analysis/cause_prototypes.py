@@ -160,6 +160,12 @@ CAUSE_PROTOTYPES: dict[Cause | None, tuple[str, ...]] = {
         "Obsługa w sklepie niekompetentna, nikt nic nie wie",
         "Odsyłają mnie od działu do działu, nikt nie chce pomóc",
         "Pani na kasie krzyczała na klientów, skandaliczna obsługa",
+        "Obsługa klienta w tym banku to dramat, nikt nie potrafi pomóc",
+        "Zwrot pieniędzy miał być w 14 dni, mija miesiąc i nic",
+        "Biuro obsługi klienta ignoruje moje maile i telefony",
+        "Czekam od dwóch tygodni na kuriera, a infolinia mnie zbywa",
+        "Sprzedawca nie odpowiada na wiadomości, pieniądze przepadły",
+        "Na czacie z konsultantem czekałam 40 minut i się rozłączył",
     ),
     None: (
         "I'm so sad today, my dog is sick",
