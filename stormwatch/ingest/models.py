@@ -25,7 +25,7 @@ class Mention(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(2000))
     author: Mapped[str | None] = mapped_column(String(200))
-    author_followers: Mapped[int] = mapped_column(BigInteger, default=0)
+    author_followers: Mapped[int | None] = mapped_column(BigInteger)  # None: unknown
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -42,7 +42,7 @@ def parse_mention(raw: Mapping[str, Any], *, brand: str | None = None) -> Mentio
         created_at=created_at,
         brand=brand or _optional_str(raw, "brand"),
         author=author.lstrip("@") if author else None,
-        author_followers=_count(raw, "author_followers"),
+        author_followers=_optional_count(raw, "author_followers"),
         url=url,
         lang=(_optional_str(raw, "lang") or None),
         likes=_count(raw, "likes"),
@@ -89,6 +89,13 @@ def _optional_str(raw: Mapping[str, Any], field: str) -> str | None:
 
 
 def _count(raw: Mapping[str, Any], field: str, aliases: tuple[str, ...] = ()) -> int:
+    """A count that is 0 when absent (no likes recorded is no likes)."""
+    number = _optional_count(raw, field, aliases)
+    return 0 if number is None else number
+
+
+def _optional_count(raw: Mapping[str, Any], field: str, aliases: tuple[str, ...] = ()) -> int | None:
+    """A count that is None when absent: an export without follower counts says nothing of reach."""
     for name in (field, *aliases):
         value = raw.get(name)
         if type(value) is int and value >= 0:  # the common case (bool is not exactly int)
@@ -102,7 +109,7 @@ def _count(raw: Mapping[str, Any], field: str, aliases: tuple[str, ...] = ()) ->
         if number < 0 or isinstance(value, bool):
             raise RecordError(name, f"expected a non-negative whole number, got {value!r}")
         return number
-    return 0
+    return None
 
 
 def _derived_id(source: str, url: str | None, author: str | None, created_at: datetime, text: str) -> str:

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,27 @@ class RawRecord:
     error: str | None = None
 
 
-def open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="surrogateescape", newline="")
-    return path.open(encoding="utf-8", errors="surrogateescape", newline="")
+GZIP_MAGIC = b"\x1f\x8b"
+# What a damaged or cut-off .gz raises part-way through: the lines before it are good records.
+COMPRESSION_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def open_text(path: Path, errors: str = "surrogateescape") -> IO[str]:
+    """A text stream of ``path``, gunzipped when it is gzip: by its magic bytes whatever its name
+    (recorded exports get renamed). Undecodable bytes are kept for reporting by default."""
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == GZIP_MAGIC
+    if compressed:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors=errors, newline="")
+    return path.open(encoding="utf-8", errors=errors, newline="")
+
+
+def text_stream(raw: io.BufferedReader, errors: str = "surrogateescape") -> io.TextIOWrapper:
+    """A byte stream that cannot seek (standard input) as text, gunzipped when it starts with
+    gzip's magic bytes: ``peek`` looks without consuming them."""
+    if raw.peek(2)[:2] == GZIP_MAGIC:
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8", errors=errors, newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8", errors=errors, newline="")
 
 
 def read_records(path: Path) -> Iterator[RawRecord]:
@@ -41,7 +59,10 @@ def read_records(path: Path) -> Iterator[RawRecord]:
 
 
 def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
-    for number, line in enumerate(stream, start=1):
+    for number, line in _numbered_lines(stream):
+        if isinstance(line, Exception):
+            yield _damaged(number, line)
+            return
         if line.isspace() or not line:
             continue
         text = line.rstrip("\r\n")
@@ -62,7 +83,14 @@ def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
 def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
     reader = csv.DictReader(stream)
     width = len(reader.fieldnames or [])
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except COMPRESSION_ERRORS as error:
+            yield _damaged(reader.line_num + 1, error)
+            return
         # line_num is the physical line where this row ended; quoted newlines make rows span lines.
         number = reader.line_num
         raw_text = json.dumps(row, ensure_ascii=False, default=str)
@@ -74,6 +102,29 @@ def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
             yield RawRecord(number, _printable(raw_text), None, "not valid UTF-8")
             continue
         yield RawRecord(number, raw_text, {key: value for key, value in row.items() if key})
+
+
+def _numbered_lines(stream: IO[str]) -> Iterator[tuple[int, str | Exception]]:
+    """Lines with their 1-based numbers; when compressed data breaks off, its error comes last, on
+    the line where the break is (every line before it is good)."""
+    number = 0
+    lines = iter(stream)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except COMPRESSION_ERRORS as error:
+            yield number + 1, error
+            return
+        number += 1
+        yield number, line
+
+
+def _damaged(line: int, error: Exception) -> RawRecord:
+    return RawRecord(
+        line, "", None, f"compressed file damaged or cut off here, nothing after it read ({error})"
+    )
 
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of bad bytes
