@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,20 +19,30 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from stormwatch.ingest.readers import open_text
+from stormwatch.ingest.readers import open_text, text_stream
 
 T = TypeVar("T")
 
 
 @contextmanager
-def open_input(path: Path) -> Iterator[IO[str]]:
-    """A text stream for ``path``; ``-`` is standard input. Undecodable bytes are kept for reporting."""
-    if str(path) == "-":
-        sys.stdin.reconfigure(encoding="utf-8", errors="surrogateescape")  # type: ignore[union-attr]
+def open_input(path: Path, errors: str = "surrogateescape") -> Iterator[IO[str]]:
+    """A text stream for ``path``, ``-`` for standard input, gunzipped when it is gzip. Undecodable
+    bytes are kept for reporting unless ``errors`` says otherwise."""
+    if str(path) != "-":
+        with open_text(path, errors) as stream:
+            yield stream
+        return
+    stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    if not isinstance(stdin, io.BufferedReader):  # a test's or an embedding program's text stdin
         yield sys.stdin
         return
-    with open_text(path) as stream:
+    stream = text_stream(stdin, errors)
+    try:
         yield stream
+    finally:
+        underlying = stream.detach()  # standard input stays open for whoever comes next
+        if isinstance(underlying, gzip.GzipFile):
+            underlying.close()  # closes the decompressor only, not the stream it reads
 
 
 @contextmanager

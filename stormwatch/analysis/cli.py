@@ -12,6 +12,7 @@ import typer
 
 from stormwatch.analysis.stream import DEFAULT_BATCH_SIZE, Malformed, analyze_stream
 from stormwatch.analysis.text_analyzer import TextAnalyzer
+from stormwatch.textio import open_input
 
 
 @contextlib.contextmanager
@@ -28,7 +29,9 @@ def _open(path: str, mode: str, default: TextIO) -> Iterator[TextIO]:
 
 
 def analyze(
-    input_path: Annotated[str, typer.Argument(metavar="INPUT", help="JSON Lines file, '-' for stdin")] = "-",
+    input_path: Annotated[
+        str, typer.Argument(metavar="INPUT", help="JSON Lines file (.jsonl or .jsonl.gz), '-' for stdin")
+    ] = "-",
     output_path: Annotated[str, typer.Option("-o", "--output", help="JSON Lines file, '-' for stdout")] = "-",
     quarantine: Annotated[
         Path | None, typer.Option("--quarantine", help="write malformed input lines to this file")
@@ -40,7 +43,8 @@ def analyze(
     analyzer = TextAnalyzer.load(deep=not fast_only)
     try:
         with (
-            _open(input_path, "r", sys.stdin) as source,
+            # gunzipped when gzip; undecodable bytes stop the run (a JSON line with one is not valid UTF-8)
+            open_input(Path(input_path), errors="strict") as source,
             _open(output_path, "w", sys.stdout) as sink,
             contextlib.ExitStack() as stack,
         ):
@@ -57,7 +61,7 @@ def analyze(
                 analyze_stream(
                     source, sink, analyzer, on_malformed=report, on_batch=advance, batch_size=batch_size
                 )
-    except OSError as error:
+    except (OSError, EOFError) as error:  # EOFError: a cut-off .gz, after the lines before the cut
         print(f"analyze: {error}", file=sys.stderr)
         raise typer.Exit(1) from error
 

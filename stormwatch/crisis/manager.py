@@ -190,18 +190,24 @@ def explain(signal: Signal, severity: int | None = None) -> str:
         parts.append(f"Most of it is about {CAUSE_WORDS[signal.cause]}.")
     if signal.reach:
         parts.append(f"These posts reach {signal.reach:,} followers.")
+    elif signal.reach is None:
+        parts.append("Their reach is unknown (no follower counts).")
     factors = aggravating_factors(signal)
     if severity is not None and factors:
         parts.append(f"Severity {severity} because {' and '.join(factors)}.")
     if signal.examples:
         shown = "; ".join(
-            f"@{example.author or '?'} ({example.followers:,} followers): “{example.text}”"
+            f"@{example.author or '?'} ({_followers(example.followers)}): “{example.text}”"
             for example in signal.examples[:3]
         )
         parts.append(f"Read first: {shown}.")
     if signal.example_ids:
         parts.append(f"Examples: {', '.join(signal.example_ids)}.")
     return " ".join(parts)
+
+
+def _followers(count: int | None) -> str:
+    return "followers unknown" if count is None else f"{count:,} followers"
 
 
 def crisis_key(brand: str, at: datetime) -> str:

@@ -46,7 +46,7 @@ def _base_level(signal: Signal) -> int:
 def aggravating_factors(signal: Signal) -> list[str]:
     """What raised the level above the volume ratio, in words (used in the crisis's reason)."""
     factors = []
-    if signal.reach >= WIDE_REACH:
+    if signal.reach is not None and signal.reach >= WIDE_REACH:
         factors.append(f"the posts reach {signal.reach:,} followers")
     if signal.growth is not None and signal.growth >= ACCELERATING and signal.observed >= MIN_POSTS_FOR_SPEED:
         factors.append("it is accelerating")

@@ -24,7 +24,7 @@ DEFAULT_BRAND = "default"
 
 def detect(
     input_path: Annotated[
-        Path, typer.Argument(metavar="[INPUT]", help="JSON Lines of mentions; - for stdin.")
+        Path, typer.Argument(metavar="[INPUT]", help="JSON Lines of mentions, gzipped or not; - for stdin.")
     ] = Path("-"),
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Where crisis events go; - for stdout.")
@@ -42,7 +42,8 @@ def detect(
     """Replay mentions in event time and print a JSON line each time a crisis opens or escalates.
 
     Each input line needs id, source, created_at (ISO 8601), text and author, and may have
-    author_followers, brand, lang, reply_to and url. Brands missing from the config get defaults.
+    author_followers (without it, reach is unknown), brand, lang, reply_to and url. Brands missing
+    from the config get defaults. Gzipped input (.jsonl.gz) is read as it is.
     """
     from stormwatch.analysis.text_analyzer import TextAnalyzer
 

@@ -238,7 +238,7 @@ def dominant_cause(causes: Iterable[Cause | None]) -> Cause | None:
 
 
 def top_by_reach(mentions: Sequence[EnrichedMention], count: int = 3) -> list[EnrichedMention]:
-    ranked = sorted(mentions, key=lambda m: (-m.mention.author_followers, m.mention.created_at))
+    ranked = sorted(mentions, key=lambda m: (-(m.mention.author_followers or 0), m.mention.created_at))
     return ranked[:count]
 
 
@@ -254,13 +254,19 @@ def examples_of(mentions: Sequence[EnrichedMention], count: int = 3) -> tuple[Ex
     )
 
 
-def reach_of(mentions: Iterable[EnrichedMention]) -> int:
-    """Followers of the distinct authors behind the posts (an author posting twice counts once)."""
+def reach_of(mentions: Iterable[EnrichedMention]) -> int | None:
+    """Followers of the distinct authors behind the posts (an author posting twice counts once).
+
+    None when no post carries a follower count (exports without them): unknown reach, not zero.
+    Where only some do, the sum of the known counts."""
     by_author: dict[str, int] = {}
     for m in mentions:
+        followers = m.mention.author_followers
+        if followers is None:
+            continue
         key = m.mention.author or m.mention.external_id
-        by_author[key] = max(by_author.get(key, 0), m.mention.author_followers)
-    return sum(by_author.values())
+        by_author[key] = max(by_author.get(key, 0), followers)
+    return sum(by_author.values()) if by_author else None
 
 
 def minutes(span: timedelta) -> str:

@@ -22,6 +22,6 @@ class SignalRecord(Base):
     expected: Mapped[float] = mapped_column(Float)
     window_minutes: Mapped[int] = mapped_column(Integer)
     cause: Mapped[str | None] = mapped_column(String(40))
-    reach: Mapped[int] = mapped_column(Integer)
+    reach: Mapped[int | None] = mapped_column(Integer)  # None: no follower count known
     summary: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -18,7 +18,7 @@ class Example:
 
     mention_id: str
     author: str | None
-    followers: int
+    followers: int | None  # None: unknown
     text: str
 
     def as_json(self) -> dict[str, object]:
@@ -34,7 +34,7 @@ class Signal:
     expected: float  # what the baseline predicted for the same window
     window: timedelta
     cause: Cause | None
-    reach: int  # followers of the authors behind the observed posts
+    reach: int | None  # followers of the authors behind the observed posts; None: none known
     example_ids: tuple[str, ...]
     summary: str  # one sentence for a person
     terms: tuple[str, ...] = field(default=())

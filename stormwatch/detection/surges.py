@@ -55,9 +55,10 @@ def conviction(mention: EnrichedMention) -> float:
     return min(1.0, max(0.0, mention.judgement.sentiment_score / CLEAR_NEGATIVE_SCORE))
 
 
-def reach_weight(followers: int) -> float:
-    """A post's weight in reach-weighted negativity: 1 for an account nobody follows, 7 for ten million."""
-    return math.log10(10 + followers)
+def reach_weight(followers: int | None) -> float:
+    """A post's weight in reach-weighted negativity: 1 for an account nobody follows (or whose
+    followers are unknown), 7 for ten million."""
+    return math.log10(10 + (followers or 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,7 +459,7 @@ class SurgeDetector:
             if not self._made_of_criticism(window, start, at):
                 continue
             negatives = window.negative_posts()
-            large = sum(m.mention.author_followers >= LARGE_ACCOUNT for m in negatives)
+            large = sum((m.mention.author_followers or 0) >= LARGE_ACCOUNT for m in negatives)
             if large == 0:
                 continue  # without large accounts this is a plain negative surge
             return self._signal(

@@ -115,7 +115,7 @@ class AccountTakeoverDetector:
                 expected=0.0,
                 window=WINDOW,
                 cause="account_compromise",
-                reach=max(m.mention.author_followers for m in posts),
+                reach=max((f for m in posts if (f := m.mention.author_followers) is not None), default=None),
                 example_ids=tuple(m.mention.external_id for m in posts[:3]),
                 summary=(
                     f"The brand's own account @{author} posted {len(posts)} time(s) in the last "

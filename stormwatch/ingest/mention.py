@@ -20,7 +20,7 @@ class MentionIn:
     created_at: datetime
     brand: str | None = None
     author: str | None = None
-    author_followers: int = 0
+    author_followers: int | None = None  # None: unknown (the export had no count), never read as 0
     url: str | None = None
     lang: str | None = None
     likes: int = 0

@@ -27,7 +27,7 @@ class Mention(Base):
     external_id: Mapped[str] = mapped_column(String(limits.ID_LENGTH))
     url: Mapped[str | None] = mapped_column(String(limits.URL_LENGTH))
     author: Mapped[str | None] = mapped_column(String(limits.AUTHOR_LENGTH))
-    author_followers: Mapped[int] = mapped_column(BigInteger, default=0)
+    author_followers: Mapped[int | None] = mapped_column(BigInteger)  # None: unknown
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String(limits.LANG_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -64,7 +64,7 @@ def parse_mention(
         created_at=created_at,
         brand=_brand(brand) or _optional_str(raw, "brand", limits.NAME_LENGTH),
         author=author or None,
-        author_followers=_count(raw, "author_followers", limits.BIG_INTEGER_MAX),
+        author_followers=_optional_count(raw, "author_followers", limits.BIG_INTEGER_MAX),
         url=url,
         lang=_optional_str(raw, "lang", limits.LANG_LENGTH),
         likes=_count(raw, "likes", limits.INTEGER_MAX),
@@ -131,6 +131,15 @@ def _optional_str(raw: Mapping[str, Any], field: str, max_length: int) -> str | 
 
 
 def _count(raw: Mapping[str, Any], field: str, maximum: int, aliases: tuple[str, ...] = ()) -> int:
+    """A count that is 0 when absent (no likes recorded is no likes)."""
+    number = _optional_count(raw, field, maximum, aliases)
+    return 0 if number is None else number
+
+
+def _optional_count(
+    raw: Mapping[str, Any], field: str, maximum: int, aliases: tuple[str, ...] = ()
+) -> int | None:
+    """A count that is None when absent: an export without follower counts says nothing of reach."""
     for name in (field, *aliases):
         value = raw.get(name)
         if type(value) is int and 0 <= value <= maximum:  # the common case (bool is not exactly int)
@@ -141,7 +150,7 @@ def _count(raw: Mapping[str, Any], field: str, maximum: int, aliases: tuple[str,
         if not 0 <= number <= maximum:
             raise RecordError(name, f"expected a whole number from 0 to {maximum}, got {_shown(value)}")
         return number
-    return 0
+    return None
 
 
 def _whole_number(value: Any, field: str) -> int:

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,27 @@ class RawRecord:
     error: str | None = None
 
 
-def open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="surrogateescape", newline="")
-    return path.open(encoding="utf-8", errors="surrogateescape", newline="")
+GZIP_MAGIC = b"\x1f\x8b"
+# What a damaged or cut-off .gz raises part-way through: the lines before it are good records.
+COMPRESSION_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def open_text(path: Path, errors: str = "surrogateescape") -> IO[str]:
+    """A text stream of ``path``, gunzipped when it is gzip: by its magic bytes whatever its name
+    (recorded exports get renamed). Undecodable bytes are kept for reporting by default."""
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == GZIP_MAGIC
+    if compressed:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors=errors, newline="")
+    return path.open(encoding="utf-8", errors=errors, newline="")
+
+
+def text_stream(raw: io.BufferedReader, errors: str = "surrogateescape") -> io.TextIOWrapper:
+    """A byte stream that cannot seek (standard input) as text, gunzipped when it starts with
+    gzip's magic bytes: ``peek`` looks without consuming them."""
+    if raw.peek(2)[:2] == GZIP_MAGIC:
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8", errors=errors, newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8", errors=errors, newline="")
 
 
 def read_records(path: Path) -> Iterator[RawRecord]:
@@ -43,7 +61,10 @@ def read_records(path: Path) -> Iterator[RawRecord]:
 
 
 def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
-    for number, line in enumerate(stream, start=1):
+    for number, line in _numbered_lines(stream):
+        if isinstance(line, Exception):
+            yield _damaged(number, line)
+            return
         if line.isspace() or not line:
             continue
         text = line.rstrip("\r\n")
@@ -68,7 +89,13 @@ def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
     except csv.Error as error:
         yield RawRecord(reader.line_num, "", None, f"unreadable CSV header: {error}")
         return
+    except COMPRESSION_ERRORS as error:
+        yield _damaged(1, error)
+        return
     for number, row in csv_rows(reader, reader.reader):
+        if isinstance(row, COMPRESSION_ERRORS):
+            yield _damaged(number + 1, row)
+            return
         if isinstance(row, csv.Error):
             yield RawRecord(number, "", None, f"unreadable CSV: {row}")
             continue
@@ -86,7 +113,8 @@ def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
 def csv_rows(rows: Iterator[Any], reader: Any) -> Iterator[tuple[int, Any]]:
     """Each row with the physical line where it ended (quoted newlines make rows span lines), or
     the csv.Error of a row that cannot be read (a field over the csv module's 128 KiB limit): the
-    reader goes on with the next line, so one such row costs only itself."""
+    reader goes on with the next line, so one such row costs only itself. Compressed data that
+    breaks off ends the rows with its error."""
     while True:
         try:
             row = next(rows)
@@ -95,7 +123,33 @@ def csv_rows(rows: Iterator[Any], reader: Any) -> Iterator[tuple[int, Any]]:
         except csv.Error as error:
             yield reader.line_num, error
             continue
+        except COMPRESSION_ERRORS as error:
+            yield reader.line_num, error
+            return
         yield reader.line_num, row
+
+
+def _numbered_lines(stream: IO[str]) -> Iterator[tuple[int, str | Exception]]:
+    """Lines with their 1-based numbers; when compressed data breaks off, its error comes last, on
+    the line where the break is (every line before it is good)."""
+    number = 0
+    lines = iter(stream)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except COMPRESSION_ERRORS as error:
+            yield number + 1, error
+            return
+        number += 1
+        yield number, line
+
+
+def _damaged(line: int, error: Exception) -> RawRecord:
+    return RawRecord(
+        line, "", None, f"compressed file damaged or cut off here, nothing after it read ({error})"
+    )
 
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of bad bytes

@@ -124,7 +124,7 @@ def _top_posts(session: Session, brand_id: int, since: datetime, until: datetime
     ids = session.scalars(
         select(Mention.id)
         .where(Mention.brand_id == brand_id, Mention.created_at >= since, Mention.created_at < until)
-        .order_by(Mention.author_followers.desc(), Mention.id)
+        .order_by(Mention.author_followers.desc().nulls_last(), Mention.id)
         .limit(TOP_POSTS)
     )
     return mentions_by_id(session, list(ids))

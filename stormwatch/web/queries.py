@@ -229,7 +229,7 @@ def crisis_detail(session: Session, workspace_id: int, key: str) -> dict[str, An
         select(Mention, Enrichment)
         .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
         .where(Mention.brand_id == crisis.brand_id, Mention.external_id.in_(example_ids))
-        .order_by(Mention.author_followers.desc())
+        .order_by(Mention.author_followers.desc().nulls_last())
     )
     view["examples"] = [mention_view(mention, brand, enrichment) for mention, enrichment in examples]
     view["story"] = _story_posts(session, crisis, brand)
@@ -251,7 +251,9 @@ def _story_posts(session: Session, crisis: Crisis, brand: str) -> list[dict[str,
         query = query.where(Mention.created_at <= crisis.closed_at)
     if crisis.cause:
         query = query.where(Enrichment.cause == crisis.cause)
-    rows = session.execute(query.order_by(Mention.author_followers.desc(), Mention.id).limit(STORY_POSTS))
+    rows = session.execute(
+        query.order_by(Mention.author_followers.desc().nulls_last(), Mention.id).limit(STORY_POSTS)
+    )
     return [mention_view(mention, brand, enrichment) for mention, enrichment in rows]
 
 

@@ -47,7 +47,7 @@ class MentionOut(BaseModel):
     brand: str
     source: str
     author: str | None
-    author_followers: int
+    author_followers: int | None = Field(default=None, description="None when the source gave no count.")
     text: str
     url: str | None
     created_at: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import subprocess
@@ -20,8 +21,11 @@ MALFORMED_EVERY = 1_000
 
 
 def _write_export(path: Path) -> int:
+    """The export, gzip-compressed when its name ends in .gz (recorded exports usually are)."""
     malformed = 0
-    with path.open("w", encoding="utf-8") as out:
+    with (
+        gzip.open(path, "wt", encoding="utf-8") if path.suffix == ".gz" else path.open("w", encoding="utf-8")
+    ) as out:
         for number in range(RECORDS):
             if number % MALFORMED_EVERY == 999:
                 out.write('{"id": "broken", "text": \n')
@@ -66,16 +70,17 @@ def _kill_midway(process: subprocess.Popen[bytes], store: Store) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["export.jsonl", "export.jsonl.gz"])
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_kill_during_import_then_rerun_stores_each_record_once(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+    backend: str, name: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     url = (
         f"sqlite:///{tmp_path / 'kill.db'}"
         if backend == "sqlite"
         else request.getfixturevalue("postgres_url")
     )
-    export = tmp_path / "export.jsonl"
+    export = tmp_path / name
     malformed = _write_export(export)
     store = Store.open(url)
 

@@ -1,0 +1,1 @@
+"""NAB (Numenta Anomaly Benchmark) real Twitter-volume series through Stormwatch's surge detector."""

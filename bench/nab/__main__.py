@@ -1,0 +1,3 @@
+from bench.nab.run import main
+
+raise SystemExit(main())
