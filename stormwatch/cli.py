@@ -17,37 +17,72 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # typer's own click, vendored
 
-from stormwatch.analysis.cli import register as register_analysis
-from stormwatch.detection.cli import detect
-from stormwatch.ingest.cli import ingest
-from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
+from typer.core import TyperCommand
 
-# Command groups whose modules load the database layer, the web server and the connectors (seconds
-# of imports): loaded when their command is run or listed, so that `stormwatch detect` or
-# `analyze` start in about a second. Name -> (module, Typer app in it).
-LAZY_GROUPS = {
-    "user": ("stormwatch.auth.cli", "user_app"),
-    "token": ("stormwatch.auth.cli", "token_app"),
-    "sources": ("stormwatch.sources.cli", "app"),
-    "crisis": ("stormwatch.response.cli", "crisis_app"),
-    "playbook": ("stormwatch.playbook.cli", "playbook_app"),
+# Commands whose modules load numpy, the language models' code, the database layer, the web server
+# or the connectors (up to seconds of imports): loaded only when their command is run, so that
+# `stormwatch --help` and each command's own --help start at once. Name -> (module, attribute,
+# one-line help shown in the command list, whether it is a command group).
+LAZY_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
+    "ingest": ("stormwatch.ingest.cli", "ingest", "Store the mentions of FILES exactly once.", False),
+    "analyze": ("stormwatch.analysis.cli", "analyze", "Add lang, sentiment and cause to JSON Lines.", False),
+    "eval": (
+        "stormwatch.analysis.cli",
+        "evaluate",
+        "Held-out quality and speed of the language models.",
+        False,
+    ),
+    "detect": ("stormwatch.detection.cli", "detect", "Replay mentions and print each crisis opened.", False),
+    "user": ("stormwatch.auth.cli", "user_app", "Accounts of people who log in to the web app.", True),
+    "token": ("stormwatch.auth.cli", "token_app", "API tokens for other tools, one workspace each.", True),
+    "sources": ("stormwatch.sources.cli", "app", "The brands' connectors: list, test, run, import.", True),
+    "crisis": (
+        "stormwatch.response.cli",
+        "crisis_app",
+        "Run a crisis: list, show, act, draft, review.",
+        True,
+    ),
+    "playbook": ("stormwatch.playbook.cli", "playbook_app", "Check and read playbooks.", True),
 }
 
 
 class _LazyGroups(TyperGroup):
+    _listing = False  # True while the top-level help is written: list names, load nothing
+
     def list_commands(self, ctx: Context) -> list[str]:
-        return [*super().list_commands(ctx), *(name for name in LAZY_GROUPS if name not in self.commands)]
+        return [*super().list_commands(ctx), *(name for name in LAZY_COMMANDS if name not in self.commands)]
+
+    def format_help(self, ctx: Context, formatter: object) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[arg-type]
+        finally:
+            self._listing = False
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name in LAZY_GROUPS and cmd_name not in self.commands:
-            module, attribute = LAZY_GROUPS[cmd_name]
-            # Mounted as add_typer mounts it, so a one-command group stays a group.
-            holder = typer.Typer()
-            holder.add_typer(getattr(importlib.import_module(module), attribute), name=cmd_name)
-            mounted = typer.main.get_command(holder)
-            assert isinstance(mounted, TyperGroup)
-            self.add_command(mounted.commands[cmd_name], cmd_name)
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute, summary, is_group = LAZY_COMMANDS[cmd_name]
+            if self._listing:
+                return TyperCommand(cmd_name, help=summary)
+            self.add_command(_mount(cmd_name, getattr(importlib.import_module(module), attribute), is_group))
         return super().get_command(ctx, cmd_name)
+
+
+def _mount(name: str, target: object, is_group: bool) -> Command:
+    """The click command typer would have made of ``target`` (a Typer app or a command function)."""
+    holder = typer.Typer()
+    if is_group:
+        # Mounted as add_typer mounts it, so a one-command group stays a group.
+        assert isinstance(target, typer.Typer)
+        holder.add_typer(target, name=name)
+    else:
+        # A callback makes the holder a group, so the command keeps its name.
+        assert callable(target)
+        holder.callback()(lambda: None)
+        holder.command(name)(target)
+    mounted = typer.main.get_command(holder)
+    assert isinstance(mounted, TyperGroup)
+    return mounted.commands[name]
 
 
 app = typer.Typer(
@@ -58,11 +93,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-
-app.command()(ingest)
-app.command()(detect)
-
-register_analysis(app)
 
 
 @app.callback()
@@ -81,6 +111,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example workspace file to edit."""
+    from stormwatch.workspace.config import EXAMPLE_CONFIG
+
     if path.exists() and not force:
         console.print(f"{path} exists; use --force to overwrite it")
         raise typer.Exit(1)
@@ -107,6 +139,7 @@ def demo(
     from stormwatch.demo.runner import WORKSPACE_FILE, create_demo_accounts, describe, replay_sample
     from stormwatch.response.service import tick as respond
     from stormwatch.runtime import Runtime
+    from stormwatch.workspace.config import load_config
 
     with tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
         runtime = Runtime.open(
@@ -151,6 +184,7 @@ def serve(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
+    from stormwatch.workspace.config import ConfigError, load_config
 
     try:
         workspace = load_config(config)
@@ -189,6 +223,7 @@ def run_everything(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
+    from stormwatch.workspace.config import ConfigError, load_config
 
     try:
         workspace = load_config(config)
