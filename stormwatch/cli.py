@@ -109,15 +109,36 @@ def _configure(
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the workspace file.")] = Path("workspace.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+    ] = None,
 ) -> None:
-    """Write a commented example workspace file to edit."""
-    from stormwatch.workspace.config import EXAMPLE_CONFIG
+    """Write a commented example workspace file to edit, and store its workspace and brands.
+
+    After editing the file, any command given `--config FILE` brings the database in line with it.
+    """
+    from stormwatch.store.db import Store
+    from stormwatch.workspace.config import EXAMPLE_CONFIG, load_config
+    from stormwatch.workspace.service import apply_config
 
     if path.exists() and not force:
         console.print(f"{path} exists; use --force to overwrite it")
         raise typer.Exit(1)
     path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
-    console.print(f"wrote {path}: edit the brands, then `stormwatch serve --config {path}`")
+    config = load_config(path)
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            apply_config(session, config)
+    finally:
+        store.engine.dispose()
+    brands = ", ".join(brand.name for brand in config.brands)
+    console.print(
+        f"wrote {path} and stored workspace {config.workspace.name!r} (brands: {brands}).\n"
+        f"Next: edit the brands, then `stormwatch user add EMAIL -w {config.workspace.name!r} --role admin`,\n"
+        f"`stormwatch ingest FILE --config {path}` and `stormwatch serve --config {path}` "
+        "(docs/getting-started.md)"
+    )
 
 
 @app.command()
@@ -202,6 +223,33 @@ def serve(
         _wait_for_interrupt()
     finally:
         runtime.close()
+
+
+@app.command()
+def process(
+    config: Annotated[Path, typer.Option("--config", help="Workspace TOML with the brands and the team.")],
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+    ] = None,
+) -> None:
+    """Analyse every stored mention not analysed yet, open or escalate crises, send their alerts and
+    pages, then exit (what `serve` and `run` do continuously)."""
+    from stormwatch.demo.runner import describe
+    from stormwatch.runtime import Runtime
+    from stormwatch.workspace.config import ConfigError, load_config
+
+    try:
+        workspace = load_config(config)
+    except ConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    runtime = Runtime.open(database, workspace)
+    runtime.live.on_update = lambda update: console.print(describe(update))
+    try:
+        analysed = runtime.process_all()
+        runtime.run_response_clock()
+    finally:
+        runtime.close()
+    console.print(f"analysed {analysed} mentions of {workspace.workspace.name!r}")
 
 
 @app.command("run")

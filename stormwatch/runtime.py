@@ -12,9 +12,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.service import TextJudge
+from stormwatch.ingest.models import Mention
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
 from stormwatch.playbook.loader import PlaybookLibrary
@@ -24,7 +26,7 @@ from stormwatch.sources.runner import SourceRunner
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
 from stormwatch.workspace.config import WorkspaceConfig
-from stormwatch.workspace.models import Workspace
+from stormwatch.workspace.models import Brand, Workspace
 from stormwatch.workspace.service import apply_config
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,26 @@ class Runtime:
         report = tick(self.store, self.playbooks, send=self.live.send)
         if report.paged or report.overdue:
             log.info("response clock: %s", report)
+
+    def process_all(self) -> int:
+        """Analyse every pending mention of this runtime's workspace now; returns how many there were."""
+        pending = self._pending_count()
+        # Batch by batch until none is left (a batch that changes no crisis does not mean the end).
+        while self._pending_count():
+            self.live.process_pending()
+        return pending
+
+    def _pending_count(self) -> int:
+        with self.store.session() as session:
+            return (
+                session.scalar(
+                    select(func.count(Mention.id))
+                    .join(Brand, Brand.id == Mention.brand_id)
+                    .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
+                    .where(Brand.workspace_id == self.workspace_id, Enrichment.mention_id.is_(None))
+                )
+                or 0
+            )
 
     def process_in_background(self) -> None:
         """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""

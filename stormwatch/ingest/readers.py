@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -60,7 +61,10 @@ def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
 
 
 def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
-    reader = csv.DictReader(stream)
+    header = stream.readline().removeprefix("\ufeff")  # Excel starts its UTF-8 files with a BOM
+    # Excel set to Polish (or German, French…) writes ';' between columns, as `sources import` knows.
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
     width = len(reader.fieldnames or [])
     for row in reader:
         # line_num is the physical line where this row ended; quoted newlines make rows span lines.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.models import Mention, QuarantinedRecord
-from stormwatch.ingest.parsing import RecordError, parse_mention
+from stormwatch.ingest.parsing import RecordError, names_zone, parse_mention
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.store.db import Store
 from stormwatch.workspace.service import ensure_brand
@@ -50,6 +50,7 @@ class IngestReport:
     duplicates: int = 0
     quarantined: int = 0
     problems: list[Problem] = field(default_factory=list)
+    zoneless_times: int = 0  # accepted records whose created_at named no time zone (read as UTC)
 
     def summary(self) -> str:
         return (
@@ -57,14 +58,28 @@ class IngestReport:
             f"quarantined {self.quarantined}"
         )
 
+    @property
+    def nothing_accepted(self) -> bool:
+        """Every record read was quarantined: the file is probably not what it should be."""
+        return self.read > 0 and self.quarantined == self.read
+
 
 class MentionIngestor:
     """Writes parsed mentions of one workspace into the store."""
 
-    def __init__(self, store: Store, workspace_id: int, *, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        store: Store,
+        workspace_id: int,
+        *,
+        batch_size: int = BATCH_SIZE,
+        known_brands: Collection[str] | None = None,
+    ) -> None:
         self.store = store
         self.workspace_id = workspace_id
         self.batch_size = batch_size
+        # When set, a record of any other brand is quarantined instead of creating that brand.
+        self.known_brands = frozenset(known_brands) if known_brands is not None else None
         self._brand_ids: dict[str, int] = {}
 
     def ingest(
@@ -81,18 +96,32 @@ class MentionIngestor:
         for record in records:
             report.read += 1
             outcome = _parse(record, origin, brand)
+            if not isinstance(outcome, Problem):
+                outcome = self._check_brand(record, origin, outcome)
             if isinstance(outcome, Problem):
                 rejects.append((record, outcome))
                 if on_problem:
                     on_problem(outcome)
             else:
                 mentions.append(outcome)
+                report.zoneless_times += not names_zone(record.fields, "created_at")
             if len(mentions) + len(rejects) >= self.batch_size:
                 self._write_batch(mentions, rejects, origin, report)
                 mentions, rejects = [], []
         self._write_batch(mentions, rejects, origin, report)
         log.info("ingested %s: %s", origin, report.summary())
         return report
+
+    def _check_brand(self, record: RawRecord, origin: str, mention: MentionIn) -> MentionIn | Problem:
+        if self.known_brands is None or mention.brand in self.known_brands:
+            return mention
+        known = ", ".join(sorted(self.known_brands)) or "none yet"
+        return Problem(
+            origin,
+            record.line,
+            "brand",
+            f"{mention.brand!r} is not a brand of this workspace (brands: {known}); add it to the workspace file",
+        )
 
     def _write_batch(
         self,
