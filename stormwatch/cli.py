@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import signal
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -162,30 +166,34 @@ def demo(
     from stormwatch.runtime import Runtime
     from stormwatch.workspace.config import load_config
 
-    with tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
-        runtime = Runtime.open(
-            database or f"sqlite:///{Path(scratch) / 'demo.db'}", load_config(WORKSPACE_FILE)
-        )
-        runtime.live.on_update = lambda update: console.print(describe(update))
-        try:
-            if serve:
-                url = runtime.serve(host, port, public=True)
-                console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
-                console.print("Visitors see it read-only; log in to act on a crisis:")
-                for account in create_demo_accounts(runtime.store, runtime.workspace_id):
-                    console.print(f"  {account.email}  password {account.password}  ({account.role})")
+    # SIGTERM (or Ctrl-C) at any moment, model loading included, ends here: the temporary folder goes.
+    try:
+        with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
+            runtime = Runtime.open(
+                database or f"sqlite:///{Path(scratch) / 'demo.db'}", load_config(WORKSPACE_FILE)
+            )
+            runtime.live.on_update = lambda update: console.print(describe(update))
+            try:
+                if serve:
+                    url = runtime.serve(host, port, public=True)
+                    console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
+                    console.print("Visitors see it read-only; log in to act on a crisis:")
+                    for account in create_demo_accounts(runtime.store, runtime.workspace_id):
+                        console.print(f"  {account.email}  password {account.password}  ({account.role})")
 
-            # The response clock runs on event time, so the crisis gets its playbook and deadlines as if live.
-            def on_tick(moment: datetime) -> None:
-                respond(runtime.store, runtime.playbooks, now=moment, send=runtime.live.send)
+                # The response clock runs on event time, so the crisis gets its playbook and deadlines as if live.
+                def on_tick(moment: datetime) -> None:
+                    respond(runtime.store, runtime.playbooks, now=moment, send=runtime.live.send)
 
-            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
-            console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
-            if serve and stay:
-                console.print("The dashboard stays up; press Ctrl-C to stop.")
-                _wait_for_interrupt()
-        finally:
-            runtime.close()
+                stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
+                console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
+                if serve and stay:
+                    console.print("The dashboard stays up; press Ctrl-C to stop.")
+                    _wait_for_interrupt()
+            finally:
+                runtime.close()
+    except KeyboardInterrupt:
+        console.print("stopping")
 
 
 @app.command()
@@ -298,10 +306,29 @@ def run_everything(
         runtime.close()
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Make SIGTERM (systemd, docker stop, kill) stop the command as Ctrl-C does, so its cleanup runs
+    (the demo's temporary folder is removed, the server and the database are closed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _wait_for_interrupt() -> None:
     try:
-        while True:
-            time.sleep(3600)
+        with _sigterm_as_interrupt():
+            while True:
+                time.sleep(3600)
     except KeyboardInterrupt:
         console.print("stopping")
 
