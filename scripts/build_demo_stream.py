@@ -1,11 +1,14 @@
 """Build the demo sample stream shipped in ``stormwatch/demo/``.
 
-    uv run python scripts/build_demo_stream.py [--shared ../shared/data] [--seed 20260302]
+    uv run --group dev python scripts/build_demo_stream.py [--seed 20260303]
 
-Writes ``stormwatch/demo/sample_stream.jsonl.gz`` (3 days from 2026-03-02T00:00:00Z, two brands),
-``stormwatch/demo/sample_stream.labels.json`` (true event onsets/ends) and
-``stormwatch/demo/workspace.toml``.  Only held-out texts are used (see ``bench/detection/timeline.py``);
-the output is byte-for-byte reproducible for a given seed and data.
+Writes ``stormwatch/demo/sample_stream.jsonl.gz`` (a week of history, then the 3 days from
+2026-03-02T00:00:00Z that the demo replays; two brands), ``stormwatch/demo/sample_stream.labels.json``
+(``scored_start``: where the replay starts; the true event onsets and ends) and
+``stormwatch/demo/workspace.toml``. The rhythm, authors, sources, replies and events come from the
+benchmark's generator (``bench/detection/timeline.py``); every text comes from ``demo_posts.py``,
+written for the demo (no third-party data is shipped). The output is byte-for-byte reproducible
+for a given seed.
 """
 
 from __future__ import annotations
@@ -20,18 +23,28 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.detection.timeline import (  # noqa: E402
-    DEFAULT_SHARED_DATA,
     BrandSpec,
     EventSpec,
+    Mention,
     TextPool,
+    TextRecord,
     WorldSpec,
+    brandify,
     generate,
     labels_of,
     workspace_toml,
     write_stream,
 )
 
-START = datetime(2026, 3, 2, tzinfo=UTC)
+sys.path.insert(0, str(REPO / "scripts"))
+from demo_posts import LANGUAGE, POSTS, texts  # noqa: E402
+
+STREAM_KINDS = {"pos": ("pos",), "neu": ("neu",), "neg": ("neg",), "neg_cs": ("neg_cs",)}
+
+START = datetime(2026, 3, 2, tzinfo=UTC)  # the first replayed day (a Monday)
+# A week of ordinary history before it: what a monitored brand has (the team imports its past
+# mentions first, docs/getting-started.md), so the detectors know each brand's rhythm on day one.
+HISTORY_DAYS = 7
 DEMO_DIR = REPO / "stormwatch" / "demo"
 
 
@@ -44,7 +57,6 @@ def demo_world(seed: int) -> WorldSpec:
         tz_offset_h=-5.0,  # US East Coast audience
         weekend_factor=0.9,
         sentiment_mix=(0.28, 0.47, 0.25),
-        airline_share=0.9,
         followers=412_000,
         own_posts_per_day=4.0,
         reply_share=0.10,
@@ -96,23 +108,73 @@ def demo_world(seed: int) -> WorldSpec:
     )
     return WorldSpec(
         seed=seed,
-        start=START,
-        days=3,
+        start=START - timedelta(days=HISTORY_DAYS),
+        days=HISTORY_DAYS + 3,
+        warmup_days=HISTORY_DAYS,
         brands=[northwind, polana],
         events=[firestorm, praise],
         id_prefix="demo",
     )
 
 
+def demo_pool(seed: int) -> TextPool:
+    """The written posts by language and kind (``neg_cs`` only Northwind's firestorm draws)."""
+    records = []
+    for brand, lang in LANGUAGE.items():
+        for kind, kinds in STREAM_KINDS.items():
+            if brand == "Polana" and kind == "neg_cs":
+                continue
+            for i, text in enumerate(texts(brand, kind, seed)):
+                records.append(TextRecord(f"demo:{brand}:{kind}:{i}", text, lang, kinds, "general"))
+    return TextPool(records)
+
+
+def give_voices(world: WorldSpec, pool: TextPool, mentions: list[Mention], seed: int) -> None:
+    """Put each post in its author's voice: the brands' own posts and replies, news headlines, and the
+    praise event's posts about Polana's returnable cups; and undo the generator's '@handle ' prefix."""
+    handles = {brand.name: brand.handle for brand in world.brands}
+    pools = {
+        (brand, kind): texts(brand, kind, seed)
+        for brand in LANGUAGE
+        for kind in ("own", "reply", "news_calm", "news_storm", "praise")
+        if kind in POSTS[brand]
+    }
+    used = dict.fromkeys(pools, 0)
+    praise_for_ref: dict[str, str] = {}
+    text_of_ref = {record.ref: record.text for record in pool.records}
+
+    def take(brand: str, kind: str) -> str:
+        pool = pools[(brand, kind)]
+        used[(brand, kind)] += 1
+        return pool[(used[(brand, kind)] - 1) % len(pool)]
+
+    for m in mentions:
+        in_event = m.origin.startswith("event:")
+        original = text_of_ref.get(m.ref, "")
+        if m.origin == "own":
+            m.text = take(m.brand, "own")
+        elif m.origin == "reply":
+            m.text = f"{m.text.split(' ', 1)[0]} {take(m.brand, 'reply')}"
+        elif m.source == "news" and m.author != handles[m.brand]:
+            m.text = take(m.brand, "news_storm" if in_event else "news_calm")
+        elif in_event and m.brand == "Polana" and m.kind == "pos":
+            if m.ref not in praise_for_ref:
+                praise_for_ref[m.ref] = take(m.brand, "praise")
+            m.text = m.text.replace(brandify(original, handles[m.brand], m.lang), praise_for_ref[m.ref])
+        else:
+            m.text = m.text.replace(brandify(original, handles[m.brand], m.lang), original)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED_DATA, help="folder of the shared *.jsonl")
-    ap.add_argument("--seed", type=int, default=20260302)
+    ap.add_argument("--seed", type=int, default=20260303)
     ap.add_argument("--out-dir", type=Path, default=DEMO_DIR)
     args = ap.parse_args(argv)
 
     world = demo_world(args.seed)
-    mentions = generate(world, TextPool.load(args.shared))
+    pool = demo_pool(args.seed)
+    mentions = generate(world, pool)
+    give_voices(world, pool, mentions, args.seed)
     out: Path = args.out_dir
     write_stream(mentions, out / "sample_stream.jsonl.gz")
     labels = labels_of(world, mentions)

@@ -176,7 +176,9 @@ def demo(
             try:
                 if serve:
                     url = runtime.serve(host, port, public=True)
-                    console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
+                    console.print(
+                        f"Dashboard: {url}  (a week of history, then 3 days replayed at {speed:g}× real time)"
+                    )
                     console.print("Visitors see it read-only; log in to act on a crisis:")
                     for account in create_demo_accounts(runtime.store, runtime.workspace_id):
                         console.print(f"  {account.email}  password {account.password}  ({account.role})")
@@ -186,7 +188,10 @@ def demo(
                     respond(runtime.store, runtime.playbooks, now=moment, send=runtime.live.send)
 
                 stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
-                console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
+                console.print(
+                    f"Replay finished: {stats.mentions} mentions after {stats.history} of history, "
+                    f"{stats.updates} crisis updates."
+                )
                 if serve and stay:
                     console.print("The dashboard stays up; press Ctrl-C to stop.")
                     _wait_for_interrupt()
