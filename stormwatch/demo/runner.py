@@ -41,7 +41,7 @@ class ReplayStats:
 
 def replay_start(stream: Path = SAMPLE_STREAM) -> datetime | None:
     """Where the live replay begins (``scored_start`` in the stream's labels); earlier is history."""
-    labels = stream.with_name(stream.name.replace(".jsonl.gz", ".labels.json"))
+    labels = stream.with_name(stream.name.split(".")[0] + ".labels.json")
     if not labels.exists():
         return None
     return parse_timestamp(json.loads(labels.read_text(encoding="utf-8"))["scored_start"], "scored_start")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,3 +86,13 @@ def test_detect_opens_the_northwind_crisis_and_none_for_polana() -> None:
     opened = min(e["at"] for e in events)
     assert storm["onset"] <= opened <= storm["end"]
     assert {e["cause"] for e in events} == {"customer_service"}
+
+
+def test_a_stream_without_labels_is_all_replayed(tmp_path: Path) -> None:
+    stream = tmp_path / "mine.jsonl"
+    stream.write_text("", encoding="utf-8")
+    assert replay_start(stream) is None
+    stream.with_name("mine.labels.json").write_text(
+        '{"scored_start": "2026-03-02T00:00:00Z"}', encoding="utf-8"
+    )
+    assert replay_start(stream) == datetime(2026, 3, 2, tzinfo=UTC)
