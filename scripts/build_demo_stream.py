@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import random
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.detection.timeline import (  # noqa: E402
+    SOURCE_HOSTS,
     BrandSpec,
     EventSpec,
     Mention,
@@ -59,7 +62,7 @@ def demo_world(seed: int) -> WorldSpec:
         sentiment_mix=(0.28, 0.47, 0.25),
         followers=412_000,
         own_posts_per_day=4.0,
-        reply_share=0.10,
+        reply_share=0.0,  # the brands' replies are added by answer_customers()
         keywords=["northwind", "@northwindair"],
         trigger_terms=["boycott", "hacked", "lawsuit"],
     )
@@ -73,7 +76,7 @@ def demo_world(seed: int) -> WorldSpec:
         sentiment_mix=(0.18, 0.47, 0.35),
         followers=38_500,
         own_posts_per_day=3.0,
-        reply_share=0.08,
+        reply_share=0.0,
         keywords=["polana", "@polana_pl"],
         trigger_terms=["bojkot", "boycott", "hacked", "pozew"],
     )
@@ -129,6 +132,53 @@ def demo_pool(seed: int) -> TextPool:
     return TextPool(records)
 
 
+# How a well-run social team answers: most customers who address the brand with a question or a
+# complaint, within minutes; during the firestorm far fewer and far later (that is the story).
+ANSWER_SHARE = {"Northwind Air": 0.95, "Polana": 0.9}
+ANSWER_SHARE_IN_STORM = 0.6  # the team works through the backlog, hours late
+MEDIAN_REPLY_MINUTES = {"Northwind Air": 18.0, "Polana": 35.0}
+MEDIAN_REPLY_MINUTES_IN_STORM = 240.0
+
+
+def answer_customers(world: WorldSpec, mentions: list[Mention], seed: int) -> list[Mention]:
+    """The brands' replies (``reply_to``) to the posts that address them: help, or thanks for praise."""
+    rng = random.Random(f"{seed}:replies")
+    brands = {brand.name: brand for brand in world.brands}
+    storms = [(e.brand, e.onset, e.end) for e in world.events if e.kind == "firestorm"]
+    replies: list[Mention] = []
+    for m in mentions:
+        brand = brands[m.brand]
+        addressed = f"@{brand.handle}" in m.text.lower() and m.author != brand.handle
+        if not addressed or m.source == "news":
+            continue
+        in_storm = any(b == m.brand and a <= m.created_at <= e for b, a, e in storms)
+        if rng.random() >= (ANSWER_SHARE_IN_STORM if in_storm else ANSWER_SHARE[m.brand]):
+            continue
+        median = MEDIAN_REPLY_MINUTES_IN_STORM if in_storm else MEDIAN_REPLY_MINUTES[m.brand]
+        at = m.created_at + timedelta(minutes=math.exp(rng.gauss(math.log(median), 0.7)))
+        if at >= world.end:
+            continue
+        rid = f"{world.id_prefix}{world.seed}-rp{len(replies):07d}"  # "re" is the generator's reviews
+        host = SOURCE_HOSTS.get(m.source, "web.example.com")
+        replies.append(
+            Mention(
+                id=rid,
+                source=m.source,
+                created_at=at,
+                text=f"@{m.author}",  # give_voices adds what the brand says
+                author=brand.handle,
+                author_followers=brand.followers,
+                brand=m.brand,
+                lang=brand.main_language,
+                url=f"https://{host}/{brand.handle}/{rid}",
+                reply_to=m.id,
+                origin="reply",
+                kind="thanks" if m.kind == "pos" and "?" not in m.text else "reply",
+            )
+        )
+    return sorted([*mentions, *replies], key=lambda m: (m.created_at, m.id))
+
+
 def give_voices(world: WorldSpec, pool: TextPool, mentions: list[Mention], seed: int) -> None:
     """Put each post in its author's voice: the brands' own posts and replies, news headlines, and the
     praise event's posts about Polana's returnable cups; and undo the generator's '@handle ' prefix."""
@@ -136,7 +186,7 @@ def give_voices(world: WorldSpec, pool: TextPool, mentions: list[Mention], seed:
     pools = {
         (brand, kind): texts(brand, kind, seed)
         for brand in LANGUAGE
-        for kind in ("own", "reply", "news_calm", "news_storm", "praise")
+        for kind in ("own", "reply", "thanks", "news_calm", "news_storm", "praise")
         if kind in POSTS[brand]
     }
     used = dict.fromkeys(pools, 0)
@@ -154,7 +204,7 @@ def give_voices(world: WorldSpec, pool: TextPool, mentions: list[Mention], seed:
         if m.origin == "own":
             m.text = take(m.brand, "own")
         elif m.origin == "reply":
-            m.text = f"{m.text.split(' ', 1)[0]} {take(m.brand, 'reply')}"
+            m.text = f"{m.text} {take(m.brand, m.kind)}"  # "@customer …"
         elif m.source == "news" and m.author != handles[m.brand]:
             m.text = take(m.brand, "news_storm" if in_event else "news_calm")
         elif in_event and m.brand == "Polana" and m.kind == "pos":
@@ -165,6 +215,18 @@ def give_voices(world: WorldSpec, pool: TextPool, mentions: list[Mention], seed:
             m.text = m.text.replace(brandify(original, handles[m.brand], m.lang), original)
 
 
+REPLY_SLA_MINUTES = {"Northwind Air": 60, "Polana": 120}  # the promise each brand's social team makes
+
+
+def with_reply_slas(toml: str) -> str:
+    for brand, minutes in REPLY_SLA_MINUTES.items():
+        block = f'name = "{brand}"\n'
+        head, _, rest = toml.partition(block)
+        alerts, _, tail = rest.partition("alert_urls = []\n")
+        toml = f"{head}{block}{alerts}alert_urls = []\nreply_sla_minutes = {minutes}\n{tail}"
+    return toml
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=20260303)
@@ -173,13 +235,13 @@ def main(argv: list[str] | None = None) -> int:
 
     world = demo_world(args.seed)
     pool = demo_pool(args.seed)
-    mentions = generate(world, pool)
+    mentions = answer_customers(world, generate(world, pool), args.seed)
     give_voices(world, pool, mentions, args.seed)
     out: Path = args.out_dir
     write_stream(mentions, out / "sample_stream.jsonl.gz")
     labels = labels_of(world, mentions)
     (out / "sample_stream.labels.json").write_text(json.dumps(labels, indent=2, ensure_ascii=False) + "\n")
-    (out / "workspace.toml").write_text(workspace_toml("Demo Agency", world.brands))
+    (out / "workspace.toml").write_text(with_reply_slas(workspace_toml("Demo Agency", world.brands)))
     by_brand: dict[str, int] = {}
     for m in mentions:
         by_brand[m.brand] = by_brand.get(m.brand, 0) + 1

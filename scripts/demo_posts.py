@@ -112,9 +112,14 @@ NORTHWIND = {
         "We're sorry about this. Please DM us your confirmation code and we'll look into it right away. ^JM",
         "Thanks for reaching out. Carry-on bags up to 22 x 14 x 9 in are free on every fare. ^AL",
         "We're sorry for the wait. Our team is on it; please send us your booking code by DM. ^JM",
-        "Glad you enjoyed it! We'll pass your kind words to the crew. ^AL",
         "Sorry for the trouble with your bag. DM us the file reference and we'll track it down. ^RK",
         "Thanks for your patience today. We've answered your DM with the next steps. ^RK",
+        "Good question! You'll find it under Manage booking in the app; DM us if it doesn't show. ^AL",
+    ],
+    "thanks": [
+        "Glad you enjoyed it! We'll pass your kind words to the crew. ^AL",
+        "Thank you for flying with us, see you on board again soon! ^JM",
+        "That's what we like to hear. Safe travels! ^RK",
     ],
     "news_calm": [
         "Northwind Air adds seasonal service from {city} to {far}",
@@ -194,9 +199,14 @@ POLANA = {
         "Przykro nam! Napisz do nas w wiadomości prywatnej, które to była kawiarnia, wyjaśnimy to. ^MN",
         "Dzień dobry! W niedziele jesteśmy otwarci od 9 do 20. Zapraszamy ☕ ^KW",
         "Dziękujemy za zgłoszenie, przekazaliśmy je kierownikowi kawiarni. ^MN",
-        "Bardzo nam miło, przekażemy zespołowi! ^KW",
-        "Tak, mamy kawę bezkofeinową w każdej kawiarni. ^KW",
+        "Tak, mamy kawę bezkofeinową i mleko roślinne w każdej kawiarni. ^KW",
         "Przepraszamy za punkty w aplikacji, już to naprawiamy. Napisz do nas na priv. ^MN",
+        "Psy są u nas mile widziane, a miska z wodą czeka przy wejściu 🐶 ^KW",
+    ],
+    "thanks": [
+        "Bardzo nam miło, przekażemy zespołowi! ^KW",
+        "Dziękujemy! Do zobaczenia w Polanie ☕ ^MN",
+        "Cieszymy się, że smakowało! ^KW",
     ],
     "news_calm": [
         "Polana otwiera kolejną kawiarnię {miasto}",
