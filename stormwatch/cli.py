@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import signal
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,37 +21,72 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # typer's own click, vendored
 
-from stormwatch.analysis.cli import register as register_analysis
-from stormwatch.detection.cli import detect
-from stormwatch.ingest.cli import ingest
-from stormwatch.workspace.config import EXAMPLE_CONFIG, ConfigError, load_config
+from typer.core import TyperCommand
 
-# Command groups whose modules load the database layer, the web server and the connectors (seconds
-# of imports): loaded when their command is run or listed, so that `stormwatch detect` or
-# `analyze` start in about a second. Name -> (module, Typer app in it).
-LAZY_GROUPS = {
-    "user": ("stormwatch.auth.cli", "user_app"),
-    "token": ("stormwatch.auth.cli", "token_app"),
-    "sources": ("stormwatch.sources.cli", "app"),
-    "crisis": ("stormwatch.response.cli", "crisis_app"),
-    "playbook": ("stormwatch.playbook.cli", "playbook_app"),
+# Commands whose modules load numpy, the language models' code, the database layer, the web server
+# or the connectors (up to seconds of imports): loaded only when their command is run, so that
+# `stormwatch --help` and each command's own --help start at once. Name -> (module, attribute,
+# one-line help shown in the command list, whether it is a command group).
+LAZY_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
+    "ingest": ("stormwatch.ingest.cli", "ingest", "Store the mentions of FILES exactly once.", False),
+    "analyze": ("stormwatch.analysis.cli", "analyze", "Add lang, sentiment and cause to JSON Lines.", False),
+    "eval": (
+        "stormwatch.analysis.cli",
+        "evaluate",
+        "Held-out quality and speed of the language models.",
+        False,
+    ),
+    "detect": ("stormwatch.detection.cli", "detect", "Replay mentions and print each crisis opened.", False),
+    "user": ("stormwatch.auth.cli", "user_app", "Accounts of people who log in to the web app.", True),
+    "token": ("stormwatch.auth.cli", "token_app", "API tokens for other tools, one workspace each.", True),
+    "sources": ("stormwatch.sources.cli", "app", "The brands' connectors: list, test, run, import.", True),
+    "crisis": (
+        "stormwatch.response.cli",
+        "crisis_app",
+        "Run a crisis: list, show, act, draft, review.",
+        True,
+    ),
+    "playbook": ("stormwatch.playbook.cli", "playbook_app", "Check and read playbooks.", True),
 }
 
 
 class _LazyGroups(TyperGroup):
+    _listing = False  # True while the top-level help is written: list names, load nothing
+
     def list_commands(self, ctx: Context) -> list[str]:
-        return [*super().list_commands(ctx), *(name for name in LAZY_GROUPS if name not in self.commands)]
+        return [*super().list_commands(ctx), *(name for name in LAZY_COMMANDS if name not in self.commands)]
+
+    def format_help(self, ctx: Context, formatter: object) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[arg-type]
+        finally:
+            self._listing = False
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name in LAZY_GROUPS and cmd_name not in self.commands:
-            module, attribute = LAZY_GROUPS[cmd_name]
-            # Mounted as add_typer mounts it, so a one-command group stays a group.
-            holder = typer.Typer()
-            holder.add_typer(getattr(importlib.import_module(module), attribute), name=cmd_name)
-            mounted = typer.main.get_command(holder)
-            assert isinstance(mounted, TyperGroup)
-            self.add_command(mounted.commands[cmd_name], cmd_name)
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute, summary, is_group = LAZY_COMMANDS[cmd_name]
+            if self._listing:
+                return TyperCommand(cmd_name, help=summary)
+            self.add_command(_mount(cmd_name, getattr(importlib.import_module(module), attribute), is_group))
         return super().get_command(ctx, cmd_name)
+
+
+def _mount(name: str, target: object, is_group: bool) -> Command:
+    """The click command typer would have made of ``target`` (a Typer app or a command function)."""
+    holder = typer.Typer()
+    if is_group:
+        # Mounted as add_typer mounts it, so a one-command group stays a group.
+        assert isinstance(target, typer.Typer)
+        holder.add_typer(target, name=name)
+    else:
+        # A callback makes the holder a group, so the command keeps its name.
+        assert callable(target)
+        holder.callback()(lambda: None)
+        holder.command(name)(target)
+    mounted = typer.main.get_command(holder)
+    assert isinstance(mounted, TyperGroup)
+    return mounted.commands[name]
 
 
 app = typer.Typer(
@@ -58,11 +97,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-
-app.command()(ingest)
-app.command()(detect)
-
-register_analysis(app)
 
 
 @app.callback()
@@ -79,13 +113,36 @@ def _configure(
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the workspace file.")] = Path("workspace.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+    ] = None,
 ) -> None:
-    """Write a commented example workspace file to edit."""
+    """Write a commented example workspace file to edit, and store its workspace and brands.
+
+    After editing the file, any command given `--config FILE` brings the database in line with it.
+    """
+    from stormwatch.store.db import Store
+    from stormwatch.workspace.config import EXAMPLE_CONFIG, load_config
+    from stormwatch.workspace.service import apply_config
+
     if path.exists() and not force:
         console.print(f"{path} exists; use --force to overwrite it")
         raise typer.Exit(1)
     path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
-    console.print(f"wrote {path}: edit the brands, then `stormwatch serve --config {path}`")
+    config = load_config(path)
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            apply_config(session, config)
+    finally:
+        store.engine.dispose()
+    brands = ", ".join(brand.name for brand in config.brands)
+    console.print(
+        f"wrote {path} and stored workspace {config.workspace.name!r} (brands: {brands}).\n"
+        f"Next: edit the brands, then `stormwatch user add EMAIL -w {config.workspace.name!r} --role admin`,\n"
+        f"`stormwatch ingest FILE --config {path}` and `stormwatch serve --config {path}` "
+        "(docs/getting-started.md)"
+    )
 
 
 @app.command()
@@ -107,32 +164,42 @@ def demo(
     from stormwatch.demo.runner import WORKSPACE_FILE, create_demo_accounts, describe, replay_sample
     from stormwatch.response.service import tick as respond
     from stormwatch.runtime import Runtime
+    from stormwatch.workspace.config import load_config
 
-    with tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
-        runtime = Runtime.open(
-            database or f"sqlite:///{Path(scratch) / 'demo.db'}", load_config(WORKSPACE_FILE)
-        )
-        runtime.live.on_update = lambda update: console.print(describe(update))
-        try:
-            if serve:
-                url = runtime.serve(host, port, public=True)
-                console.print(f"Dashboard: {url}  (replaying 3 days of mentions at {speed:g}× real time)")
-                console.print("Visitors see it read-only; log in to act on a crisis:")
-                for account in create_demo_accounts(runtime.store, runtime.workspace_id):
-                    console.print(f"  {account.email}  password {account.password}  ({account.role})")
+    # SIGTERM (or Ctrl-C) at any moment, model loading included, ends here: the temporary folder goes.
+    try:
+        with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="stormwatch-demo-") as scratch:
+            runtime = Runtime.open(
+                database or f"sqlite:///{Path(scratch) / 'demo.db'}", load_config(WORKSPACE_FILE)
+            )
+            runtime.live.on_update = lambda update: console.print(describe(update))
+            try:
+                if serve:
+                    url = runtime.serve(host, port, public=True)
+                    console.print(
+                        f"Dashboard: {url}  (a week of history, then 3 days replayed at {speed:g}× real time)"
+                    )
+                    console.print("Visitors see it read-only; log in to act on a crisis:")
+                    for account in create_demo_accounts(runtime.store, runtime.workspace_id):
+                        console.print(f"  {account.email}  password {account.password}  ({account.role})")
 
-            # The response clock runs on the wall clock, as for a live crisis: the replay's hours pass in
-            # seconds, and deadlines counted in event time would be hours overdue when a visitor looks.
-            def on_tick(moment: datetime) -> None:
-                respond(runtime.store, runtime.playbooks, send=runtime.live.send)
+                # The response clock runs on the wall clock, as for a live crisis: the replay's hours pass
+                # in seconds, and deadlines counted in event time would be hours overdue when a visitor looks.
+                def on_tick(moment: datetime) -> None:
+                    respond(runtime.store, runtime.playbooks, send=runtime.live.send)
 
-            stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
-            console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
-            if serve and stay:
-                console.print("The dashboard stays up; press Ctrl-C to stop.")
-                _wait_for_interrupt()
-        finally:
-            runtime.close()
+                stats = replay_sample(runtime.ingestor, runtime.live, speed=speed, on_tick=on_tick)
+                console.print(
+                    f"Replay finished: {stats.mentions} mentions after {stats.history} of history, "
+                    f"{stats.updates} crisis updates."
+                )
+                if serve and stay:
+                    console.print("The dashboard stays up; press Ctrl-C to stop.")
+                    _wait_for_interrupt()
+            finally:
+                runtime.close()
+    except KeyboardInterrupt:
+        console.print("stopping")
 
 
 @app.command()
@@ -152,6 +219,7 @@ def serve(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
+    from stormwatch.workspace.config import ConfigError, load_config
 
     try:
         workspace = load_config(config)
@@ -215,6 +283,33 @@ def status(
     store.engine.dispose()
 
 
+@app.command()
+def process(
+    config: Annotated[Path, typer.Option("--config", help="Workspace TOML with the brands and the team.")],
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
+    ] = None,
+) -> None:
+    """Analyse every stored mention not analysed yet, open or escalate crises, send their alerts and
+    pages, then exit (what `serve` and `run` do continuously)."""
+    from stormwatch.demo.runner import describe
+    from stormwatch.runtime import Runtime
+    from stormwatch.workspace.config import ConfigError, load_config
+
+    try:
+        workspace = load_config(config)
+    except ConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    runtime = Runtime.open(database, workspace)
+    runtime.live.on_update = lambda update: console.print(describe(update))
+    try:
+        analysed = runtime.process_all()
+        runtime.run_response_clock()
+    finally:
+        runtime.close()
+    console.print(f"analysed {analysed} mentions of {workspace.workspace.name!r}")
+
+
 @app.command("run")
 def run_everything(
     config: Annotated[
@@ -234,6 +329,7 @@ def run_everything(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
+    from stormwatch.workspace.config import ConfigError, load_config
 
     try:
         workspace = load_config(config)
@@ -260,10 +356,29 @@ def run_everything(
         runtime.close()
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Make SIGTERM (systemd, docker stop, kill) stop the command as Ctrl-C does, so its cleanup runs
+    (the demo's temporary folder is removed, the server and the database are closed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _wait_for_interrupt() -> None:
     try:
-        while True:
-            time.sleep(3600)
+        with _sigterm_as_interrupt():
+            while True:
+                time.sleep(3600)
     except KeyboardInterrupt:
         console.print("stopping")
 

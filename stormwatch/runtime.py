@@ -111,6 +111,14 @@ class Runtime:
         """New mentions were stored (a push): wake the background loop now rather than in a second."""
         self._work.set()
 
+    def process_all(self) -> int:
+        """Analyse every pending mention of this runtime's workspace now; returns how many were
+        analysed (mentions set aside with their reason are not counted)."""
+        analysed = 0
+        while (outcome := self.live.step()).processed or outcome.set_aside:
+            analysed += outcome.processed
+        return analysed
+
     def process_in_background(self) -> None:
         """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""
 

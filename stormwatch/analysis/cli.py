@@ -30,7 +30,10 @@ def _open(path: str, mode: str, default: TextIO) -> Iterator[TextIO]:
 
 def analyze(
     input_path: Annotated[
-        str, typer.Argument(metavar="INPUT", help="JSON Lines file (.jsonl or .jsonl.gz), '-' for stdin")
+        str,
+        typer.Argument(
+            metavar="INPUT", help="JSON Lines (.jsonl or .jsonl.gz) or plain text lines; '-' for stdin"
+        ),
     ] = "-",
     output_path: Annotated[str, typer.Option("-o", "--output", help="JSON Lines file, '-' for stdout")] = "-",
     quarantine: Annotated[
@@ -87,7 +90,10 @@ def _progress() -> Iterator[Callable[[int], None]]:
 
 
 def evaluate(
-    data: Annotated[Path | None, typer.Option(help="data directory (default: ../shared/data)")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="data directory (default: ../shared/data)", exists=True, file_okay=False),
+    ] = None,
     fast_only: Annotated[bool, typer.Option("--fast-only", help="evaluate the fast tier only")] = False,
     speed_texts: Annotated[int, typer.Option(help="texts used for the throughput figures")] = 5000,
     json_output: Annotated[Path | None, typer.Option("--json", help="also write the figures here")] = None,

@@ -1,7 +1,7 @@
 """The ``analyze`` contract as a function: JSON Lines in, the same records with judgements out.
 
 Each input line is a JSON object with at least a string ``text`` (optional ``lang``, ``id`` and any other
-field, all kept). Output records gain ``lang`` (ISO 639-1 or null), ``sentiment``, ``sentiment_score``
+field, all kept), or a plain line of text, taken as ``{"text": LINE}``. Output records gain ``lang`` (ISO 639-1 or null), ``sentiment``, ``sentiment_score``
 (-1..1) and ``cause`` (one of the five causes or null). Work is done in batches, so memory stays
 constant on any input size. A malformed line is reported (line number and field) and skipped, or
 copied to the quarantine stream; the rest goes on.
@@ -40,6 +40,10 @@ def parse_line(line_number: int, line: str) -> dict[str, Any] | Malformed:
         return Malformed(
             line_number, "not valid UTF-8", line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         )
+    if not line.lstrip().startswith("{"):
+        # A plain line of text (a pasted post, `echo "…" | stormwatch analyze`) is a record with only
+        # a text; a line that starts like JSON but is broken stays an error, not a text.
+        return {"text": line.strip()}
     try:
         record = loads(line)  # the ingest's reader: deep nesting and huge numbers are errors too
     except JsonInputError as error:

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from stormwatch.auth.models import ROLES, User
 from stormwatch.auth.permissions import ACTIONS
-from stormwatch.auth.service import AuthError, add_user, create_token, find_workspace
+from stormwatch.auth.service import (
+    AuthError,
+    add_user,
+    create_token,
+    find_workspace,
+    list_members,
+    remove_member,
+    reset_password,
+)
 from stormwatch.store.db import Store
 
 console = Console(stderr=True)
@@ -64,6 +72,71 @@ def user_add(
     finally:
         store.engine.dispose()
     console.print(f"{email} is {role} in {workspace}")
+
+
+@user_app.command("list")
+def user_list(workspace: WorkspaceOption, database: DatabaseOption = None) -> None:
+    """The workspace's accounts: e-mail, role, interface language, name (standard output)."""
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            members = list_members(session, find_workspace(session, workspace).id)
+    except AuthError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    finally:
+        store.engine.dispose()
+    if not members:
+        console.print(f"no accounts in {workspace} yet: `stormwatch user add EMAIL -w {workspace!r}`")
+    for member in members:
+        state = "" if member.active else "  (disabled)"
+        print(f"{member.email}\t{member.role}\t{member.language}\t{member.display_name}{state}")
+
+
+@user_app.command("remove")
+def user_remove(
+    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+    workspace: WorkspaceOption,
+    database: DatabaseOption = None,
+) -> None:
+    """Take an account out of a workspace and end its sessions there (its other workspaces stay)."""
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            remove_member(session, find_workspace(session, workspace).id, email, actor="cli")
+    except AuthError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    finally:
+        store.engine.dispose()
+    console.print(f"{email} removed from {workspace}")
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+    workspace: WorkspaceOption,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from standard input.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Set a new password (asked, or from standard input); every open session of the account ends."""
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else getpass.getpass(f"new password for {email}: ")
+    )
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            reset_password(session, find_workspace(session, workspace).id, email, password, actor="cli")
+    except AuthError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    finally:
+        store.engine.dispose()
+    console.print(f"new password set for {email}; its sessions were ended")
 
 
 def _is_new(session: Session, email: str) -> bool:

@@ -88,7 +88,10 @@ def find_workspace(session: Session, name: str) -> Workspace:
     workspace = session.scalar(select(Workspace).where(Workspace.name == name))
     if workspace is None:
         known = ", ".join(session.scalars(select(Workspace.name).order_by(Workspace.name))) or "none yet"
-        raise AuthError(f"no workspace named {name!r} (known: {known})")
+        raise AuthError(
+            f"no workspace named {name!r} (known: {known}); a workspace is stored by "
+            "`stormwatch init FILE` or by any command given `--config FILE` (ingest, process, serve, run)"
+        )
     return workspace
 
 
@@ -343,3 +346,63 @@ def audit_log(session: Session, workspace_id: int, limit: int = 100) -> list[Aud
             .limit(limit)
         )
     )
+
+
+# --- account administration (the `stormwatch user` commands) -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    email: str
+    display_name: str
+    role: str
+    language: str
+    active: bool
+
+
+def list_members(session: Session, workspace_id: int) -> list[Member]:
+    rows = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace_id)
+        .order_by(User.email)
+    ).all()
+    return [Member(user.email, user.display_name, role, user.locale, user.active) for user, role in rows]
+
+
+def _member(session: Session, workspace_id: int, email: str) -> tuple[User, Membership]:
+    email = email.strip().lower()
+    row = session.execute(
+        select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.email == email, Membership.workspace_id == workspace_id)
+    ).first()
+    if row is None:
+        raise AuthError(f"{email} is not a member of this workspace")
+    return row[0], row[1]
+
+
+def _end_sessions(session: Session, user_id: int, workspace_id: int | None = None) -> None:
+    query = select(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+    if workspace_id is not None:
+        query = query.where(WebSession.workspace_id == workspace_id)
+    for web_session in session.scalars(query):
+        web_session.revoked_at = utcnow()
+
+
+def remove_member(session: Session, workspace_id: int, email: str, *, actor: str) -> None:
+    """Take the person out of the workspace and end their sessions there; their other workspaces stay."""
+    user, membership = _member(session, workspace_id, email)
+    session.delete(membership)
+    _end_sessions(session, user.id, workspace_id)
+    audit(session, "user.removed", actor=actor, workspace_id=workspace_id, subject=user.email)
+    session.flush()
+
+
+def reset_password(session: Session, workspace_id: int, email: str, password: str, *, actor: str) -> None:
+    """A new password; every open session of the account ends (a reset is often for a leaked one)."""
+    user, _ = _member(session, workspace_id, email)
+    user.password_hash = hash_password(password)
+    _end_sessions(session, user.id)
+    audit(session, "user.password_reset", actor=actor, workspace_id=workspace_id, subject=user.email)
+    session.flush()

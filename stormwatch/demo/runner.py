@@ -1,11 +1,14 @@
 """The demo: a bundled workspace and mention stream, replayed in accelerated time.
 
-The sample stream (built by ``scripts/build_demo_stream.py`` from public labelled data) holds three
-days of mentions of two brands, with one firestorm and one harmless praise spike in it.
+The sample stream (built by ``scripts/build_demo_stream.py``, its posts written for the demo) holds a
+week of ordinary history of two brands, loaded at once as a team would import its past mentions,
+then three days replayed in accelerated time with one firestorm and one harmless praise spike.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +20,7 @@ from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.ingest.parsing import RecordError, parse_timestamp
 from stormwatch.ingest.readers import RawRecord, read_records
 from stormwatch.ingest.service import MentionIngestor
+from stormwatch.live import BATCH_SIZE as LIVE_BATCH_SIZE
 from stormwatch.live import LivePipeline
 from stormwatch.store.db import Store
 
@@ -24,12 +28,23 @@ DEMO_DIR = Path(__file__).parent
 SAMPLE_STREAM = DEMO_DIR / "sample_stream.jsonl.gz"
 WORKSPACE_FILE = DEMO_DIR / "workspace.toml"
 MAX_BATCH = 200  # keeps the dashboard moving when the clock runs very fast
+# History goes in the pipeline's own batch size, so that one run_until_idle takes each batch whole.
+HISTORY_BATCH = LIVE_BATCH_SIZE
 
 
 @dataclass
 class ReplayStats:
     mentions: int = 0
     updates: int = 0
+    history: int = 0  # mentions loaded at once before the replay
+
+
+def replay_start(stream: Path = SAMPLE_STREAM) -> datetime | None:
+    """Where the live replay begins (``scored_start`` in the stream's labels); earlier is history."""
+    labels = stream.with_name(stream.name.split(".")[0] + ".labels.json")
+    if not labels.exists():
+        return None
+    return parse_timestamp(json.loads(labels.read_text(encoding="utf-8"))["scored_start"], "scored_start")
 
 
 def replay_sample(
@@ -40,9 +55,23 @@ def replay_sample(
     stream: Path = SAMPLE_STREAM,
     on_tick: Callable[[datetime], None] | None = None,
 ) -> ReplayStats:
-    """Feed ``stream`` into the store as if it were live, ``speed`` times faster than real time."""
+    """Load the stream's history at once, then feed the rest into the store as if it were live,
+    ``speed`` times faster than real time."""
     stats = ReplayStats()
-    ticks = _ticks(read_records(stream), speed)
+    records = read_records(stream)
+    start = replay_start(stream)
+    if start is not None:
+        history = itertools.takewhile(lambda r: (_event_time(r) or start) < start, records)
+        pending: list[RawRecord] = []
+        for record in history:
+            pending.append(record)
+            if len(pending) == HISTORY_BATCH:
+                stats.history += _load(ingestor, live, pending, stream)
+                pending = []
+        stats.history += _load(ingestor, live, pending, stream)
+        # takewhile consumed the first record of the replay: read again from there
+        records = itertools.dropwhile(lambda r: (_event_time(r) or start) < start, read_records(stream))
+    ticks = _ticks(records, speed)
     for event_time, batch in ticks:
         report = ingestor.ingest(batch, origin=f"demo:{stream.name}")
         stats.mentions += report.stored
@@ -50,6 +79,12 @@ def replay_sample(
         if on_tick:
             on_tick(event_time)
     return stats
+
+
+def _load(ingestor: MentionIngestor, live: LivePipeline, batch: list[RawRecord], stream: Path) -> int:
+    stored = ingestor.ingest(batch, origin=f"demo:{stream.name}").stored if batch else 0
+    live.run_until_idle()
+    return stored
 
 
 def _ticks(records: Iterator[RawRecord], speed: float) -> Iterator[tuple[datetime, list[RawRecord]]]:

@@ -13,17 +13,20 @@ from stormwatch.textio import progress
 from stormwatch.workspace.config import ConfigError, load_config
 
 if TYPE_CHECKING:
-    from stormwatch.ingest.service import Problem
+    from stormwatch.ingest.service import IngestReport, Problem
 
 
 def ingest(
     files: Annotated[
-        list[Path], typer.Argument(help="JSON Lines (.jsonl) or CSV (.csv) files, optionally .gz.")
+        list[Path], typer.Argument(help="JSON Lines (.jsonl) or CSV (.csv, ',' or ';'), optionally .gz.")
     ],
     brand: Annotated[
         str | None, typer.Option("--brand", help="Brand of every record (else each record's brand).")
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Workspace TOML with the brands.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Workspace TOML with the brands (else the database's only workspace)."),
+    ] = None,
     database: Annotated[
         str | None,
         typer.Option(
@@ -33,37 +36,74 @@ def ingest(
 ) -> None:
     """Store the mentions of FILES exactly once; malformed records are reported and quarantined.
 
-    Importing the same file again adds nothing, and an import that was interrupted can simply be run
-    again. Stored mentions are analysed by `stormwatch serve` (or `stormwatch process`).
+    Mentions go to the workspace of --config (or the database's only workspace), and only to its
+    brands: a record of another brand is quarantined. Importing the same file again adds nothing,
+    and an interrupted import can simply be run again. Stored mentions are analysed by
+    `stormwatch process` (once) or `stormwatch serve` / `stormwatch run` (continuously). Exits 1
+    when a file is missing or every record of a file was quarantined.
     """
     # The database layer loads here, not when the command line starts (``stormwatch --help``).
     from stormwatch.ingest.service import MentionIngestor
+    from stormwatch.ingest.window import DEFAULT_WINDOW
     from stormwatch.store.db import Store
-    from stormwatch.workspace.service import apply_config
+    from stormwatch.workspace.service import NoWorkspace, brand_names, workspace_for
 
     try:
-        workspace_config = load_config(config)
+        workspace_config = load_config(config) if config is not None else None
     except ConfigError as error:
         raise typer.BadParameter(str(error), param_hint="--config") from error
     store = Store.open(database)
-    with store.session() as session:
-        workspace_id = apply_config(session, workspace_config).id
-    ingestor = MentionIngestor(store, workspace_id, window=workspace_config.ingest.window())
-    failed = False
-    for path in files:
-        if not path.is_file():
-            typer.echo(f"{path}: no such file", err=True)
-            failed = True
-            continue
-        report = ingestor.ingest(
-            progress(read_records(path), f"Importing {path.name}"),
-            origin=str(path),
-            brand=brand,
-            on_problem=_print_problem,
+    try:
+        with store.session() as session:
+            workspace = workspace_for(session, workspace_config)
+            workspace_id, workspace_name = workspace.id, workspace.name
+            brands = brand_names(session, workspace_id)
+    except NoWorkspace as error:
+        store.engine.dispose()
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    if brand is not None and brand not in brands:
+        store.engine.dispose()
+        known = ", ".join(brands) or "none yet"
+        raise typer.BadParameter(
+            f"{brand!r} is not a brand of workspace {workspace_name!r} (brands: {known}); "
+            "add it to the workspace file",
+            param_hint="--brand",
         )
-        typer.echo(f"{path}: {report.summary()}")
+    window = workspace_config.ingest.window() if workspace_config else DEFAULT_WINDOW
+    ingestor = MentionIngestor(store, workspace_id, window=window, known_brands=brands)
+    failed = False
+    try:
+        for path in files:
+            if not path.is_file():
+                typer.echo(f"{path}: no such file", err=True)
+                failed = True
+                continue
+            report = ingestor.ingest(
+                progress(read_records(path), f"Importing {path.name}"),
+                origin=str(path),
+                brand=brand,
+                on_problem=_print_problem,
+            )
+            typer.echo(f"{path}: {report.summary()} (workspace {workspace_name!r})")
+            failed |= _warn(path, report)
+    finally:
+        store.engine.dispose()
     if failed:
         raise typer.Exit(1)
+
+
+def _warn(path: Path, report: IngestReport) -> bool:
+    """Say what the summary line does not; True when the file's import should count as failed."""
+    if report.zoneless_times:
+        typer.echo(
+            f"{path}: warning: {report.zoneless_times} times named no time zone and were read as UTC "
+            "(write them as 2026-03-02T10:15:00+01:00 or …Z)",
+            err=True,
+        )
+    if report.nothing_accepted:
+        typer.echo(f"{path}: every record was quarantined; nothing was imported", err=True)
+        return True
+    return False
 
 
 def _print_problem(problem: Problem) -> None:

@@ -104,6 +104,19 @@ def check_text(value: str, field: str, max_length: int) -> str:
     return value
 
 
+def names_zone(fields: Mapping[str, Any] | None, field: str) -> bool:
+    """Whether the record's time says its zone (a time without one is read as UTC: worth a warning)."""
+    value = (fields or {}).get(field)
+    if isinstance(value, datetime):
+        return value.tzinfo is not None
+    if not isinstance(value, str):
+        return True  # missing or not a time: reported as such, not as a zone problem
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return True
+
+
 def _required_text(raw: Mapping[str, Any]) -> str:
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import re
 import zlib
@@ -83,14 +84,14 @@ def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
 
 
 def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
-    reader = csv.DictReader(stream)
+    header = stream.readline().removeprefix("\ufeff")  # Excel starts its UTF-8 files with a BOM
+    # Excel set to Polish (or German, French…) writes ';' between columns, as `sources import` knows.
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
     try:
         width = len(reader.fieldnames or [])
     except csv.Error as error:
         yield RawRecord(reader.line_num, "", None, f"unreadable CSV header: {error}")
-        return
-    except COMPRESSION_ERRORS as error:
-        yield _damaged(1, error)
         return
     for number, row in csv_rows(reader, reader.reader):
         if isinstance(row, COMPRESSION_ERRORS):

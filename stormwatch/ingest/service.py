@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.models import Mention, QuarantinedRecord
-from stormwatch.ingest.parsing import RecordError, parse_mention
+from stormwatch.ingest.parsing import RecordError, names_zone, parse_mention
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.store import limits
@@ -51,12 +51,18 @@ class IngestReport:
     quarantined: int = 0
     problems: list[Problem] = field(default_factory=list)
     accepted: list[int] = field(default_factory=list)  # lines (API: indexes) stored or already stored
+    zoneless_times: int = 0  # accepted records whose created_at named no time zone (read as UTC)
 
     def summary(self) -> str:
         return (
             f"read {self.read}, stored {self.stored} new, skipped {self.duplicates} already stored, "
             f"quarantined {self.quarantined}"
         )
+
+    @property
+    def nothing_accepted(self) -> bool:
+        """Every record read was quarantined: the file is probably not what it should be."""
+        return self.read > 0 and self.quarantined == self.read
 
 
 class MentionIngestor:
@@ -70,14 +76,18 @@ class MentionIngestor:
         batch_size: int = BATCH_SIZE,
         window: TimeWindow = DEFAULT_WINDOW,
         limit_brands: bool = False,
+        known_brands: Collection[str] | None = None,
     ) -> None:
         """``limit_brands`` (pushes): mentions of a brand the workspace does not have create it only
-        up to the workspace's ``max_brands``; beyond, they are quarantined with the reason."""
+        up to the workspace's ``max_brands``; beyond, they are quarantined with the reason.
+        ``known_brands`` (imports): a record of any other brand is quarantined instead of creating
+        that brand."""
         self.store = store
         self.workspace_id = workspace_id
         self.batch_size = batch_size
         self.window = window
         self.limit_brands = limit_brands
+        self.known_brands = frozenset(known_brands) if known_brands is not None else None
         self._brand_ids: dict[str, int] = {}
 
     def ingest(
@@ -95,6 +105,8 @@ class MentionIngestor:
         for record in records:
             report.read += 1
             outcome = _parse(record, origin, brand, self.window)
+            if not isinstance(outcome, Problem):
+                outcome = self._check_brand(record, origin, outcome)
             if self.limit_brands and isinstance(outcome, MentionIn):
                 outcome = self._brand_allowed(outcome, record, origin, refused_brands)
             if isinstance(outcome, Problem):
@@ -104,12 +116,24 @@ class MentionIngestor:
             else:
                 mentions.append(outcome)
                 report.accepted.append(record.line)
+                report.zoneless_times += not names_zone(record.fields, "created_at")
             if len(mentions) + len(rejects) >= self.batch_size:
                 self._write_batch(mentions, rejects, origin, report)
                 mentions, rejects = [], []
         self._write_batch(mentions, rejects, origin, report)
         log.info("ingested %s: %s", origin, report.summary())
         return report
+
+    def _check_brand(self, record: RawRecord, origin: str, mention: MentionIn) -> MentionIn | Problem:
+        if self.known_brands is None or mention.brand in self.known_brands:
+            return mention
+        known = ", ".join(sorted(self.known_brands)) or "none yet"
+        return Problem(
+            origin,
+            record.line,
+            "brand",
+            f"{mention.brand!r} is not a brand of this workspace (brands: {known}); add it to the workspace file",
+        )
 
     def _write_batch(
         self,

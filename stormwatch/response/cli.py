@@ -13,10 +13,11 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from sqlalchemy import select
 
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.playbook.models import LANGUAGES as TEMPLATE_LANGUAGES
 from stormwatch.playbook.revision import PlaybookChange, RevisionError
 from stormwatch.response import drafts, review, service
 from stormwatch.response.publishing import WebhookPublisher
@@ -118,19 +119,39 @@ def list_command(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = Table("crisis", "brand", "status", "sev", "cause", "opened", "playbook", "owner")
+    # The key is what every other command takes: it is never cut or wrapped; the rest may wrap.
+    table = Table(
+        Column("crisis", no_wrap=True),
+        Column("brand", no_wrap=True),
+        Column("status", no_wrap=True),
+        Column("sev", no_wrap=True),
+        "cause",
+        "opened",
+        "playbook",
+        "owner",
+    )
     for row in rows:
         table.add_row(
             row["key"],
             row["brand"],
             row["status"],
             str(row["severity"]),
-            row["cause"] or "?",
-            row["opened_at"],
+            (row["cause"] or "?").replace("_", " "),
+            _short_time(row["opened_at"]),
             row["playbook"] or "-",
             row["owner"] or "-",
         )
     out.print(table)
+    if not rows:
+        err.print("no crises match")
+
+
+def _short_time(iso: str | None) -> str:
+    """'2026-03-03T15:52:10.123+00:00' as '2026-03-03 15:52Z': the minute is what a reader needs."""
+    if not iso:
+        return "-"
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}Z"
 
 
 @crisis_app.command()
@@ -242,6 +263,7 @@ def note(
     """Add a note to the timeline."""
     store, _ = _open(database, config)
     service.add_note(store, key, text, _actor(actor))
+    out.print(f"note added to {key}")
 
 
 @crisis_app.command()
@@ -259,6 +281,7 @@ def status(
     """Move the crisis along its lifecycle."""
     store, _ = _open(database, config)
     service.set_status(store, key, new_status, _actor(actor), note_text)
+    out.print(f"{key} is {new_status}")
 
 
 @crisis_app.command()
@@ -273,6 +296,7 @@ def step(
     """Mark a playbook step done."""
     store, _ = _open(database, config)
     service.complete_step(store, key, step_id, _actor(actor))
+    out.print(f"step {step_id} of {key} done")
 
 
 @crisis_app.command()
@@ -287,6 +311,7 @@ def resolve(
     """Resolve the crisis."""
     store, _ = _open(database, config)
     service.resolve(store, key, _actor(actor), note_text)
+    out.print(f"{key} resolved; review it with `stormwatch crisis review {key}`")
 
 
 @crisis_app.command()
@@ -301,6 +326,7 @@ def merge(
     """Merge crisis SOURCE into INTO (same brand): one story, one room."""
     store, _ = _open(database, config)
     service.merge(store, source, into, _actor(actor))
+    out.print(f"{source} merged into {into}")
 
 
 @crisis_app.command()
@@ -329,7 +355,9 @@ def draft(
     template: Annotated[
         str, typer.Argument(help="A template of the crisis's playbook, e.g. holding_statement.")
     ],
-    lang: Annotated[str, typer.Option(help="en or pl.")] = "en",
+    lang: Annotated[
+        str | None, typer.Option(help="en or pl (default: the brand's first language of these).")
+    ] = None,
     values: Annotated[
         list[str] | None, typer.Option("--set", help="NAME=VALUE for a placeholder (repeat).")
     ] = None,
@@ -345,9 +373,17 @@ def draft(
         if not equals:
             raise service.ResponseError(f"--set wants NAME=VALUE, got {item!r}")
         given[name.strip()] = value.strip()
+    lang = lang or _brand_language(store, key)
     draft_id = drafts.draft_response(store, key, template, lang=lang, actor=_actor(actor), values=given)
     detail = next(d for d in service.crisis_detail(store, key)["drafts"] if d["id"] == draft_id)
     out.print(f"draft #{draft_id}: {detail['text']}", highlight=False)
+
+
+def _brand_language(store: Store, key: str) -> str:
+    """The first of the brand's languages that the playbook templates are written in (Polish, English)."""
+    with store.session() as session:
+        languages = service.brand_of(session, service.get_crisis(session, key)).languages or []
+    return next((lang for lang in languages if lang in TEMPLATE_LANGUAGES), "en")
 
 
 @crisis_app.command()
@@ -362,6 +398,7 @@ def approve(
     """Approve a draft (not your own)."""
     store, _ = _open(database, config)
     drafts.approve_response(store, draft_id, _actor(actor), note_text)
+    out.print(f"draft #{draft_id} approved; publish it with `stormwatch crisis publish {draft_id} …`")
 
 
 @crisis_app.command()
@@ -376,6 +413,7 @@ def reject(
     """Send a draft back with a reason."""
     store, _ = _open(database, config)
     drafts.reject_response(store, draft_id, _actor(actor), note_text)
+    out.print(f"draft #{draft_id} sent back: {note_text}", highlight=False)
 
 
 @crisis_app.command()
@@ -399,8 +437,10 @@ def publish(
         raise service.ResponseError("give either --webhook URL or --where PLACE")
     if webhook is not None:
         drafts.publish_response(store, draft_id, WebhookPublisher(webhook), _actor(actor))
+        out.print(f"draft #{draft_id} published to {webhook.split('://')[0]}://…", highlight=False)
     else:
         drafts.record_publication(store, draft_id, str(where), _actor(actor), reference=reference)
+        out.print(f"draft #{draft_id} recorded as posted on {where}", highlight=False)
 
 
 @crisis_app.command("review")
@@ -425,6 +465,15 @@ def review_command(
     """Review a resolved crisis: figures from the record, your lessons, a proposed playbook change."""
     store, workspace = _open(database, config)
     parsed = [PlaybookChange.parse(spec) for spec in changes or []]
+    if parsed and workspace.workspace.playbooks_dir is None:
+        # The review itself must not be lost: its changes are kept as lessons to act on later.
+        err.print(
+            "no playbooks_dir in the workspace file (give --config FILE with one): the changes are "
+            "recorded as lessons, not proposed as a playbook version",
+            highlight=False,
+        )
+        lessons = [*(lessons or []), *(f"playbook change to make: {c.describe()}" for c in parsed)]
+        parsed = []
     result = review.create_review(
         store,
         key,
@@ -447,13 +496,23 @@ def review_command(
     ):
         out.print(f"{name.replace('_', ' ')}: {figures[name] if figures[name] is not None else '-'}")
     for phase, values in figures["sentiment"].items():
-        out.print(f"sentiment {phase}: {values}")
+        out.print(f"sentiment {phase}: {_sentiment_line(values)}")
     for observation in figures["observations"]:
         out.print(f"- {observation}")
     if result["playbook_change"]["path"]:
         out.print(
             f"Proposed playbook change: {result['playbook_change']['path']} (someone else approves: `stormwatch crisis change {key} --approve`)"
         )
+
+
+def _sentiment_line(values: dict[str, Any]) -> str:
+    if not values.get("mentions"):
+        return "no mentions"
+    share = values.get("negative_share")
+    score = values.get("mean_score")
+    negative = f"{share:.0%} negative" if share is not None else "negative share unknown"
+    mean = f", mean score {score:+.2f}" if score is not None else ""
+    return f"{values['mentions']} mentions, {negative}{mean}"
 
 
 @crisis_app.command()

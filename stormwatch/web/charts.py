@@ -12,7 +12,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from stormwatch.crisis.models import Crisis
@@ -20,6 +20,7 @@ from stormwatch.detection.baseline import HourlyBaseline
 from stormwatch.ingest.models import Mention, plausibly_dated
 from stormwatch.stats.models import HourlyCount
 from stormwatch.web.queries import iso, mentions_by_id
+from stormwatch.workspace.models import Brand
 
 BAND_SIGMAS = 3.0  # the band is expected ± 3 × sqrt(expected): a Poisson-sized normal range
 TOP_POSTS = 10
@@ -44,7 +45,7 @@ def brand_figures(session: Session, brand_id: int, days: int) -> dict[str, Any]:
             "source": _share(session, brand_id, since, until, HourlyCount.source),
             "lang": _share(session, brand_id, since, until, HourlyCount.lang),
         },
-        "top": _top_posts(session, brand_id, since, until),
+        "top": _top_posts(session, brand_id, since, until, _own_handles(session, brand_id)),
         "crises": _crises(session, brand_id, since, until),
     }
 
@@ -68,7 +69,8 @@ def _series(
     """Columns for the chart: one row per hour from ``since``; the baseline learns as it goes."""
     series = _empty_series()
     baseline = HourlyBaseline()
-    hour = min(hourly, default=since)
+    # Every hour of the window gets a row, data or not, so the time axis always spans the window.
+    hour = min(min(hourly, default=since), since)
     while hour < until:
         total, negative, positive = hourly.get(hour, (0, 0, 0))
         baseline.advance(hour)  # closes the previous hour, so the expectation never sees this one
@@ -119,11 +121,19 @@ def _share(
     ]
 
 
-def _top_posts(session: Session, brand_id: int, since: datetime, until: datetime) -> list[dict[str, Any]]:
+def _own_handles(session: Session, brand_id: int) -> list[str]:
+    return list(session.scalar(select(Brand.own_handles).where(Brand.id == brand_id)) or [])
+
+
+def _top_posts(
+    session: Session, brand_id: int, since: datetime, until: datetime, own_handles: list[str]
+) -> list[dict[str, Any]]:
     # The ids first (the brand/time index and a top-N sort), then only those rows with their analysis.
+    # The brand's own posts are left out: its big account would top the list with its own replies.
     ids = session.scalars(
         select(Mention.id)
         .where(Mention.brand_id == brand_id, Mention.created_at >= since, Mention.created_at < until)
+        .where(or_(Mention.author.is_(None), func.lower(Mention.author).not_in(own_handles)))
         .order_by(Mention.author_followers.desc().nulls_last(), Mention.id)
         .limit(TOP_POSTS)
     )

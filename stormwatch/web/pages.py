@@ -189,7 +189,9 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
                 "day_choices": DASHBOARD_DAYS,
                 "figures": charts.brand_figures(session, chosen["id"], days) if chosen else None,
                 "crises": queries.crises(session, principal.workspace_id),
-                "mentions": queries.latest_mentions(session, principal.workspace_id, limit=30),
+                "mentions": queries.latest_mentions(
+                    session, principal.workspace_id, limit=30, brand_id=chosen["id"] if chosen else None
+                ),
                 "backlog": backlog(session, principal.workspace_id)[0],
             }
         return render(request, "dashboard.html", principal, context)

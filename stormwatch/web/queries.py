@@ -114,15 +114,17 @@ def search_mentions(
     return total, mentions_by_id(session, [row[0] for row in page])
 
 
-def latest_mentions(session: Session, workspace_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
-    """The live feed: the mentions that arrived last (by arrival, which is what "live" means)."""
-    ids = session.scalars(
-        select(Mention.id)
-        .join(Brand, Brand.id == Mention.brand_id)
-        .where(Brand.workspace_id == workspace_id)
-        .order_by(Mention.id.desc())
-        .limit(limit)
+def latest_mentions(
+    session: Session, workspace_id: int, *, limit: int = 50, brand_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The live feed: the mentions that arrived last (by arrival, which is what "live" means), of
+    one brand when ``brand_id`` is given (the dashboard's chosen brand)."""
+    query = (
+        select(Mention.id).join(Brand, Brand.id == Mention.brand_id).where(Brand.workspace_id == workspace_id)
     )
+    if brand_id is not None:
+        query = query.where(Mention.brand_id == brand_id)
+    ids = session.scalars(query.order_by(Mention.id.desc()).limit(limit))
     return mentions_by_id(session, list(ids))
 
 
@@ -172,7 +174,12 @@ def crises(session: Session, workspace_id: int, *, only_open: bool = False) -> l
         query = query.where(Crisis.status.not_in(CLOSED_STATUSES))
     rows = session.execute(query).all()
     evidence = _latest_evidence(session, [crisis.id for crisis, _ in rows])
-    return [crisis_view(crisis, name) | {"evidence": evidence.get(crisis.id)} for crisis, name in rows]
+    peaks = _peak_severities(session, [crisis.id for crisis, _ in rows])
+    return [
+        crisis_view(crisis, name)
+        | {"evidence": evidence.get(crisis.id), "peak_severity": peaks.get(crisis.id)}
+        for crisis, name in rows
+    ]
 
 
 def _latest_evidence(session: Session, crisis_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -189,6 +196,23 @@ def _latest_evidence(session: Session, crisis_ids: list[int]) -> dict[int, dict[
         if signal.crisis_id is not None:
             latest[signal.crisis_id] = {**signal.evidence, "signal": signal.kind, "cause": signal.cause}
     return latest
+
+
+def _peak_severities(session: Session, crisis_ids: list[int]) -> dict[int, int]:
+    """The highest severity each crisis reached: its reason tells of the peak, even once it eased."""
+    peaks: dict[int, int] = {}
+    if not crisis_ids:
+        return peaks
+    events = session.execute(
+        select(CrisisEvent.crisis_id, CrisisEvent.data).where(
+            CrisisEvent.crisis_id.in_(crisis_ids), CrisisEvent.kind.in_(("opened", "escalated"))
+        )
+    )
+    for crisis_id, data in events:
+        severity = (data or {}).get("severity")
+        if isinstance(severity, int):
+            peaks[crisis_id] = max(peaks.get(crisis_id, 0), severity)
+    return peaks
 
 
 def find_crisis(session: Session, workspace_id: int, key: str) -> tuple[Crisis, str] | None:

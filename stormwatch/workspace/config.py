@@ -179,7 +179,8 @@ def load_config(path: Path | str | None) -> WorkspaceConfig:
 
 EXAMPLE_CONFIG = """\
 # Stormwatch workspace: the brands this team watches and where their alerts go.
-# Load it with `stormwatch demo --config FILE`, `stormwatch detect --config FILE` or `stormwatch serve`.
+# Use it with `stormwatch serve --config FILE` (dashboard), `stormwatch run --config FILE` (listening too),
+# `stormwatch ingest FILE.jsonl --config FILE` and `stormwatch detect --config FILE`; docs/getting-started.md.
 
 [workspace]
 name = "My Agency"

@@ -12,6 +12,33 @@ from stormwatch.workspace.config import BrandConfig, PersonConfig, WorkspaceConf
 from stormwatch.workspace.models import Brand, Person, Workspace
 
 
+class NoWorkspace(ValueError):
+    """No workspace file was given and the store does not say which workspace is meant."""
+
+
+def workspace_for(session: Session, config: WorkspaceConfig | None) -> Workspace:
+    """The workspace of ``config`` (stored or updated from it), else the store's only workspace.
+
+    Without a file, guessing (or quietly creating a "Default workspace") would put mentions where
+    nobody looks, so an empty store or one with several workspaces is an error naming the fix.
+    """
+    if config is not None:
+        return apply_config(session, config)
+    stored = list(session.scalars(select(Workspace).order_by(Workspace.name)))
+    if len(stored) == 1:
+        return stored[0]
+    if not stored:
+        raise NoWorkspace("no workspace yet: give --config FILE (`stormwatch init FILE` writes one)")
+    names = ", ".join(repr(workspace.name) for workspace in stored)
+    raise NoWorkspace(f"several workspaces ({names}): give --config FILE to say which")
+
+
+def brand_names(session: Session, workspace_id: int) -> list[str]:
+    return list(
+        session.scalars(select(Brand.name).where(Brand.workspace_id == workspace_id).order_by(Brand.name))
+    )
+
+
 def apply_config(session: Session, config: WorkspaceConfig) -> Workspace:
     """Create or update the workspace and its brands from ``config``; brands not in it are kept."""
     workspace = session.scalar(select(Workspace).where(Workspace.name == config.workspace.name))

@@ -9,8 +9,6 @@ from typer.testing import CliRunner
 from stormwatch.auth.service import token_principal
 from stormwatch.cli import app
 from stormwatch.store.db import Store
-from stormwatch.workspace.config import load_config
-from stormwatch.workspace.service import apply_config
 
 RUNNER = CliRunner()
 
@@ -19,9 +17,7 @@ def test_users_and_tokens_from_the_command_line(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'cli.db'}"
     store = Store.open(database)
     config = tmp_path / "workspace.toml"
-    RUNNER.invoke(app, ["init", str(config)])
-    with store.session() as session:
-        apply_config(session, load_config(config))
+    assert RUNNER.invoke(app, ["init", str(config), "--database", database]).exit_code == 0
     common = ["--workspace", "My Agency", "--database", database]
 
     added = RUNNER.invoke(

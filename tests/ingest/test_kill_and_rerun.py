@@ -43,7 +43,10 @@ def _write_export(path: Path) -> int:
 
 
 def _ingest(path: Path, url: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "stormwatch", "ingest", str(path), "--brand", "Acme", "--database", url]
+    config = path.with_name("workspace.toml")
+    config.write_text('[workspace]\nname = "Kill test"\n[[brands]]\nname = "Acme"\n', encoding="utf-8")
+    command = [sys.executable, "-m", "stormwatch", "ingest", str(path), "--brand", "Acme"]
+    command += ["--config", str(config), "--database", url]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

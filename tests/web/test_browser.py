@@ -61,6 +61,11 @@ def _stream_until_the_plateau_ends(folder: Path) -> Path:
     # Whole days, so every post keeps its hour of the day (the baselines are per hour of the day).
     shift = timedelta(days=(datetime.now(UTC) - end).days)
     stream = folder / "until_plateau_end.jsonl"
+    # The history before the replayed days loads at once, as in the demo (replay_start reads this).
+    scored_start = datetime.fromisoformat(labels["scored_start"].replace("Z", "+00:00")) + shift
+    stream.with_name("until_plateau_end.labels.json").write_text(
+        json.dumps({"scored_start": scored_start.isoformat()}), encoding="utf-8"
+    )
     with (
         gzip.open(SAMPLE_STREAM, "rt", encoding="utf-8") as sample,
         stream.open("w", encoding="utf-8") as out,

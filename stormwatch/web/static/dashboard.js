@@ -31,11 +31,23 @@
   const timeAxis = { values: function (u, splits) { return splits.map(function (v) { return when.format(new Date(v * 1000)); }); } };
   const numberAxis = { size: 45, values: function (u, splits) { return splits.map(function (v) { return number.format(v); }); } };
 
-  function draw(id, data, series, crises, bands) {
+  function showEmpty(id) {
+    // An empty chart says so rather than leaving a blank panel.
+    const el = document.getElementById(id);
+    el.textContent = "";
+    const note = document.createElement("p");
+    note.className = "muted empty-chart";
+    note.textContent = labels.nodata;
+    el.appendChild(note);
+  }
+
+  function draw(id, data, series, crises, bands, range) {
     const el = document.getElementById(id);
     const options = {
       width: el.clientWidth || 600,
       height: 240,
+      // The chosen window, whatever the data: uPlot would otherwise pad a few points by years.
+      scales: { x: { time: true, range: function () { return range; } } },
       series: [{}].concat(series),
       bands: bands || [],
       axes: [timeAxis, numberAxis],
@@ -57,18 +69,23 @@
     if (!node || !window.uPlot) return;
     const f = JSON.parse(node.textContent);
     const s = f.series;
-    if (!s.t.length) return;
+    const range = [Date.parse(f.since) / 1000, Date.parse(f.until) / 1000];
+    if (!s.volume.some(function (v) { return v > 0; })) {
+      showEmpty("volume-chart");
+      showEmpty("sentiment-chart");
+      return;
+    }
     draw("volume-chart", [s.t, s.band_high, s.band_low, s.expected, s.volume, s.negative], [
       { label: labels.band, stroke: "rgba(36,86,199,0.25)", width: 1 },
       { label: labels.band, stroke: "rgba(36,86,199,0.25)", width: 1, bandEdge: true },
       { label: labels.expected, stroke: "#2456c7", dash: [4, 4], width: 1 },
       { label: labels.mentions, stroke: "#1d2330", width: 1.5 },
       { label: labels.negative, stroke: "#c0392b", width: 1.5 },
-    ], f.crises, [{ series: [1, 2], fill: "rgba(36,86,199,0.10)" }]);
+    ], f.crises, [{ series: [1, 2], fill: "rgba(36,86,199,0.10)" }], range);
     draw("sentiment-chart", [s.t, s.negative_share, s.positive_share], [
       { label: labels.negative + " %", stroke: "#c0392b", width: 1.5, spanGaps: false },
       { label: labels.positive + " %", stroke: "#1e8449", width: 1.5, spanGaps: false },
-    ], f.crises);
+    ], f.crises, [], range);
   }
 
   function mentionItem(m) {
@@ -98,6 +115,8 @@
     charts();
     const feed = document.getElementById("feed");
     document.body.addEventListener("mention", function (event) {
+      // The feed follows the brand chosen above; other brands' posts are on their own tabs.
+      if (feed.dataset.brand && event.detail.brand !== feed.dataset.brand) return;
       feed.insertBefore(mentionItem(event.detail), feed.firstChild);
       const limit = Number(feed.dataset.limit);
       while (feed.children.length > limit) feed.removeChild(feed.lastChild);
