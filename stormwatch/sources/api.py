@@ -139,7 +139,13 @@ def sources_router(
     @router.get(
         "/api/webhooks/{name}",
         response_class=PlainTextResponse,
-        responses={403: {"model": Message, "description": "unknown webhook or wrong verify token"}},
+        responses={
+            403: {
+                "description": "unknown webhook or wrong verify token",
+                # Spelled out: with the route's text/plain answer, "model" would be filed under text/plain.
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}},
+            }
+        },
     )
     def verify_subscription(
         name: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from stormwatch.store.db import upsert
@@ -125,8 +125,23 @@ def ensure_brand(session: Session, workspace_id: int, name: str, *, limited: boo
     brand = find_brand(session, workspace_id, name)
     if brand is not None:
         return brand
+    values = _default_brand_row(workspace_id, name)
+    insert = upsert(session, Brand)
+    if limited:
+        statement = insert.from_select(list(values), _row_if_room(session, workspace_id, values))
+    else:
+        statement = insert.values(values)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["workspace_id", "name"]))
+    brand = find_brand(session, workspace_id, name)  # inserted now, or by whoever won the race
+    if brand is None:
+        limit = session.scalar(select(Workspace.max_brands).where(Workspace.id == workspace_id))
+        raise BrandLimitReached(name, limit or 0)
+    return brand
+
+
+def _default_brand_row(workspace_id: int, name: str) -> dict[str, Any]:
     defaults = BrandConfig(name=name)
-    values: dict[str, Any] = {
+    return {
         "workspace_id": workspace_id,
         "name": name,
         "languages": defaults.languages,
@@ -136,27 +151,17 @@ def ensure_brand(session: Session, workspace_id: int, name: str, *, limited: boo
         "alert_urls": defaults.alert_urls,
         "reply_sla_minutes": defaults.reply_sla_minutes,
     }
-    insert = upsert(session, Brand)
-    if limited:
-        # FOR UPDATE (PostgreSQL) makes new brands of one workspace wait for each other, so each
-        # counts those created before it; on SQLite the one statement below is one atomic write.
-        session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
-        columns = [getattr(Brand, column) for column in values]
-        room = select(func.count(Brand.id)).where(Brand.workspace_id == workspace_id).scalar_subquery() < (
-            select(Workspace.max_brands).where(Workspace.id == workspace_id).scalar_subquery()
-        )
-        row = select(
-            *[literal(value, column.type) for column, value in zip(columns, values.values(), strict=True)]
-        )
-        insert = insert.from_select(list(values), row.where(room))
-    else:
-        insert = insert.values(values)
-    session.execute(insert.on_conflict_do_nothing(index_elements=["workspace_id", "name"]))
-    brand = find_brand(session, workspace_id, name)
-    if brand is None:
-        limit = session.scalar(select(Workspace.max_brands).where(Workspace.id == workspace_id))
-        raise BrandLimitReached(name, limit or 0)
-    return brand
+
+
+def _row_if_room(session: Session, workspace_id: int, values: dict[str, Any]) -> Select[Any]:
+    """``values`` as a one-row SELECT that yields no row once the workspace has its ``max_brands``."""
+    # FOR UPDATE (PostgreSQL) makes new brands of one workspace wait for each other, so each
+    # counts those created before it; on SQLite the INSERT … SELECT is one atomic write.
+    session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+    count = select(func.count(Brand.id)).where(Brand.workspace_id == workspace_id).scalar_subquery()
+    most = select(Workspace.max_brands).where(Workspace.id == workspace_id).scalar_subquery()
+    row = select(*[literal(value, getattr(Brand, column).type) for column, value in values.items()])
+    return row.where(count < most)
 
 
 def brand_settings(brand: Brand) -> BrandConfig:

@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from stormwatch.sources.registry import build_sources
+from stormwatch.sources.secrets import Secrets
+from stormwatch.store.db import Store
+from stormwatch.web.app import create_app
+from stormwatch.web.server import BackgroundServer
+from stormwatch.workspace.config import WorkspaceConfig
+from stormwatch.workspace.service import apply_config
 from tests.web.conftest import Site
+from tests.web.world import build_world, free_port
 
 MAX_EXAMPLES = 25
 # Not positive_data_acceptance: a well-formed request can still be refused for what it means
@@ -24,8 +33,32 @@ MAX_EXAMPLES = 25
 SKIPPED_CHECKS = "positive_data_acceptance"
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The two tenants' site, with the connector routes too (source health, a webhook)."""
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'web.db'}")
+    tenants = build_world(store, hours=6, per_hour=2)
+    hook = {"name": "crm", "secret_env": "CRM_SECRET", "fields": {"text": "message"}}
+    config = WorkspaceConfig.model_validate(
+        {
+            "workspace": {"name": tenants["acme"].name},
+            "brands": [{"name": "Northwind", "sources": {"webhooks": [hook]}}],
+        }
+    )
+    with store.session() as session:
+        workspace_id = apply_config(session, config).id
+    sources = build_sources(config, Secrets({"CRM_SECRET": "s3cret"}, env={}))
+    app = create_app(store, sources=sources, sources_workspace_id=workspace_id)
+    server = BackgroundServer(app, "127.0.0.1", free_port())
+    server.start()
+    yield Site(server.url, store, tenants, server)
+    server.stop()
+    store.engine.dispose()
+
+
 @pytest.mark.slow
-def test_every_answer_is_the_documented_one(site: Site, tmp_path: Path) -> None:
+def test_every_answer_is_the_documented_one(served: Site, tmp_path: Path) -> None:
+    site = served
     token = site.tenants["acme"].tokens["all"]
     command = [
         sys.executable,
@@ -48,6 +81,7 @@ def test_every_answer_is_the_documented_one(site: Site, tmp_path: Path) -> None:
     run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-5_000:]
     assert "Tested: 2" in run.stdout  # the twenty-odd operations were all reached
+    assert "/api/webhooks/{name}" in run.stdout
 
 
 def test_the_openapi_document_is_valid(site: Site) -> None:
