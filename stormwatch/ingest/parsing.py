@@ -137,7 +137,10 @@ def _optional_str(raw: Mapping[str, Any], field: str, max_length: int) -> str | 
     elif value is None or value == "":
         return None
     elif type(value) is int or (type(value) is float and math.isfinite(value)):
-        value = str(value)  # numeric ids from CSV exports or JSON
+        try:
+            value = str(value)  # numeric ids from CSV exports or JSON
+        except ValueError as error:  # more than 4,300 digits: far too long anyway
+            raise RecordError(field, f"longer than {max_length} characters") from error
     else:
         raise RecordError(field, f"expected text, got {type(value).__name__}")
     return check_text(value, field, max_length) if value else None
@@ -181,7 +184,10 @@ def _whole_number(value: Any, field: str) -> int:
 
 def _shown(value: Any) -> str:
     """``value`` for an error message: its repr (escapes NUL and surrogates), cut short."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4,300 digits (the interpreter's limit) has no repr
+        return f"a {type(value).__name__} too long to show"
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 

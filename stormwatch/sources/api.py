@@ -107,6 +107,7 @@ def sources_router(
             "stored": report.stored,
             "duplicates": report.duplicates,
             "quarantined": report.quarantined,
+            "accepted": report.accepted,
             "problems": [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems],
         }
 

@@ -235,7 +235,11 @@ def build_api(
         """
         # The body is read here rather than by FastAPI, whose parser turns a deeply nested body
         # into a vague 400 and a list with one non-object into a 422 for the whole request.
-        records = pushed_records(await request.body())
+        try:
+            body = await request.body()
+        except RuntimeError as error:  # read as a form already (a browser's CSRF check): not JSON
+            raise HTTPException(422, detail={"message": "body: expected JSON", "problems": []}) from error
+        records = pushed_records(body)
         if len(records) > MAX_PUSH_RECORDS:
             raise HTTPException(413, too_many_records(len(records)))
         report = await run_in_threadpool(

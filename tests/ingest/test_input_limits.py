@@ -163,6 +163,8 @@ def test_api_and_webhook_keep_the_good_records_and_name_the_bad_ones(store: Stor
     assert hooked.status_code == 200, hooked.text
     # The webhook's brand is its own: only the over-long brand name gets through, as its brand.
     assert hooked.json()["stored"] == 2 and hooked.json()["quarantined"] == len(HOSTILE) - 1
+    brand_position = 1 + next(i for i, (change, _) in enumerate(HOSTILE) if "brand" in change)
+    assert hooked.json()["accepted"] == [0, brand_position]
     assert hook_too_deep.status_code == 422 and "nested deeper" in hook_too_deep.text
     assert _count(store, Mention) == 4
 

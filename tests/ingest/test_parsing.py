@@ -161,3 +161,8 @@ def test_error_messages_quote_a_huge_value_only_briefly() -> None:
     with pytest.raises(RecordError) as caught:
         parse_mention({**BASE, "likes": "x" * 1_000_000})
     assert len(str(caught.value)) < 200
+
+
+def test_an_integer_too_long_to_print_is_still_a_clear_error() -> None:
+    assert _field_of({"likes": 10**5000}) == "likes"
+    assert _field_of({"id": 10**5000}) == "id"

@@ -103,6 +103,7 @@ def test_webhook_stores_signed_deliveries_once_and_health_is_listed(
         "stored": 2,
         "duplicates": 0,
         "quarantined": 1,
+        "accepted": [0, 2],
         "problems": [{"index": 1, "field": "text", "error": "missing or empty"}],
     }
     assert redelivered.json()["stored"] == 0 and redelivered.json()["duplicates"] == 2
