@@ -99,11 +99,17 @@ class Runtime:
 
     def process_all(self) -> int:
         """Analyse every pending mention of this runtime's workspace now; returns how many there were."""
-        pending = self._pending_count()
-        # Batch by batch until none is left (a batch that changes no crisis does not mean the end).
-        while self._pending_count():
+        pending = left = self._pending_count()
+        # Batch by batch until none is left (a batch that changes no crisis does not mean the end);
+        # a pass that analyses nothing stops the loop rather than spinning.
+        while left:
             self.live.process_pending()
-        return pending
+            now_left = self._pending_count()
+            if now_left >= left:
+                log.warning("%d stored mentions could not be analysed", now_left)
+                break
+            left = now_left
+        return pending - left
 
     def _pending_count(self) -> int:
         with self.store.session() as session:
