@@ -58,19 +58,10 @@ def replay_sample(
     """Load the stream's history at once, then feed the rest into the store as if it were live,
     ``speed`` times faster than real time."""
     stats = ReplayStats()
-    records = read_records(stream)
+    records: Iterator[RawRecord] = read_records(stream)
     start = replay_start(stream)
     if start is not None:
-        history = itertools.takewhile(lambda r: (_event_time(r) or start) < start, records)
-        pending: list[RawRecord] = []
-        for record in history:
-            pending.append(record)
-            if len(pending) == HISTORY_BATCH:
-                stats.history += _load(ingestor, live, pending, stream)
-                pending = []
-        stats.history += _load(ingestor, live, pending, stream)
-        # takewhile consumed the first record of the replay: read again from there
-        records = itertools.dropwhile(lambda r: (_event_time(r) or start) < start, read_records(stream))
+        records = _load_history(ingestor, live, records, start, stream, stats)
     ticks = _ticks(records, speed)
     for event_time, batch in ticks:
         report = ingestor.ingest(batch, origin=f"demo:{stream.name}")
@@ -79,6 +70,28 @@ def replay_sample(
         if on_tick:
             on_tick(event_time)
     return stats
+
+
+def _load_history(
+    ingestor: MentionIngestor,
+    live: LivePipeline,
+    records: Iterator[RawRecord],
+    start: datetime,
+    stream: Path,
+    stats: ReplayStats,
+) -> Iterator[RawRecord]:
+    """Store and analyse the records before ``start`` at once; returns the records from ``start`` on."""
+    batch: list[RawRecord] = []
+    for record in records:
+        if (_event_time(record) or start) >= start:
+            records = itertools.chain([record], records)
+            break
+        batch.append(record)
+        if len(batch) == HISTORY_BATCH:
+            stats.history += _load(ingestor, live, batch, stream)
+            batch = []
+    stats.history += _load(ingestor, live, batch, stream)
+    return records
 
 
 def _load(ingestor: MentionIngestor, live: LivePipeline, batch: list[RawRecord], stream: Path) -> int:
