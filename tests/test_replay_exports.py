@@ -98,7 +98,9 @@ def test_analyze_reads_gzip(tmp_path: Path) -> None:
 
 
 def _ingest(path: Path, url: str) -> Run:
-    return _stormwatch("ingest", str(path), "--brand", "Acme", "--database", url)
+    config = path.with_name("workspace.toml")
+    config.write_text('[[brands]]\nname = "Acme"\n', encoding="utf-8")
+    return _stormwatch("ingest", str(path), "--brand", "Acme", "--config", str(config), "--database", url)
 
 
 def test_ingest_of_a_gzip_export_keeps_unknown_followers_unknown_and_its_line_numbers(tmp_path: Path) -> None:

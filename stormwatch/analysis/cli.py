@@ -6,26 +6,13 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TextIO, cast
+from typing import Annotated
 
 import typer
 
 from stormwatch.analysis.stream import DEFAULT_BATCH_SIZE, Malformed, analyze_stream
 from stormwatch.analysis.text_analyzer import TextAnalyzer
-from stormwatch.textio import open_input
-
-
-@contextlib.contextmanager
-def _open(path: str, mode: str, default: TextIO) -> Iterator[TextIO]:
-    # Input bytes that are not UTF-8 are read as escapes, for parse_line to report that line only.
-    errors = "surrogateescape" if mode == "r" else "strict"
-    if path == "-":
-        if errors != "strict" and hasattr(default, "reconfigure"):
-            default.reconfigure(errors=errors)
-        yield default
-        return
-    with open(path, mode, encoding="utf-8", errors=errors) as handle:
-        yield cast(TextIO, handle)
+from stormwatch.textio import open_input, open_output
 
 
 def analyze(
@@ -46,9 +33,9 @@ def analyze(
     analyzer = TextAnalyzer.load(deep=not fast_only)
     try:
         with (
-            # gunzipped when gzip; undecodable bytes stop the run (a JSON line with one is not valid UTF-8)
-            open_input(Path(input_path), errors="strict") as source,
-            _open(output_path, "w", sys.stdout) as sink,
+            # gunzipped when gzip; a line with bytes that are not UTF-8 is reported, the rest goes on
+            open_input(Path(input_path)) as source,
+            open_output(Path(output_path)) as sink,
             contextlib.ExitStack() as stack,
         ):
             quarantine_file = (

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import IO, Any
 
 from stormwatch.analysis.text_analyzer import TextAnalyzer
 from stormwatch.ingest.jsontext import JsonInputError, loads
@@ -100,7 +100,7 @@ def _given_language(record: dict[str, Any]) -> str | None:
 
 def analyze_stream(
     lines: Iterable[str],
-    output: TextIO,
+    output: IO[str],
     analyzer: TextAnalyzer,
     *,
     on_malformed: Callable[[Malformed], None],

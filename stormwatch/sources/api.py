@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
@@ -22,6 +22,7 @@ class WebhookResult(BaseModel):
     stored: int
     duplicates: int
     quarantined: int
+    accepted: list[int] = Field(description="Positions of the records stored now or already stored before.")
     problems: list[Problem]
 
 
