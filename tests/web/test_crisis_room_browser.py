@@ -157,9 +157,10 @@ def test_a_polish_team_runs_the_demo_crisis_in_the_browser(runtime: Runtime, tmp
         analyst.keyboard.type(" teraz", delay=5)  # the note being typed kept the focus too
         expect(analyst.locator("#note")).to_have_value("Sprawdzam kolejkę zgłoszeń teraz")
 
+        # The analyst's own action reloads the page: the half-written draft comes back all the same.
         analyst.locator("#note-form button").click()
-        analyst.select_option("#draft-form select[name=lang]", "pl")
         expect(analyst.get_by_test_id("template-text")).to_contain_text("Przepraszamy: {issue}")
+        expect(analyst.get_by_test_id("value-issue")).to_have_value("wiele osób czeka na odpowiedź za długo")
         analyst.get_by_test_id("value-issue").fill("wiele osób czeka za długo na odpowiedź")
         analyst.get_by_test_id("save-draft").click()
         draft = analyst.locator("[data-testid^=draft-]").first
