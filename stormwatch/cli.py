@@ -129,6 +129,8 @@ def demo(
             console.print(f"Replay finished: {stats.mentions} mentions, {stats.updates} crisis updates.")
             if serve and stay:
                 console.print("The dashboard stays up; press Ctrl-C to stop.")
+                # Mentions pushed from now on are analysed as they come (pushes only store them).
+                runtime.process_in_background(response_clock=False)
                 _wait_for_interrupt()
         finally:
             runtime.close()
