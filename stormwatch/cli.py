@@ -195,6 +195,8 @@ def demo(
                 )
                 if serve and stay:
                     console.print("The dashboard stays up; press Ctrl-C to stop.")
+                    # Mentions pushed from now on are analysed as they come (pushes only store them).
+                    runtime.process_in_background()
                     _wait_for_interrupt()
             finally:
                 runtime.close()

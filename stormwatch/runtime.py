@@ -119,15 +119,16 @@ class Runtime:
             analysed += outcome.processed
         return analysed
 
-    def process_in_background(self) -> None:
-        """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`."""
+    def process_in_background(self, *, response_clock: bool = True) -> None:
+        """Keep analysing whatever gets stored (imports, pushes) until :meth:`close`; and run the
+        response clock on wall time unless ``response_clock`` is off (a caller that runs it itself)."""
 
         def loop() -> None:
             last_tick = 0.0
             while not self._stop.is_set():
                 self._work.clear()  # before the round: a push during it wakes the next one
                 busy = self.drain_round()
-                if time.monotonic() - last_tick >= RESPONSE_TICK_EVERY_SECONDS:
+                if response_clock and time.monotonic() - last_tick >= RESPONSE_TICK_EVERY_SECONDS:
                     last_tick = time.monotonic()
                     self._guarded("the response clock", self.run_response_clock)
                 if not busy:

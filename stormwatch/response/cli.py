@@ -63,11 +63,14 @@ def _friendly(command: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        acting = service.ACTING_WORKSPACE.set(None)  # set by _open for this command only
         try:
             return command(*args, **kwargs)
         except (service.ResponseError, RevisionError, ConfigError) as error:
             err.print(f"[red]{error}[/red]", highlight=False)
             raise typer.Exit(1) from error
+        finally:
+            service.ACTING_WORKSPACE.reset(acting)
 
     return run
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.text_analyzer import TextAnalyzer
-from stormwatch.auth.service import create_token
-from stormwatch.ingest.models import Mention
+from stormwatch.auth.service import add_user, create_token
+from stormwatch.ingest.models import Mention, SetAsideMention
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
 from stormwatch.runtime import Runtime
@@ -26,6 +26,7 @@ from tests.stream_fixtures import ordinary_days
 from tests.web.world import free_port
 
 BRAND = "Northwind Air"
+VIEWER, PASSWORD = "viewer@example.com", "a long enough password"
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def served(store: Store) -> Iterator[tuple[Runtime, httpx.Client]]:
     with store.session() as session:
         workspace_id = apply_config(session, WorkspaceConfig(brands=[BrandConfig(name=BRAND)])).id
         secret, _ = create_token(session, workspace_id, "pusher", ["read", "mentions:write"], actor="test")
+        add_user(session, VIEWER, PASSWORD, workspace_id=workspace_id, role="viewer")
     analyzer = TextAnalyzer.load(deep=False)
     live = LivePipeline(store, analyzer, workspace_id)
     runtime = Runtime(store, workspace_id, analyzer, live, MentionIngestor(store, workspace_id))
@@ -92,3 +94,34 @@ def test_pushes_over_the_limits_are_refused_with_413(served: tuple[Runtime, http
 
     spec = client.get("/openapi.json").json()["paths"]["/api/mentions"]["post"]["responses"]
     assert {"202", "413"} <= set(spec)
+
+
+def test_set_aside_mentions_are_listed_and_shown_on_the_dashboard(
+    served: tuple[Runtime, httpx.Client],
+) -> None:
+    runtime, client = served
+    client.post("/api/mentions", json=ordinary_days(hours=1)[:3])
+    with runtime.store.session() as session:
+        first = session.scalars(select(Mention).order_by(Mention.id)).first()
+        assert first is not None
+        reason = "OverflowError: date value out of range"
+        session.add(
+            SetAsideMention(
+                mention_id=first.id, workspace_id=runtime.workspace_id, stage="detection", reason=reason
+            )
+        )
+    listed = client.get("/api/failed-mentions").json()
+    assert (listed["pending"], listed["set_aside"]) == (2, 1)
+    assert (
+        listed["items"][0] | {"id": first.external_id, "stage": "detection", "reason": reason}
+        == listed["items"][0]
+    )
+
+    with httpx.Client(base_url=str(client.base_url), timeout=30) as browser:
+        page = browser.get("/login")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        form = {"email": VIEWER, "password": PASSWORD, "csrf_token": csrf, "next": "/"}
+        assert browser.post("/login", data=form).status_code == 303
+        dashboard = browser.get("/").text
+    assert "1 mentions set aside" in dashboard and 'href="/api/failed-mentions"' in dashboard
+    assert "2 waiting for analysis" in dashboard
