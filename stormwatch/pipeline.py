@@ -50,8 +50,16 @@ class Pipeline:
 
     def process(self, mentions: Sequence[MentionIn]) -> StepResult:
         """Mentions must come in event-time order; each is analysed, detected on, and acted upon."""
-        result = StepResult(enriched=self.analyzer.enrich(mentions))
+        return self.act_on(self.analyzer.enrich(mentions))
+
+    def act_on(self, enriched_mentions: Sequence[EnrichedMention]) -> StepResult:
+        """Detection and crises for mentions already enriched (in event-time order)."""
+        result = StepResult(enriched=list(enriched_mentions))
         for enriched in result.enriched:
+            # A hole in the collection first: the crisis manager must not take it for calm.
+            gap = self.detection.check_coverage(enriched)
+            if gap is not None:
+                self.crises.on_gap(gap)
             changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
             if changed is not None:
                 result.updates.append(changed)

@@ -41,13 +41,12 @@ from bench.detection.timeline import (
     workspace_toml,
     write_stream,
 )
+from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer
-from stormwatch.crisis.manager import CrisisManager
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection import detectors, stories, surges, unanswered
 from stormwatch.detection.cli import _mentions
-from stormwatch.detection.service import DetectionEngine
-from stormwatch.pipeline import BATCH_SIZE
+from stormwatch.pipeline import BATCH_SIZE, Pipeline
 from stormwatch.workspace.config import WorkspaceConfig, load_config
 
 DEFAULT_CACHE = Path("/tmp/stormwatch-tune")
@@ -77,16 +76,20 @@ def cached_world(seed: int, cache: Path) -> tuple[list[EnrichedMention], dict[st
     return pickle.loads(blob.read_bytes()), labels, load_config(d / "workspace.toml")
 
 
+class _CachedAnalysis:
+    """The judge of a replay whose mentions were analysed before (never asked)."""
+
+    def judge(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[TextJudgement]:
+        raise AssertionError("the tune replay takes mentions already enriched")
+
+
+_NO_JUDGE = _CachedAnalysis()
+
+
 def replay(enriched: Sequence[EnrichedMention], workspace: WorkspaceConfig) -> list[CrisisUpdate]:
-    engine, crises = DetectionEngine(workspace.brand), CrisisManager()
-    updates: list[CrisisUpdate] = []
-    for mention in enriched:
-        crises.on_time(mention.brand, mention.mention.created_at)
-        for signal in engine.observe(mention):
-            update = crises.on_signal(signal)
-            if update is not None:
-                updates.append(update)
-    return updates
+    # The product's own loop (Pipeline.act_on), without the analysis already cached.
+    pipeline = Pipeline(_NO_JUDGE, workspace.brand)
+    return pipeline.act_on(enriched).updates
 
 
 def signal_tag(update: CrisisUpdate) -> str:

@@ -87,6 +87,7 @@ def describe(update: CrisisUpdate) -> str:
     action = {
         "opened": "NEW CRISIS",
         "escalated": "ESCALATED",
+        "reopened": "REOPENED",
         "deescalated": "de-escalated",
         "closed": "closed",
     }[update.kind]

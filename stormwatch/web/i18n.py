@@ -86,6 +86,7 @@ POLISH: dict[str, str] = {
     "reviewed": "omówiony",
     "opened": "otwarty",
     "escalated": "eskalowany",
+    "reopened": "wznowiony",
     "note": "notatka",
     "No data yet.": "Brak danych.",
     "Assign": "Przypisz",
