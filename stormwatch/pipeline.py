@@ -13,6 +13,7 @@ from itertools import islice
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer, TextJudge
 from stormwatch.crisis.manager import CrisisManager
 from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.detection.gaps import CoverageGap
 from stormwatch.detection.service import DetectionEngine
 from stormwatch.detection.signal import Signal
 from stormwatch.ingest.mention import MentionIn
@@ -31,6 +32,7 @@ class StepResult:
     enriched: list[EnrichedMention] = field(default_factory=list)
     signals: list[tuple[Signal, str]] = field(default_factory=list)  # with the key of the crisis it joined
     updates: list[CrisisUpdate] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)  # holes in the collection that ended here
 
 
 class Pipeline:
@@ -60,6 +62,7 @@ class Pipeline:
             gap = self.detection.check_coverage(enriched)
             if gap is not None:
                 self.crises.on_gap(gap)
+                result.gaps.append(gap)
             changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
             if changed is not None:
                 result.updates.append(changed)

@@ -50,6 +50,7 @@ from stormwatch.pipeline import BATCH_SIZE, Pipeline
 from stormwatch.workspace.config import WorkspaceConfig, load_config
 
 DEFAULT_CACHE = Path("/tmp/stormwatch-tune")
+ALERTING = ("opened", "escalated", "reopened")  # the update kinds `stormwatch detect` prints
 
 
 def cached_world(seed: int, cache: Path) -> tuple[list[EnrichedMention], dict[str, Any], WorkspaceConfig]:
@@ -122,7 +123,7 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
             (
                 u
                 for u in updates
-                if u.kind in ("opened", "escalated") and u.brand == e["brand"] and _within(u, e, timedelta())
+                if u.kind in ALERTING and u.brand == e["brand"] and _within(u, e, timedelta())
             ),
             None,
         )
@@ -158,9 +159,7 @@ def override_rules(assignments: Sequence[str]) -> None:
 
 def score_updates(labels: dict[str, Any], updates: Sequence[CrisisUpdate]) -> Score:
     """Score a replay's crisis openings and escalations as ``run.py`` scores the CLI's output lines."""
-    return score_world(
-        labels, [Alert.from_json(u.as_json()) for u in updates if u.kind in ("opened", "escalated")]
-    )
+    return score_world(labels, [Alert.from_json(u.as_json()) for u in updates if u.kind in ALERTING])
 
 
 def replay_seed(seed: int, cache: Path, verbose: bool) -> tuple[Score, Counter[str], str]:

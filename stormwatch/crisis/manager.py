@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -40,6 +41,7 @@ DE_ESCALATE_AFTER = timedelta(hours=2)
 # a storm's next day (the hearing, the apology, the satire) often follows a quiet night.
 REOPEN_WITHIN = timedelta(days=2)
 GAP_NOTE_WITHIN = timedelta(hours=3)  # a signal this soon after a coverage gap says so
+GAP_MEMORY = timedelta(hours=24)  # ...naming the brand's other gaps of the day before it too
 
 CAUSE_WORDS: dict[str, str] = {
     "communication_error": "an unclear or inappropriate brand message",
@@ -74,7 +76,7 @@ class CrisisManager:
         self.crises: dict[str, OpenCrisis] = {}  # by crisis key
         self.recently_closed: dict[str, OpenCrisis] = {}  # closed as calm, reopened by a new wave
         self.last_joined: str | None = None  # key of the crisis the last signal joined
-        self.gaps: dict[str, CoverageGap] = {}  # the latest coverage gap of each brand
+        self.gaps: dict[str, list[CoverageGap]] = {}  # each brand's coverage gaps of the last day
 
     def restore(self, crises: list[OpenCrisis]) -> None:
         """Take back the open crises after a restart."""
@@ -83,11 +85,12 @@ class CrisisManager:
     def keep_only(self, keys: set[str]) -> None:
         """Drop the crises people closed elsewhere (resolved, merged), so new signals do not join them."""
         self.crises = {key: crisis for key, crisis in self.crises.items() if key in keys}
-        self.recently_closed = {}  # what people closed by hand stays closed
+        # Crises closed here as calm are stored as resolved too; they stay reopenable for a while.
 
     def on_gap(self, gap: CoverageGap) -> None:
         """A hole in the brand's collection: its hours are not calm for the brand's crises."""
-        self.gaps[gap.brand] = gap
+        recent = [g for g in self.gaps.get(gap.brand, []) if gap.end - g.end <= GAP_MEMORY]
+        self.gaps[gap.brand] = [*recent, gap]
         for crisis in [c for c in self.crises.values() if c.brand == gap.brand]:
             hole = gap.end - max(gap.start, crisis.last_signal_at)
             if hole > timedelta(0):
@@ -158,9 +161,11 @@ class CrisisManager:
 
     def explain(self, signal: Signal, severity: int) -> str:
         """:func:`explain`, naming a coverage gap of the brand that ended shortly before."""
-        gap = self.gaps.get(signal.brand)
-        recent = gap is not None and timedelta(0) <= signal.at - gap.end <= GAP_NOTE_WITHIN
-        return explain(signal, severity, gap if recent else None)
+        gaps = self.gaps.get(signal.brand, [])
+        recent = bool(gaps) and timedelta(0) <= signal.at - gaps[-1].end <= GAP_NOTE_WITHIN
+        return explain(
+            signal, severity, [g for g in gaps if signal.at - g.end <= GAP_MEMORY] if recent else ()
+        )
 
     def _reopen(self, closed: OpenCrisis, signal: Signal, severity: int) -> CrisisUpdate:
         del self.recently_closed[closed.key]
@@ -249,15 +254,17 @@ def _same_matter(first: Cause | None, second: Cause | None) -> bool:
     return (first == "account_compromise") == (second == "account_compromise")
 
 
-def explain(signal: Signal, severity: int | None = None, gap: CoverageGap | None = None) -> str:
+def explain(signal: Signal, severity: int | None = None, gaps: Sequence[CoverageGap] = ()) -> str:
     """The reason a PR person reads: what rose against what is usual, what it is about, how far it
     reaches, why it is this serious, and which posts to read first; and, right after a hole in the
     collection, that the hole was no calm."""
     parts = [signal.summary]
-    if gap is not None:
+    if gaps:
+        expected = sum(gap.expected for gap in gaps)
         parts.append(
-            f"The collection had {gap.describe()}, where about {gap.expected:,.0f} posts were expected; "
-            "those hours are left out of the usual level, and the posts since are judged against the usual rate."
+            f"The collection had {' and '.join(gap.describe() for gap in gaps)}, where about "
+            f"{expected:,.0f} posts were expected; those hours are left out of the usual level, and the "
+            "posts since are judged against the usual rate."
         )
     if signal.terms and signal.kind not in ("story", "trigger_terms"):
         parts.append(f"Key words: {', '.join(signal.terms)}.")

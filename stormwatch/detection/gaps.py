@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from stormwatch.analysis.service import EnrichedMention
 from stormwatch.detection.baseline import RhythmBaseline
 
+COVERAGE_GAP = "coverage_gap"  # the kind of the stored record (``signals`` table) of a gap
 MIN_EXPECTED = 20.0  # posts the rhythm expected during the silence
 MAX_SILENCE_CHANCE = 1e-4  # chance of that silence under the source's own (overdispersed) noise
 MIN_SILENCE = timedelta(hours=1)
