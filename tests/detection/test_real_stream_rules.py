@@ -309,3 +309,19 @@ def test_a_wave_joins_its_crisis_and_a_new_matter_opens_its_own() -> None:
     assert "reopened at severity" in reopened.reason
     # The wave re-alerts by severity as it grows, inside the same crisis.
     assert max(u.severity for u in updates if u.at >= wave_at and u.crisis_key == key) >= 3
+
+
+def test_a_collection_catching_on_is_not_a_storm() -> None:
+    """Four posts over three days (the collection barely caught the brand), then a hundred an hour
+    with an airline's usual mix of complaints: the brand is learnt afresh, as a new one, and its
+    ordinary complaint-heavy stream opens no crisis."""
+    sparse = [post(START + timedelta(hours=17 * i), "negative", f"s{i}") for i in range(4)]
+    start = START + timedelta(hours=70)
+    steady = []
+    for i in range(8 * 100):
+        sentiment: Sentiment = "negative" if i % 5 < 3 else "neutral"
+        steady.append(
+            post(start + timedelta(hours=i / 100), sentiment, f"c{i}", f"@acme flight {i} delayed again")
+        )
+    _, updates = _replay(sparse + steady)
+    assert _alerts(updates) == []
