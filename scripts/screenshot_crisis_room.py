@@ -35,16 +35,23 @@ def main() -> None:
     ap.add_argument("stream", type=Path)
     ap.add_argument("--until", default=None, help="keep posts created before this ISO date")
     ap.add_argument("--out", type=Path, default=Path("docs/real_crisis_room.png"))
+    ap.add_argument(
+        "--db", type=Path, help="keep the replayed store here; an existing one is photographed as is"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        stream = _slice(args.stream, args.until, Path(folder) / "stream.jsonl")
-        runtime = Runtime.open(f"sqlite:///{folder}/shot.db", load_config(None))
+        database = args.db or Path(folder) / "shot.db"
+        replayed = database.exists()
+        runtime = Runtime.open(f"sqlite:///{database}", load_config(None))
         try:
-            stats = replay_sample(runtime.ingestor, runtime.live, speed=1e12, stream=stream)
-            runtime.run_response_clock()
-            print(f"replayed {stats.mentions} mentions, {stats.updates} crisis updates")
+            if not replayed:
+                stream = _slice(args.stream, args.until, Path(folder) / "stream.jsonl")
+                stats = replay_sample(runtime.ingestor, runtime.live, speed=1e12, stream=stream)
+                runtime.run_response_clock()
+                print(f"replayed {stats.mentions} mentions, {stats.updates} crisis updates")
             with runtime.store.session() as session:
-                add_user(session, EMAIL, PASSWORD, workspace_id=runtime.workspace_id, role="manager")
+                if not replayed:
+                    add_user(session, EMAIL, PASSWORD, workspace_id=runtime.workspace_id, role="manager")
                 key = session.scalar(
                     select(Crisis.key)
                     .join(CrisisEvent, CrisisEvent.crisis_id == Crisis.id)
@@ -72,6 +79,7 @@ def _photograph(url: str, key: str, out: Path) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.set_default_timeout(180_000)  # a long crisis room on a busy machine
         page.goto(f"{url}/login")
         page.fill("input[name=email]", EMAIL)
         page.fill("input[name=password]", PASSWORD)
