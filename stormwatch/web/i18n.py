@@ -89,6 +89,7 @@ POLISH: dict[str, str] = {
     "reopened": "wznowiony",
     "Stories and waves": "Wątki i fale",
     "no data": "brak danych",
+    "the 12 largest": "12 największych",
     "Stories": "Wątki",
     "wave": "fala",
     "people at most": "osób najwyżej",
