@@ -29,6 +29,7 @@ from stormwatch.crisis.manager import CrisisManager, OpenCrisis
 from stormwatch.crisis.models import Crisis
 from stormwatch.crisis.service import open_crises, record_update
 from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.detection.gaps import COVERAGE_GAP, CoverageGap
 from stormwatch.detection.models import SignalRecord
 from stormwatch.detection.signal import Signal
 from stormwatch.ingest.mention import MentionIn
@@ -322,6 +323,8 @@ class LivePipeline:
             if crisis_id is not None:
                 crisis_ids[crisis_key] = crisis_id
             session.add(_signal_record(signal, brands[signal.brand].id, crisis_id))
+        for gap in result.gaps:  # stored beside the signals: the volume chart shows them
+            session.add(_gap_record(gap, brands[gap.brand].id))
 
     def _follow_corrections(self, session: Session) -> None:
         """Judge with the workspace's cause corrections; reloaded only when a newer one was made."""
@@ -385,6 +388,22 @@ def _enriched(mention: Mention, enrichment: Enrichment, brand: str) -> EnrichedM
         cause=enrichment.cause,  # type: ignore[arg-type]
     )
     return EnrichedMention(_incoming(mention, brand), judgement, enrichment.duplicate_group)
+
+
+def _gap_record(gap: CoverageGap, brand_id: int) -> SignalRecord:
+    return SignalRecord(
+        brand_id=brand_id,
+        crisis_id=None,
+        kind=COVERAGE_GAP,
+        at=gap.end,
+        observed=0.0,
+        expected=gap.expected,
+        window_minutes=int((gap.end - gap.start).total_seconds() // 60),
+        cause=None,
+        reach=0,
+        summary=gap.describe(),
+        evidence=gap.as_json(),
+    )
 
 
 def _signal_record(signal: Signal, brand_id: int, crisis_id: int | None) -> SignalRecord:

@@ -13,6 +13,7 @@ from itertools import islice
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer, TextJudge
 from stormwatch.crisis.manager import CrisisManager
 from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.detection.gaps import CoverageGap
 from stormwatch.detection.service import DetectionEngine
 from stormwatch.detection.signal import Signal
 from stormwatch.ingest.mention import MentionIn
@@ -40,6 +41,7 @@ class StepResult:
     enriched: list[EnrichedMention] = field(default_factory=list)
     signals: list[tuple[Signal, str]] = field(default_factory=list)  # with the key of the crisis it joined
     updates: list[CrisisUpdate] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)  # holes in the collection that ended here
 
 
 class Pipeline:
@@ -63,9 +65,14 @@ class Pipeline:
         A failure is raised as :class:`StageError` naming the stage; the state may then hold part of
         the batch (the live service rebuilds it from the store)."""
         try:
-            result = StepResult(enriched=self.analyzer.enrich(mentions))
+            enriched = self.analyzer.enrich(mentions)
         except Exception as error:
             raise StageError("analysis", error) from error
+        return self.act_on(enriched)
+
+    def act_on(self, enriched_mentions: Sequence[EnrichedMention]) -> StepResult:
+        """Detection and crises for mentions already enriched (in event-time order)."""
+        result = StepResult(enriched=list(enriched_mentions))
         for position, enriched in enumerate(result.enriched):
             try:
                 self._detect(enriched, result)
@@ -76,6 +83,11 @@ class Pipeline:
     def _detect(self, enriched: EnrichedMention, result: StepResult) -> None:
         if not self.detection.accepts(enriched):  # an absurd date must not close or open crises
             return
+        # A hole in the collection first: the crisis manager must not take it for calm.
+        gap = self.detection.check_coverage(enriched)
+        if gap is not None:
+            self.crises.on_gap(gap)
+            result.gaps.append(gap)
         changed = self.crises.on_time(enriched.brand, enriched.mention.created_at)
         if changed is not None:
             result.updates.append(changed)

@@ -41,16 +41,16 @@ from bench.detection.timeline import (
     workspace_toml,
     write_stream,
 )
+from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.service import EnrichedMention, MentionAnalyzer
-from stormwatch.crisis.manager import CrisisManager
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection import detectors, stories, surges, unanswered
 from stormwatch.detection.cli import _mentions
-from stormwatch.detection.service import DetectionEngine
-from stormwatch.pipeline import BATCH_SIZE
+from stormwatch.pipeline import BATCH_SIZE, Pipeline
 from stormwatch.workspace.config import WorkspaceConfig, load_config
 
 DEFAULT_CACHE = Path("/tmp/stormwatch-tune")
+ALERTING = ("opened", "escalated", "reopened")  # the update kinds `stormwatch detect` prints
 
 
 def cached_world(seed: int, cache: Path) -> tuple[list[EnrichedMention], dict[str, Any], WorkspaceConfig]:
@@ -77,16 +77,20 @@ def cached_world(seed: int, cache: Path) -> tuple[list[EnrichedMention], dict[st
     return pickle.loads(blob.read_bytes()), labels, load_config(d / "workspace.toml")
 
 
+class _CachedAnalysis:
+    """The judge of a replay whose mentions were analysed before (never asked)."""
+
+    def judge(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[TextJudgement]:
+        raise AssertionError("the tune replay takes mentions already enriched")
+
+
+_NO_JUDGE = _CachedAnalysis()
+
+
 def replay(enriched: Sequence[EnrichedMention], workspace: WorkspaceConfig) -> list[CrisisUpdate]:
-    engine, crises = DetectionEngine(workspace.brand), CrisisManager()
-    updates: list[CrisisUpdate] = []
-    for mention in enriched:
-        crises.on_time(mention.brand, mention.mention.created_at)
-        for signal in engine.observe(mention):
-            update = crises.on_signal(signal)
-            if update is not None:
-                updates.append(update)
-    return updates
+    # The product's own loop (Pipeline.act_on), without the analysis already cached.
+    pipeline = Pipeline(_NO_JUDGE, workspace.brand)
+    return pipeline.act_on(enriched).updates
 
 
 def signal_tag(update: CrisisUpdate) -> str:
@@ -119,7 +123,7 @@ def diagnose(seed: int, labels: dict[str, Any], updates: list[CrisisUpdate], ver
             (
                 u
                 for u in updates
-                if u.kind in ("opened", "escalated") and u.brand == e["brand"] and _within(u, e, timedelta())
+                if u.kind in ALERTING and u.brand == e["brand"] and _within(u, e, timedelta())
             ),
             None,
         )
@@ -155,9 +159,7 @@ def override_rules(assignments: Sequence[str]) -> None:
 
 def score_updates(labels: dict[str, Any], updates: Sequence[CrisisUpdate]) -> Score:
     """Score a replay's crisis openings and escalations as ``run.py`` scores the CLI's output lines."""
-    return score_world(
-        labels, [Alert.from_json(u.as_json()) for u in updates if u.kind in ("opened", "escalated")]
-    )
+    return score_world(labels, [Alert.from_json(u.as_json()) for u in updates if u.kind in ALERTING])
 
 
 def replay_seed(seed: int, cache: Path, verbose: bool) -> tuple[Score, Counter[str], str]:

@@ -59,7 +59,9 @@ def queue_alerts(session: Session, crisis: Crisis, brand: Brand, update: CrisisU
 
 def compose(brand: str, crisis_key: str, update: CrisisUpdate) -> tuple[str, str]:
     # The crisis key in every title keeps one crisis in one thread in mail clients and chat searches.
-    verb = "new crisis" if update.kind == "opened" else f"escalated to severity {update.severity}"
+    verb = {"opened": "new crisis", "reopened": f"reopened at severity {update.severity}"}.get(
+        update.kind, f"escalated to severity {update.severity}"
+    )
     title = f"[Stormwatch] {brand}: {verb} (severity {update.severity}) [{crisis_key}]"
     public_url = os.environ.get("STORMWATCH_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
     cause = update.cause.replace("_", " ") if update.cause else "not yet known"

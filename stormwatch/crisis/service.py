@@ -52,6 +52,11 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
         return crisis
     elif update.kind == "deescalated":
         crisis.severity = update.severity
+    elif update.kind == "reopened":
+        crisis.status, crisis.closed_at = "detected", None
+        crisis.severity = update.severity
+        crisis.last_signal_at = update.at
+        crisis.reason = update.reason
     else:
         crisis.severity = max(crisis.severity, update.severity)
         crisis.cause = crisis.cause or update.cause

@@ -12,7 +12,8 @@ from typing import Literal
 from stormwatch.analysis.models import Cause
 from stormwatch.detection.signal import Signal
 
-UpdateKind = Literal["opened", "escalated", "deescalated", "closed"]
+# "reopened": a new wave of a matter whose crisis had closed as calm shortly before.
+UpdateKind = Literal["opened", "escalated", "reopened", "deescalated", "closed"]
 
 
 @dataclass(frozen=True, slots=True)

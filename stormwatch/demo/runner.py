@@ -135,6 +135,7 @@ def describe(update: CrisisUpdate) -> str:
     action = {
         "opened": "NEW CRISIS",
         "escalated": "ESCALATED",
+        "reopened": "REOPENED",
         "deescalated": "de-escalated",
         "closed": "calm (closing proposed)",
     }[update.kind]

@@ -70,6 +70,8 @@ class RhythmBaseline:
     # closing of hours, and closing changes the rhythm): every negative post asks for several
     # windows' expectations within the same few hours.
     _rates_back: list[float] = field(default_factory=list, repr=False, compare=False)
+    # The hour data resumed in after a coverage gap: partial, so it teaches nothing (``skip_to``).
+    _unlearnt_hour: datetime | None = field(default=None, repr=False, compare=False)
 
     def add(self, moment: datetime, weight: float = 1.0) -> None:
         self.advance(moment)
@@ -87,12 +89,26 @@ class RhythmBaseline:
         gap_hours = int((hour - self.current_hour).total_seconds() // 3600)
         if gap_hours <= 0:
             return
-        self._close_hour(self.current_hour, self.current_count)
+        if self.current_hour != self._unlearnt_hour:
+            self._close_hour(self.current_hour, self.current_count)
         # Long silences: at most a week of empty hours matters, the rest would change nothing.
         for offset in range(1, min(gap_hours, 24 * 7)):
             self._close_hour(self.current_hour + offset * HOUR, 0.0)
         self._start_hour(hour)
         self.current_count = 0.0
+
+    def skip_to(self, moment: datetime) -> None:
+        """Jump over a coverage gap (:mod:`stormwatch.detection.gaps`) to ``moment``: the hole's hours
+        are not quiet hours, and the partial hours at its edges (the one it began in, the one data
+        resumed in) are not ordinary ones, so none of them teaches the rhythm. The rhythm, the
+        today factor and the dispersion stay what they were before the hole, so the first hour
+        after it is judged against the usual rate, not against zero."""
+        hour = hour_start(moment)
+        if self.current_hour is None or hour <= self.current_hour:
+            return
+        self._start_hour(hour)
+        self.current_count = 0.0
+        self._unlearnt_hour = hour
 
     def _start_hour(self, hour: datetime) -> None:
         self.current_hour = hour

@@ -56,7 +56,8 @@ def detect(
     with open_input(input_path) as source, open_output(output) as sink:
         mentions = _mentions(source, workspace.ingest.window())
         for update in pipeline.replay(progress(mentions, "Replaying")):
-            if update.kind in ("opened", "escalated"):  # the contract: openings and escalations
+            # The contract: openings, escalations and reopenings (a new wave of a matter just closed).
+            if update.kind in ("opened", "escalated", "reopened"):
                 sink.write(json.dumps(update.as_json(), ensure_ascii=False) + "\n")
                 sink.flush()
 

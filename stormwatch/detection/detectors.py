@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.audience import Relevance, audience_of
 from stormwatch.detection.evidence import dominant_cause, examples_of, fold, minutes, reach_of, top_by_reach
 from stormwatch.detection.signal import Signal
 from stormwatch.detection.stories import StoryDetector
@@ -54,6 +55,7 @@ class TriggerTermDetector:
         brand: str,
         terms: Iterable[str],
         *,
+        handles: Iterable[str] = (),
         window: timedelta = timedelta(hours=1),
         min_mentions: int = 3,
     ) -> None:
@@ -66,6 +68,7 @@ class TriggerTermDetector:
         )
         self.window = window
         self.min_mentions = min_mentions
+        self.relevance = Relevance(brand, handles)
         self._hits: deque[tuple[EnrichedMention, tuple[str, ...]]] = deque()
         self._last_signal_at: datetime | None = None
 
@@ -105,6 +108,7 @@ class TriggerTermDetector:
                 terms=terms,
                 examples=examples_of(posts),
                 negative_share=1.0,
+                audience=audience_of(posts, self.relevance),
             )
         ]
 
@@ -114,9 +118,9 @@ NegativeSurgeDetector = SurgeDetector  # the name the first version had
 
 def detectors_for(brand: BrandConfig) -> list[Detector]:
     detectors: list[Detector] = [
-        SurgeDetector(brand.name),
-        StoryDetector(brand.name),
-        TriggerTermDetector(brand.name, brand.trigger_terms),
+        SurgeDetector(brand.name, handles=tuple(brand.own_handles)),
+        StoryDetector(brand.name, handles=tuple(brand.own_handles)),
+        TriggerTermDetector(brand.name, brand.trigger_terms, handles=brand.own_handles),
     ]
     if brand.own_handles:
         detectors.append(AccountTakeoverDetector(brand.name, brand.own_handles))

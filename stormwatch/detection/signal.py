@@ -25,6 +25,44 @@ class Example:
         return {"id": self.mention_id, "author": self.author, "followers": self.followers, "text": self.text}
 
 
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who is behind a signal's posts: the absolute evidence its severity weighs (ratios explode at
+    small counts; people, reach and spread do not).
+
+    ``people`` are the distinct authors. *Voices* weigh them: copies of one post (a near-duplicate
+    group, retweets, a bot network pushing one link) are one voice amplified, so n authors of copies
+    count √n together; and an author who only tags the brand in someone else's conversation (a
+    sponsor's handle in a club's thread, a handle in a reply chain) is kept apart in
+    ``voices_tagged`` from those writing about the brand (``voices_about``). Follower counts are
+    *unknown* where a source sends none (it then sends 0): ``known_reach`` says how many authors had
+    one, and the signal's reach sums those.
+    """
+
+    people: int
+    voices_about: float
+    voices_tagged: float
+    tagged_only: int  # authors with no post about the brand, only tags
+    known_reach: int
+    large_accounts: int  # authors with at least 100,000 followers
+    press: int  # authors posting from a news source (RSS, news sites)
+    sources: int
+    languages: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "people": self.people,
+            "voices_about_brand": round(self.voices_about, 1),
+            "voices_only_tagging": round(self.voices_tagged, 1),
+            "people_only_tagging": self.tagged_only,
+            "authors_with_known_followers": self.known_reach,
+            "large_accounts": self.large_accounts,
+            "press": self.press,
+            "sources": self.sources,
+            "languages": self.languages,
+        }
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Signal:
     brand: str
@@ -45,6 +83,7 @@ class Signal:
     negative_share: float | None = None  # share of negative posts among the observed ones
     growth: float | None = None  # posts in the last 10 minutes per 10 minutes of the window
     evidence: Mapping[str, object] = field(default_factory=dict)  # extra numbers, JSON-ready
+    audience: Audience | None = None  # who is behind the posts (None: a signal about one account)
 
     @property
     def ratio(self) -> float:
@@ -63,5 +102,6 @@ class Signal:
             "terms": list(self.terms),
             "story": self.story,
             "negative_share": None if self.negative_share is None else round(self.negative_share, 3),
+            **(self.audience.as_json() if self.audience else {}),
             **self.evidence,
         }

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.audience import Relevance, audience_of
 from stormwatch.detection.baseline import MoodGauge, poisson_tail
 from stormwatch.detection.evidence import (
     content_terms,
@@ -30,6 +31,7 @@ from stormwatch.detection.evidence import (
     reach_of,
     top_by_reach,
 )
+from stormwatch.detection.gaps import CoverageGap
 from stormwatch.detection.signal import Signal
 
 REPEAT_AFTER = timedelta(minutes=10)
@@ -49,9 +51,10 @@ class StoryRule:
 class StoryDetector:
     kind = "story"
 
-    def __init__(self, brand: str, rule: StoryRule | None = None) -> None:
+    def __init__(self, brand: str, rule: StoryRule | None = None, handles: tuple[str, ...] = ()) -> None:
         self.brand = brand
         self.rule = rule or StoryRule()
+        self.relevance = Relevance(brand, handles)
         self._groups: dict[str, deque[EnrichedMention]] = {}
         self._recent: deque[tuple[EnrichedMention, frozenset[str]]] = deque()
         self._term_posts: Counter[str] = Counter()  # term -> negative posts in the window
@@ -60,6 +63,11 @@ class StoryDetector:
         self._last_signal_at: dict[str, datetime] = {}
         self._story_terms: dict[str, tuple[str, ...]] = {}
         self._mood = MoodGauge(self.rule.window)
+
+    def on_gap(self, gap: CoverageGap) -> None:
+        """A coverage gap is no history: the words' usual rates are per window actually seen."""
+        if self._first_at is not None:
+            self._first_at += gap.end - gap.start
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         at = mention.mention.created_at
@@ -214,6 +222,7 @@ class StoryDetector:
             examples=examples_of(posts),
             negative_share=sum(m.is_negative for m in posts) / len(posts),
             evidence={"posts_in_story": len(posts)},
+            audience=audience_of(posts, self.relevance),
         )
 
 

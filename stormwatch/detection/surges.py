@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.audience import Relevance, audience_of
 from stormwatch.detection.baseline import (
     HOUR,
     MIN_PRAISE_EXCESS,
@@ -31,6 +32,7 @@ from stormwatch.detection.baseline import (
     poisson_tail,
 )
 from stormwatch.detection.evidence import dominant_cause, examples_of, minutes, reach_of, top_by_reach
+from stormwatch.detection.gaps import CoverageGap
 from stormwatch.detection.signal import Signal
 
 REPEAT_AFTER = timedelta(minutes=10)
@@ -112,6 +114,11 @@ class SurgeRule:
     # conviction bar, keep MIN_SURE_PRAISE). Conviction already drops faint misreads, and an ordinary
     # ten-minute window holds a post or two of clear praise, which delayed real storms.
     min_sure_praise: int = 3
+    # ...unless the negatives alone are a clear storm: this many distinct negative posts above their
+    # usual (copies count once), read at least this firmly (a polarised storm: half negative, a third
+    # praise, on a real stream of a young brand).
+    polarised_min_negatives: float = 40.0
+    polarised_min_conviction: float = 0.7
     # negative share: the mood turns even where the volume barely moves
     share_min_posts: int = 20
     share_rise: float = 0.3
@@ -261,9 +268,10 @@ class SurgeDetector:
 
     kinds = ("negative_surge", "newcomer_surge", "volume_surge", "negative_share", "negative_reach")
 
-    def __init__(self, brand: str, rule: SurgeRule | None = None) -> None:
+    def __init__(self, brand: str, rule: SurgeRule | None = None, handles: tuple[str, ...] = ()) -> None:
         self.brand = brand
         self.rule = rule or SurgeRule()
+        self.relevance = Relevance(brand, handles)
         self.everything = RhythmBaseline()
         self.negatives = RhythmBaseline()
         self.positives = RhythmBaseline()
@@ -282,6 +290,7 @@ class SurgeDetector:
         self._timeline = _Timeline(WINDOWS)
         self.windows = self._timeline.windows
         self._last_signal_at: dict[str, datetime] = {}
+        self.last_gap: CoverageGap | None = None
         self._tests = (  # bound once: every negative post past the warm-up runs them
             ("negative_surge", self._negative_surge),
             ("newcomer_surge", self._newcomer_surge),
@@ -289,6 +298,14 @@ class SurgeDetector:
             ("negative_share", self._negative_share),
             ("negative_reach", self._negative_reach),
         )
+
+    def on_gap(self, gap: CoverageGap) -> None:
+        """Skip a coverage gap: the hours up to its start close as usual, the hole teaches nothing."""
+        for baseline in self._baselines:
+            if baseline.current_hour is not None:
+                baseline.advance(gap.start)
+                baseline.skip_to(gap.end)
+        self.last_gap = gap
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         at = mention.mention.created_at
@@ -496,9 +513,21 @@ class SurgeDetector:
         # half as many positives as negatives, some of them read as clearly positive. A firestorm
         # brings no praise: its extra positives are misreads (about a quarter of its extra
         # negatives on the tune seeds), and faint ones.
+        if self._clear_storm(window, excess_negative):
+            return False
         return (
             excess_positive >= max(PRAISE_TO_CRITICISM * excess_negative, MIN_PRAISE_EXCESS)
             and sure_positives >= min_sure_praise
+        )
+
+    def _clear_storm(self, window: _Window, excess_negative: float) -> bool:
+        """The guard judges the negatives, not the mix: a polarised storm (a brand's fans defending it
+        while many more attack it) brings real praise along. Dozens of extra negative voices, read
+        firmly, are a storm whatever rides with them; misread praise is read faintly."""
+        rule = self.rule
+        return (
+            excess_negative >= rule.polarised_min_negatives
+            and window.mean_conviction() >= rule.polarised_min_conviction
         )
 
     def _count_surge(
@@ -601,6 +630,7 @@ class SurgeDetector:
             examples=examples_of(negatives),
             negative_share=window.negatives / max(window.count, 1),
             growth=recent / per_ten_minutes if per_ten_minutes > 0 else None,
+            audience=audience_of(negatives, self.relevance),
             evidence={
                 "posts_in_window": window.count,
                 "negative_in_window": window.negatives,

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from stormwatch.analysis.service import EnrichedMention
+from stormwatch.detection.audience import audience_of
 from stormwatch.detection.baseline import MoodGauge, RhythmBaseline, poisson_tail
 from stormwatch.detection.evidence import examples_of, minutes, reach_of, top_by_reach
+from stormwatch.detection.gaps import CoverageGap
 from stormwatch.detection.signal import Signal
 
 WINDOW = timedelta(hours=1)
@@ -63,6 +65,14 @@ class UnansweredDetector:
         # Posts addressed to the brand lately and the usual numbers of negative and positive ones:
         # a wave of praise (with its misread posts) is buzz, not a service failure.
         self._mood = MoodGauge(BUZZ_WINDOW)
+
+    def on_gap(self, gap: CoverageGap) -> None:
+        """Skip a coverage gap: nobody could answer (or be seen answering) in a hole, so whoever
+        waited before it is no evidence of customers left waiting."""
+        self._waiting.clear()
+        if self.baseline.current_hour is not None:
+            self.baseline.advance(gap.start)
+            self.baseline.skip_to(gap.end)
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
         post = mention.mention
@@ -150,6 +160,7 @@ class UnansweredDetector:
                 examples=examples_of(posts),
                 negative_share=sum(m.is_negative for m in posts) / len(posts),
                 evidence={"reply_sla_minutes": int(self.sla.total_seconds() // 60)},
+                audience=audience_of(posts, None),  # addressed to the brand: about it by definition
             )
         ]
 

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from stormwatch.crisis.models import Crisis
 from stormwatch.detection.baseline import HourlyBaseline
+from stormwatch.detection.gaps import COVERAGE_GAP
+from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, plausibly_dated
 from stormwatch.stats.models import HourlyCount
 from stormwatch.web.queries import iso, mentions_by_id
@@ -32,22 +34,65 @@ def brand_figures(session: Session, brand_id: int, days: int) -> dict[str, Any]:
         select(func.max(Mention.created_at)).where(Mention.brand_id == brand_id, plausibly_dated())
     )
     if latest is None:
-        return {"series": _empty_series(), "share": {"source": [], "lang": []}, "top": [], "crises": []}
+        return {
+            "series": _empty_series(),
+            "share": {"source": [], "lang": []},
+            "top": [],
+            "crises": [],
+            "gaps": [],
+        }
     until = latest.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     since = until - timedelta(days=days)
     # A week before the window warms the baseline up, as the live detectors are warmed up.
     hourly = _hourly_counts(session, brand_id, since - timedelta(days=7), until)
+    gaps = _gaps(session, brand_id, since - timedelta(days=7), until)
     return {
         "since": iso(since),
         "until": iso(until),
-        "series": _series(hourly, since, until),
+        "series": _series(hourly, since, until, _hours_inside(gaps)),
         "share": {
             "source": _share(session, brand_id, since, until, HourlyCount.source),
             "lang": _share(session, brand_id, since, until, HourlyCount.lang),
         },
         "top": _top_posts(session, brand_id, since, until, _own_handles(session, brand_id)),
         "crises": _crises(session, brand_id, since, until),
+        "gaps": [
+            {"start": start.timestamp(), "end": end.timestamp(), "label": label}
+            for start, end, label in gaps
+            if end > since
+        ],
     }
+
+
+def _gaps(
+    session: Session, brand_id: int, since: datetime, until: datetime
+) -> list[tuple[datetime, datetime, str]]:
+    """Holes in the collection (stored by the live pipeline, :mod:`stormwatch.detection.gaps`):
+    (start, end, "no data from twitter 00:00–22:00 on 10 Apr (UTC)")."""
+    rows = session.scalars(
+        select(SignalRecord).where(
+            SignalRecord.brand_id == brand_id,
+            SignalRecord.kind == COVERAGE_GAP,
+            SignalRecord.at > since,  # a gap's record is at its end
+        )
+    )
+    gaps = []
+    for record in rows:
+        start = record.at - timedelta(minutes=record.window_minutes)
+        if start < until:
+            gaps.append((start, record.at, record.summary))
+    return sorted(gaps)
+
+
+def _hours_inside(gaps: list[tuple[datetime, datetime, str]]) -> set[datetime]:
+    """Whole clock hours inside a gap: no data, not zero posts."""
+    hours = set()
+    for start, end, _ in gaps:
+        hour = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        while hour + timedelta(hours=1) <= end:
+            hours.add(hour)
+            hour += timedelta(hours=1)
+    return hours
 
 
 def _hourly_counts(
@@ -64,15 +109,31 @@ def _hourly_counts(
 
 
 def _series(
-    hourly: dict[datetime, tuple[int, int, int]], since: datetime, until: datetime
+    hourly: dict[datetime, tuple[int, int, int]],
+    since: datetime,
+    until: datetime,
+    missing: set[datetime] | None = None,
 ) -> dict[str, list[float | None]]:
-    """Columns for the chart: one row per hour from ``since``; the baseline learns as it goes."""
+    """Columns for the chart: one row per hour from ``since``; the baseline learns as it goes.
+    Hours in ``missing`` (inside a coverage gap) are holes in the line, and teach the band nothing."""
+    missing = missing or set()
+    after_gap = False
     series = _empty_series()
     baseline = HourlyBaseline()
     # Every hour of the window gets a row, data or not, so the time axis always spans the window.
     hour = min(min(hourly, default=since), since)
     while hour < until:
         total, negative, positive = hourly.get(hour, (0, 0, 0))
+        if hour in missing:
+            if hour >= since:
+                for key, value in _hole(hour).items():
+                    series[key].append(value)
+            hour += timedelta(hours=1)
+            after_gap = True
+            continue
+        if after_gap:
+            baseline.skip_to(hour)  # the band skips the hole as the detectors do
+            after_gap = False
         baseline.advance(hour)  # closes the previous hour, so the expectation never sees this one
         if hour >= since:
             expected = baseline.expected_per_hour(hour)
@@ -88,6 +149,10 @@ def _series(
         baseline.add(hour, total)
         hour += timedelta(hours=1)
     return series
+
+
+def _hole(hour: datetime) -> dict[str, float | None]:
+    return {key: None for key in _empty_series()} | {"t": hour.timestamp()}
 
 
 def _empty_series() -> dict[str, list[float | None]]:

@@ -17,6 +17,7 @@ from stormwatch.alerting.models import Alert
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import CLOSED_STATUSES
+from stormwatch.crisis.waves import SignalSeen, stories_of, waves_of
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, plausibly_dated
 from stormwatch.stats.models import HourlyCount
@@ -257,7 +258,65 @@ def crisis_detail(session: Session, workspace_id: int, key: str) -> dict[str, An
     )
     view["examples"] = [mention_view(mention, brand, enrichment) for mention, enrichment in examples]
     view["story"] = _story_posts(session, crisis, brand)
+    view["stories"], view["waves"] = _stories_and_waves(session, crisis, view["timeline"])
     return view
+
+
+def _stories_and_waves(
+    session: Session, crisis: Crisis, timeline: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """How the matter unfolded: its stories and its waves (:mod:`stormwatch.crisis.waves`)."""
+    records = session.scalars(select(SignalRecord).where(SignalRecord.crisis_id == crisis.id))
+    seen = [
+        SignalSeen(
+            at=record.at,
+            kind=record.kind,
+            story=_text_or_none(record.evidence.get("story")),
+            terms=tuple(str(term) for term in _as_list(record.evidence.get("terms"))),
+            people=int(_number(record.evidence.get("people"), record.observed)),
+        )
+        for record in records
+    ]
+    severities = [
+        (datetime.fromisoformat(event["at"]), int(event["data"]["severity"]))
+        for event in timeline
+        if event["kind"] in ("opened", "escalated", "reopened") and "severity" in event["data"]
+    ]
+    stories = [
+        {
+            "terms": story.terms,
+            "first_at": iso(story.first_at),
+            "last_at": iso(story.last_at),
+            "signals": story.signals,
+            "people": story.people,
+        }
+        for story in stories_of(seen)
+    ]
+    waves = [
+        {
+            "number": wave.number,
+            "start": iso(wave.start),
+            "end": iso(wave.end),
+            "signals": wave.signals,
+            "people": wave.people,
+            "severity": wave.severity,
+            "stories": wave.stories,
+        }
+        for wave in waves_of(seen, severities)
+    ]
+    return stories, waves
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def _number(value: object, default: float) -> float:
+    return float(value) if isinstance(value, int | float) else default
 
 
 def _story_posts(session: Session, crisis: Crisis, brand: str) -> list[dict[str, Any]]:

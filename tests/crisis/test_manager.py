@@ -30,13 +30,16 @@ def _signal(
 
 
 def test_severity_rule() -> None:
-    assert severity_of(_signal(0, observed=7)) == 1  # 3.5×
+    """Without an audience the observed count stands for the people: the ratio raises the level only
+    as far as they allow (fewer than 30: at most 2; fewer than 150: at most 3)."""
+    assert severity_of(_signal(0, observed=7)) == 1  # 3.5×, a handful
     assert severity_of(_signal(0, observed=13)) == 2  # 6.5×
-    assert severity_of(_signal(0, observed=30)) == 3  # 15×
-    assert severity_of(_signal(0, observed=60)) == 4  # 30×
+    assert severity_of(_signal(0, observed=25, expected=1.0)) == 2  # 25×, yet under 30 people
+    assert severity_of(_signal(0, observed=60)) == 3  # 30×, a few dozen
+    assert severity_of(_signal(0, observed=600, expected=20.0)) == 4  # 30×, hundreds
     assert severity_of(_signal(0, observed=7, reach=2_000_000)) == 2  # wide reach adds a level
     assert severity_of(_signal(0, observed=7, cause="account_compromise")) == 3
-    assert severity_of(_signal(0, observed=60, reach=2_000_000)) == 4  # capped
+    assert severity_of(_signal(0, observed=600, expected=20.0, reach=2_000_000)) == 4  # capped
 
 
 def test_open_escalate_then_close_after_calm() -> None:
@@ -58,8 +61,14 @@ def test_open_escalate_then_close_after_calm() -> None:
     assert again is not None and again.kind == "escalated" and again.severity == 3
     closed = manager.on_time("Northwind Air", T0 + timedelta(hours=8, minutes=31))
     assert closed is not None and closed.kind == "closed" and closed.crisis_key == opened.crisis_key
+    # A new wave the next morning is the same matter coming back: reopened, not a new crisis.
     reopened = manager.on_signal(_signal(60 * 9, observed=7))
-    assert reopened is not None and reopened.kind == "opened" and reopened.crisis_key != opened.crisis_key
+    assert reopened is not None and reopened.kind == "reopened" and reopened.crisis_key == opened.crisis_key
+    manager.on_time("Northwind Air", T0 + timedelta(hours=15, minutes=1))  # closed as calm again
+    much_later = manager.on_signal(_signal(60 * 66, observed=7))  # more than two days after
+    assert (
+        much_later is not None and much_later.kind == "opened" and much_later.crisis_key != opened.crisis_key
+    )
 
 
 def test_crisis_keys_are_readable_slugs() -> None:

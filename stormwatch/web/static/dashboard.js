@@ -41,7 +41,25 @@
     el.appendChild(note);
   }
 
-  function draw(id, data, series, crises, bands, range) {
+  function gapShading(gaps) {
+    // Holes in the collection: grey hatching, "no data", not a quiet stretch.
+    return function (u) {
+      const ctx = u.ctx;
+      ctx.save();
+      gaps.forEach(function (g) {
+        const x0 = u.valToPos(g.start, "x", true);
+        const x1 = Math.max(u.valToPos(g.end, "x", true), x0 + 2);
+        ctx.fillStyle = "rgba(120, 120, 120, 0.18)";
+        ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+        ctx.fillStyle = "rgba(80, 80, 80, 0.8)";
+        ctx.font = Math.round(11 * devicePixelRatio) + "px sans-serif";
+        if (x1 - x0 > 60 * devicePixelRatio) ctx.fillText(labels.no_data || "no data", x0 + 4, u.bbox.top + 14 * devicePixelRatio);
+      });
+      ctx.restore();
+    };
+  }
+
+  function draw(id, data, series, crises, bands, range, gaps) {
     const el = document.getElementById(id);
     const options = {
       width: el.clientWidth || 600,
@@ -52,7 +70,7 @@
       bands: bands || [],
       axes: [timeAxis, numberAxis],
       legend: { live: false },
-      hooks: { drawClear: [crisisShading(crises)] },
+      hooks: { drawClear: [crisisShading(crises), gapShading(gaps || [])] },
     };
     const plot = new uPlot(options, data, el);
     // The band is two series (its edges); the legend names it once.
@@ -81,7 +99,7 @@
       { label: labels.expected, stroke: "#2456c7", dash: [4, 4], width: 1 },
       { label: labels.mentions, stroke: "#1d2330", width: 1.5 },
       { label: labels.negative, stroke: "#c0392b", width: 1.5 },
-    ], f.crises, [{ series: [1, 2], fill: "rgba(36,86,199,0.10)" }], range);
+    ], f.crises, [{ series: [1, 2], fill: "rgba(36,86,199,0.10)" }], range, f.gaps);
     draw("sentiment-chart", [s.t, s.negative_share, s.positive_share], [
       { label: labels.negative + " %", stroke: "#c0392b", width: 1.5, spanGaps: false },
       { label: labels.positive + " %", stroke: "#1e8449", width: 1.5, spanGaps: false },
