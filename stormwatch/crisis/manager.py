@@ -276,13 +276,18 @@ def explain(signal: Signal, severity: int | None = None, gaps: Sequence[Coverage
         parts.append(why(signal, severity))
     if signal.examples:
         shown = "; ".join(
-            f"@{example.author or '?'} ({example.followers:,} followers): “{example.text}”"
+            f"@{example.author or '?'} ({_followers(example.followers)}): “{example.text}”"
             for example in signal.examples[:3]
         )
         parts.append(f"Read first: {shown}.")
     if signal.example_ids:
         parts.append(f"Examples: {', '.join(signal.example_ids)}.")
     return " ".join(parts)
+
+
+def _followers(count: int) -> str:
+    """A source that sends no follower counts sends 0: unknown, not nobody."""
+    return f"{count:,} followers" if count > 0 else "followers unknown"
 
 
 def _duration(span: timedelta) -> str:
