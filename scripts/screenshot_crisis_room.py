@@ -3,10 +3,11 @@
     uv run python scripts/screenshot_crisis_room.py STREAM.jsonl [--until 2017-04-17] [--out docs/real_crisis_room.png]
 
 The stream goes, as fast as it can, through the same path as ``stormwatch serve`` (ingestion, the
-live pipeline, the response clock) into a fresh SQLite file; then the browser of the browser test
-(Debian's Chromium driven by Playwright, tests/web/test_browser.py) logs in and takes a full-page
-screenshot of the crisis with the most timeline events: its stories and waves, timeline and
-evidence. Used for docs/real_crisis_room.png from ../shared/data/real/united_airlines_2017.jsonl.gz
+live pipeline, the response clock) into a fresh SQLite file (``--db`` keeps it; an existing one is
+photographed as is); then the browser of the browser test (Debian's Chromium driven by Playwright,
+tests/web/test_browser.py) logs in and photographs the crisis with the most timeline events: the
+top of its room (header, playbook, timeline) as OUT and its stories and waves as OUT_waves.png.
+Used for docs/real_crisis_room*.png from ../shared/data/real/united_airlines_2017.jsonl.gz
 (decompressed; the stream itself is for testing only and never enters the repository).
 """
 
@@ -27,6 +28,7 @@ from stormwatch.runtime import Runtime
 from stormwatch.workspace.config import load_config
 
 CHROMIUM = os.environ.get("STORMWATCH_CHROMIUM", "/usr/bin/chromium")
+CLIP_HEIGHT = 2400
 EMAIL, PASSWORD = "pr@example.org", "a long screenshot password"
 
 
@@ -87,7 +89,12 @@ def _photograph(url: str, key: str, out: Path) -> None:
         page.wait_for_selector("[data-testid=who]")
         page.goto(f"{url}/crises/{key}")
         page.wait_for_selector("#stories-and-waves")
-        page.screenshot(path=str(out), full_page=True)
+        # The top of the room (header, playbook, timeline) and, apart, its stories and waves: a long
+        # crisis's lists of posts run on for metres below them.
+        page.screenshot(
+            path=str(out), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": CLIP_HEIGHT}
+        )
+        page.locator("#stories-and-waves").screenshot(path=str(out.with_name(out.stem + "_waves.png")))
         browser.close()
 
 

@@ -294,7 +294,8 @@ def explain(signal: Signal, severity: int | None = None, gaps: Sequence[Coverage
 
 
 def _followers(count: int | None) -> str:
-    return "followers unknown" if count is None else f"{count:,} followers"
+    """None, or the 0 that some sources send: unknown, not nobody."""
+    return f"{count:,} followers" if count else "followers unknown"
 
 
 def _duration(span: timedelta) -> str:

@@ -53,7 +53,10 @@ def record_update(session: Session, update: CrisisUpdate, brand: Brand) -> Crisi
     elif update.kind == "deescalated":
         crisis.severity = update.severity
     elif update.kind == "reopened":
-        crisis.status, crisis.closed_at = "detected", None
+        # Only a crisis that was closed goes back to "detected"; one the detector merely proposed to
+        # close is still the team's, in whatever state they put it.
+        if crisis.status in CLOSED_STATUSES:
+            crisis.status, crisis.closed_at = "detected", None
         crisis.severity = update.severity
         crisis.last_signal_at = update.at
         crisis.reason = update.reason

@@ -105,8 +105,14 @@ def _spread(audience: Audience) -> list[str]:
             who.append(f"{audience.large_accounts} with over 100,000 followers")
         factors.append(" and ".join(who) + " among the authors")
     if audience.languages >= MANY_LANGUAGES or audience.sources >= MANY_SOURCES:
-        factors.append(f"it spreads over {audience.languages} languages and {audience.sources} sources")
+        factors.append(
+            f"it spreads over {_count(audience.languages, 'language')} and {_count(audience.sources, 'source')}"
+        )
     return factors
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def why(signal: Signal, severity: int) -> str:
