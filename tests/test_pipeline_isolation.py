@@ -1,25 +1,33 @@
 """The live pipeline survives any single mention and any single tenant (issue 25).
 
-The poisoned mentions are real: a post dated 31 Dec 9999 makes detection overflow, one dated
-1 Jan 0001 makes the near-duplicate index overflow during analysis. They are written straight into
-the store, as a database from before input validation (or any other gap) would hold them.
+The defects that once poisoned it (a post dated 31 Dec 9999 overflowed detection, one dated 1 Jan
+0001 the near-duplicate index) are now refused at the door and guarded inside; what is pinned here
+is that *any* mention whose analysis or detection fails costs only itself. The failures are put in
+the judge and in one extra detector, and fire only on mentions carrying their marker; those
+mentions are written straight into the store, as any gap in validation would leave them.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from stormwatch.analysis.enrichment import Enrichment
+from stormwatch.analysis.models import TextJudgement
+from stormwatch.analysis.service import EnrichedMention
 from stormwatch.analysis.text_analyzer import TextAnalyzer
 from stormwatch.backlog import backlog, set_aside_mentions
 from stormwatch.cli import app
 from stormwatch.crisis.models import Crisis
 from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.detection import service as detection_service
 from stormwatch.detection.models import SignalRecord
+from stormwatch.detection.signal import Signal
 from stormwatch.ingest.models import Mention
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.ingest.service import MentionIngestor
@@ -34,8 +42,40 @@ from .stream_fixtures import START, firestorm, ordinary_days
 
 BRAND = "Northwind Air"
 ONSET = START + timedelta(hours=30, minutes=10)
-LATEST = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)  # detection overflows on it
-EARLIEST = datetime(1, 1, 1, tzinfo=UTC)  # the near-duplicate index (analysis) overflows on it
+ANALYSIS_FAULT = "[fails analysis]"
+DETECTION_FAULT = "[fails detection]"
+
+
+class FaultyJudge:
+    """The product's analyser, except that a text carrying ANALYSIS_FAULT makes it raise."""
+
+    def __init__(self, analyzer: TextAnalyzer) -> None:
+        self.analyzer = analyzer
+
+    def judge(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[TextJudgement]:
+        if any(ANALYSIS_FAULT in text for text in texts):
+            raise ValueError("the judge failed on this text")
+        return self.analyzer.judge(texts, langs)
+
+
+class FaultyDetector:
+    """A detector that raises on a mention carrying DETECTION_FAULT (and signals nothing otherwise)."""
+
+    def observe(self, mention: EnrichedMention) -> list[Signal]:
+        if DETECTION_FAULT in mention.mention.text:
+            raise ArithmeticError("the detector failed on this mention")
+        return []
+
+
+@pytest.fixture(autouse=True)
+def faulty_detector(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    shipped = detection_service.detectors_for
+    monkeypatch.setattr(detection_service, "detectors_for", lambda brand: [*shipped(brand), FaultyDetector()])
+    yield
+
+
+def _analyzer() -> FaultyJudge:
+    return FaultyJudge(TextAnalyzer.load(deep=False))
 
 
 def _workspace(store: Store, name: str) -> int:
@@ -49,15 +89,15 @@ def _feed(store: Store, workspace_id: int, records: list[dict[str, object]]) -> 
     MentionIngestor(store, workspace_id).ingest(raw, origin="test")
 
 
-def _store_poison(store: Store, workspace_id: int, external_id: str, at: datetime) -> int:
-    """A mention whose text is ordinary and whose date breaks the pipeline."""
+def _store_poison(store: Store, workspace_id: int, external_id: str, at: datetime, fault: str) -> int:
+    """An ordinary complaint whose ``fault`` marker makes its analysis or detection fail."""
     with store.session() as session:
         brand_id = session.scalar(select(Brand.id).where(Brand.workspace_id == workspace_id))
         mention = Mention(
             brand_id=brand_id,
             source="twitter",
             external_id=external_id,
-            text="@northwindair worst customer service ever, 3 hours on hold",
+            text=f"@northwindair worst customer service ever, 3 hours on hold {fault}",
             author="someone",
             created_at=at,
         )
@@ -85,14 +125,15 @@ def _seen(updates: list[CrisisUpdate]) -> list[tuple[str, str, int, datetime]]:
 
 
 def test_namesake_brands_in_two_workspaces_and_a_failed_batch_counted_once(store: Store) -> None:
-    analyzer = TextAnalyzer.load(deep=False)
+    analyzer = _analyzer()
     stream = ordinary_days() + firestorm(ONSET)
     clean, poisoned = _workspace(store, "Agency A"), _workspace(store, "Agency B")
     _feed(store, clean, stream)
     _feed(store, poisoned, stream)
     # Dated last, it sorts into the end of the storm's batch: detection has seen the whole storm when
     # it fails, so a retry that kept that state would count the storm twice.
-    poison = _store_poison(store, poisoned, "poison-9999", LATEST)
+    last = max(datetime.fromisoformat(str(record["created_at"])) for record in stream)
+    poison = _store_poison(store, poisoned, "poison-late", last + timedelta(seconds=1), DETECTION_FAULT)
 
     first = LivePipeline(store, analyzer, clean).run_until_idle()
     second = LivePipeline(store, analyzer, poisoned).run_until_idle()
@@ -108,17 +149,17 @@ def test_namesake_brands_in_two_workspaces_and_a_failed_batch_counted_once(store
     assert _count(store, SignalRecord, poisoned) == _count(store, SignalRecord, clean)
     assert _count(store, Enrichment, poisoned) == _count(store, Enrichment, clean) == len(stream)
     assert [(a.mention_id, a.stage) for a in aside] == [(poison, "detection")]
-    assert "OverflowError" in aside[0].reason
+    assert "the detector failed" in aside[0].reason
 
 
 def test_a_poisoned_mention_is_set_aside_and_the_batch_and_other_workspace_go_on(store: Store) -> None:
-    analyzer = TextAnalyzer.load(deep=False)
+    analyzer = _analyzer()
     broken, healthy = _workspace(store, "Broken"), _workspace(store, "Healthy")
     days = ordinary_days(hours=6)
     _feed(store, broken, days)
     _feed(store, healthy, days)
-    early = _store_poison(store, broken, "poison-0001", EARLIEST)
-    late = _store_poison(store, broken, "poison-9999", LATEST)
+    early = _store_poison(store, broken, "poison-early", START + timedelta(minutes=1), ANALYSIS_FAULT)
+    late = _store_poison(store, broken, "poison-late", START + timedelta(hours=5), DETECTION_FAULT)
     runtime = Runtime(
         store, broken, analyzer, LivePipeline(store, analyzer, broken), MentionIngestor(store, broken)
     )
@@ -141,13 +182,15 @@ def test_a_poisoned_mention_is_set_aside_and_the_batch_and_other_workspace_go_on
 
 
 def test_a_restart_with_a_poisoned_mention_stored_does_not_meet_the_same_wall(store: Store) -> None:
-    analyzer = TextAnalyzer.load(deep=False)
+    analyzer = _analyzer()
     workspace = _workspace(store, "Restarted")
     _feed(store, workspace, ordinary_days(hours=4))
     LivePipeline(store, analyzer, workspace).run_until_idle()
-    # Stored while the service was down, pending at the restart, and dated where warm-up overflowed.
-    poison = _store_poison(store, workspace, "poison-0001", EARLIEST)
-    _store_poison(store, workspace, "poison-9999", LATEST)
+    # Stored while the service was down, pending at the restart.
+    poison = _store_poison(
+        store, workspace, "poison-a", START + timedelta(hours=4, minutes=1), ANALYSIS_FAULT
+    )
+    _store_poison(store, workspace, "poison-d", START + timedelta(hours=4, minutes=2), DETECTION_FAULT)
 
     restarted = LivePipeline(store, analyzer, workspace)
     assert restarted.warm_up() == len(ordinary_days(hours=4))
@@ -170,4 +213,4 @@ def test_a_restart_with_a_poisoned_mention_stored_does_not_meet_the_same_wall(st
     line = json.loads(result.stdout.splitlines()[0])
     assert (line["workspace"], line["pending"], line["set_aside"]) == ("Restarted", 0, 2)
     assert {item["stage"] for item in line["set_aside_mentions"]} == {"analysis", "detection"}
-    assert all("OverflowError" in item["reason"] for item in line["set_aside_mentions"])
+    assert all("failed on this" in item["reason"] for item in line["set_aside_mentions"])
