@@ -85,7 +85,11 @@ def test_default_model_set_and_the_commercial_one(monkeypatch: pytest.MonkeyPatc
 def test_commercial_models_load_and_judge_sensibly() -> None:
     commercial = TextAnalyzer.load_from(COMMERCIAL_ARTIFACT_DIR)
     judged = commercial.judge(
-        ["Najgorsza obsługa, nie polecam", "Fantastyczna obsługa, bardzo polecam!", "Awful service, never again"]
+        [
+            "Najgorsza obsługa, nie polecam",
+            "Fantastyczna obsługa, bardzo polecam!",
+            "Awful service, never again",
+        ]
     )
     assert [j.sentiment for j in judged] == ["negative", "positive", "negative"]
 
