@@ -4,6 +4,8 @@
     uv run python scripts/train_analysis.py --deep-only  # rewrites sentiment_deep.npz only
     uv run python scripts/train_analysis.py --commercial-only  # artifacts/commercial/: commercial-use data only
     uv run python scripts/train_analysis.py --fixed-choices    # the shipped C and deep head, no comparison
+    uv run python scripts/train_analysis.py --fast-only --polish-fast  # sentiment_fast_pl.npz + cause models
+    uv run python scripts/train_analysis.py --cause-only       # the cause models only
 
 ``--commercial-only`` trains on the datasets whose stated licence allows commercial use
 (``datasets.COMMERCIAL_USE_DATASETS``) and writes to ``artifacts/commercial/``; the default trains on
