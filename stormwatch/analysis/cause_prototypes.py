@@ -74,6 +74,8 @@ CAUSE_PROTOTYPES: dict[Cause | None, tuple[str, ...]] = {
         "Lekarz przepisał złe leki, po wizycie czułam się gorzej",
         "Aplikacja po aktualizacji ciągle się wiesza i wylogowuje",
         "Pociąg spóźniony dwie godziny, klimatyzacja nie działała",
+        "Zupa smakowała jak pomyje, a schabowy był suchy jak wiór",
+        "Kawa lurowata i zimna, ciasto sprzed tygodnia, więcej tu nie przyjdę",
     ),
     "controversial_action": (
         "Boycott @brand after their CEO's racist comments",
@@ -166,6 +168,8 @@ CAUSE_PROTOTYPES: dict[Cause | None, tuple[str, ...]] = {
         "Czekam od dwóch tygodni na kuriera, a infolinia mnie zbywa",
         "Sprzedawca nie odpowiada na wiadomości, pieniądze przepadły",
         "Na czacie z konsultantem czekałam 40 minut i się rozłączył",
+        "Kelnerka była opryskliwa i przewracała oczami na każde pytanie",
+        "Barista niemiły, rzucił resztę na ladę i odwrócił się plecami",
     ),
     None: (
         "I'm so sad today, my dog is sick",

@@ -98,6 +98,15 @@ def _load_tier(name: str, classes: tuple[str, ...], deep: bool, folder: Path) ->
     return _Tier(vectorizer, fast, deep_model, order)
 
 
+def _load_polish_fast(folder: Path) -> _Tier | None:
+    path = folder / "sentiment_fast_pl.npz"
+    if not path.exists():
+        return None
+    vectorizer, fast, stored = load_sparse_model(path)
+    order = np.array([stored.index(label) for label in SENTIMENTS], dtype=np.int64)
+    return _Tier(vectorizer, fast, None, order)
+
+
 @dataclass(frozen=True, slots=True)
 class _CorrectionMemory:
     labels: tuple[str, ...]
@@ -111,6 +120,10 @@ class TextAnalyzer:
     cause: _Tier
     embedder: SentenceEmbedder | None
     corrections: _CorrectionMemory | None = None
+    # The fast sentiment model for Polish texts (``sentiment_fast_pl.npz``), where the set has one:
+    # trained with the Polish reviews and seller feedback, it reads Polish complaints far better, while
+    # the general one stays best on the other languages (docs/model_card.md, issue 24).
+    polish_sentiment: _Tier | None = None
 
     @classmethod
     def load(cls, *, deep: bool = True) -> TextAnalyzer:
@@ -163,8 +176,7 @@ class TextAnalyzer:
             for clean, given in zip(cleaned, _or_nones(langs, texts), strict=True)
         ]
         tokens = list(map(self.sentiment.vectorizer.tokens_of_clean, cleaned, sarcastic))
-        sentiment_rows = self.sentiment.vectorizer.transform_tokens(tokens)
-        fast_log = self.sentiment.fast_log_probabilities(sentiment_rows)
+        fast_log = self._fast_sentiment(tokens, cleaned, sarcastic, languages)
         deep_index = self._deep_selection(np.exp(fast_log), deep_mask)
         embeddings = self.embedder.embed([texts[i] for i in deep_index]) if self.embedder else None
 
@@ -188,6 +200,27 @@ class TextAnalyzer:
             )
             for i, (language, label, score) in enumerate(zip(languages, labels.tolist(), scores, strict=True))
         ]
+
+    def _fast_sentiment(
+        self,
+        tokens: list[list[str]],
+        cleaned: Sequence[str],
+        sarcastic: Sequence[bool],
+        languages: Sequence[str | None],
+    ) -> NDArray[np.float64]:
+        """Fast-tier log-probabilities; Polish texts go to the Polish fast model when the set has one."""
+        fast_log = np.zeros((len(tokens), len(SENTIMENTS)))
+        polish_model = self.polish_sentiment
+        polish = [i for i, lang in enumerate(languages) if lang == "pl"] if polish_model else []
+        others = sorted(set(range(len(tokens))).difference(polish)) if polish else list(range(len(tokens)))
+        if others:
+            rows = self.sentiment.vectorizer.transform_tokens([tokens[i] for i in others])
+            fast_log[others] = self.sentiment.fast_log_probabilities(rows)
+        if polish_model is not None and polish:
+            vectorizer = polish_model.vectorizer
+            polish_tokens = [vectorizer.tokens_of_clean(cleaned[i], sarcastic[i]) for i in polish]
+            fast_log[polish] = polish_model.fast_log_probabilities(vectorizer.transform_tokens(polish_tokens))
+        return fast_log
 
     def _deep_selection(
         self, fast_probabilities: NDArray[np.float64], deep_mask: Sequence[bool] | None
@@ -265,6 +298,7 @@ def _load_cached(deep: bool, folder: Path) -> TextAnalyzer:
     return TextAnalyzer(
         sentiment=_load_tier("sentiment", SENTIMENTS, deep, folder),
         cause=_load_tier("cause", CAUSE_CLASSES, deep, folder),
+        polish_sentiment=_load_polish_fast(folder),
         embedder=SentenceEmbedder() if deep else None,
     )
 

@@ -95,7 +95,13 @@ def test_shipped_artifacts_are_small_and_complete() -> None:
     from stormwatch.analysis.artifacts import ARTIFACT_DIR, load_deep_model
 
     sizes = {path.name: path.stat().st_size for path in ARTIFACT_DIR.glob("*.npz")}
-    assert set(sizes) == {"sentiment_fast.npz", "sentiment_deep.npz", "cause_fast.npz", "cause_deep.npz"}
+    assert set(sizes) == {
+        "sentiment_fast.npz",
+        "sentiment_fast_pl.npz",  # Polish texts' fast tier (issue 24)
+        "sentiment_deep.npz",
+        "cause_fast.npz",
+        "cause_deep.npz",
+    }
     # the commercial set (docs/model_card.md) has no deep sentiment head: its fast tier decides sentiment
     commercial = {path.name: path.stat().st_size for path in (ARTIFACT_DIR / "commercial").glob("*.npz")}
     assert set(commercial) == {"sentiment_fast.npz", "cause_fast.npz", "cause_deep.npz"}
