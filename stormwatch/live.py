@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, Select, Table, func, insert, select
@@ -129,7 +129,8 @@ class LivePipeline:
                 self.pipeline.crises.restore(open_crises(session, self.workspace_id))
             # The newest *analysed* mention, within the times detection can use and not in the future:
             # one absurd date stored before validation caught it must not put the history window out
-            # of range (year 1) or away from every real mention (2100).
+            # of range (year 1) or away from every real mention (2100); from it, ``latest - history``
+            # cannot overflow.
             latest = session.scalar(
                 select(func.max(Mention.created_at))
                 .join(Enrichment, Enrichment.mention_id == Mention.id)
@@ -144,7 +145,7 @@ class LivePipeline:
                 .join(Brand, Brand.id == Mention.brand_id)
                 .where(
                     Brand.workspace_id == self.workspace_id,
-                    Mention.created_at >= _since(latest, history),
+                    Mention.created_at >= latest - history,
                     Mention.created_at <= latest,
                 )
                 .order_by(Mention.created_at, Mention.id)
@@ -347,13 +348,6 @@ class LivePipeline:
     def _settings(self, name: str) -> BrandConfig:
         with self.store.session() as session:
             return brand_settings(self._brand(session, name))
-
-
-def _since(latest: datetime, history: timedelta) -> datetime:
-    try:
-        return latest - history
-    except OverflowError:  # history reaching before year 1
-        return datetime.min.replace(tzinfo=UTC)
 
 
 def _pending_mention(row: Row[Any]) -> Pending:
