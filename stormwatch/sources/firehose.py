@@ -1,0 +1,106 @@
+"""Reading Bluesky's whole public stream (Jetstream) and keeping only the posts that name a brand.
+
+Pure logic, no I/O: :class:`JetstreamFilter` takes one websocket message (one JSON event, as
+documented at github.com/bluesky-social/jetstream) and says whether it is a new post naming any
+of the workspace's brands, an event to pass by, or a message that cannot be read. Events look like
+
+    {"did": "did:plc:…", "time_us": 1725911162329308, "kind": "commit",
+     "commit": {"rev": "…", "operation": "create", "collection": "app.bsky.feed.post",
+                "rkey": "3l3qo2vutsw2b", "cid": "bafy…",
+                "record": {"$type": "app.bsky.feed.post", "text": "…", "createdAt": "…", "langs": ["pl"]}}}
+
+besides ``update``/``delete`` commits (no ``record`` on a delete), ``"kind": "identity"`` (a
+handle change) and ``"kind": "account"`` (activation) events. Only ``create`` of a post becomes a
+mention: an update of a stored post would be skipped by ingestion anyway (same id), and ingestion
+has no deletions.
+
+A kept post becomes one mention record per brand it names, with its ``at://`` URI as the id, so a
+post replayed after a reconnect (or also found by the brand's Bluesky search) is stored once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from stormwatch.ingest.jsontext import loads
+from stormwatch.sources.matcher import BrandHit, BrandMatcher, BrandTerms
+from stormwatch.workspace.config import BrandConfig
+
+POST = "app.bsky.feed.post"
+
+
+@dataclass(slots=True)
+class Verdict:
+    """What one message is: a kept post (``hits``), an event passed by, or unreadable (``error``)."""
+
+    time_us: int | None
+    hits: list[BrandHit] = field(default_factory=list)
+    event: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def brand_terms(brands: list[BrandConfig]) -> list[BrandTerms]:
+    """The terms of the workspace's brands: name, keywords (aliases), own handles, trigger terms."""
+    return [
+        BrandTerms(brand.name, tuple(brand.keywords), tuple(brand.own_handles), tuple(brand.trigger_terms))
+        for brand in brands
+    ]
+
+
+class JetstreamFilter:
+    """Decides, event by event, what of the firehose reaches ingestion."""
+
+    def __init__(self, matcher: BrandMatcher) -> None:
+        self.matcher = matcher
+
+    def decide(self, message: str | bytes) -> Verdict:
+        try:
+            event = loads(message)  # a JsonInputError (too deep, bad UTF-8) is a ValueError
+        except ValueError as error:
+            return Verdict(None, error=f"not JSON: {error}")
+        if not isinstance(event, dict):
+            return Verdict(None, error=f"not a JSON object but {type(event).__name__}")
+        time_us = event.get("time_us")
+        if type(time_us) is not int or time_us <= 0:
+            return Verdict(None, error=f"time_us is not a positive integer: {time_us!r}")
+        commit = event.get("commit")
+        if event.get("kind") != "commit" or not isinstance(commit, dict):
+            return Verdict(time_us)  # identity, account (or a kind added later): nothing to read
+        if commit.get("operation") != "create" or commit.get("collection") != POST:
+            return Verdict(time_us)
+        record = commit.get("record")
+        if not isinstance(record, dict):
+            return Verdict(time_us, error="a created post without a record object")
+        text = record.get("text")
+        if not isinstance(text, str):
+            return Verdict(time_us, error=f"a created post whose text is {type(text).__name__}")
+        hits = self.matcher.match(text) if text else []  # an image-only post has empty text
+        return Verdict(time_us, hits, event if hits else None)
+
+
+def mention_records(event: dict[str, Any], hits: list[BrandHit]) -> list[dict[str, Any]]:
+    """A kept post as one ingest record per brand it names (missing fields raise KeyError/TypeError)."""
+    commit = event["commit"]
+    record = commit["record"]
+    did = event["did"]
+    uri = f"at://{did}/{POST}/{commit['rkey']}"
+    base = {
+        "id": uri,
+        "text": record["text"],
+        "created_at": record["createdAt"],
+        "author": did,  # Jetstream carries the DID only; the handle would cost a lookup per post
+        "url": f"https://bsky.app/profile/{did}/post/{commit['rkey']}",
+        "lang": (record.get("langs") or [None])[0],
+        "reply_to": ((record.get("reply") or {}).get("parent") or {}).get("uri"),
+        "source": "bluesky",
+    }
+    return [{**base, "brand": hit.brand} for hit in hits]
+
+
+def read_events(lines: Iterator[str] | list[str]) -> Iterator[tuple[int, str]]:
+    """Numbered non-blank lines of a recorded stream (JSON Lines, one event a line)."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line.rstrip("\n")
