@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 Cursor = dict[str, Any]
 
+# The brand of a source that serves every brand of the workspace (the firehose): its records name
+# their own brand, one record per brand a post names.
+ALL_BRANDS = "*"
+
 
 @dataclass
 class Page:

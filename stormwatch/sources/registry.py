@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from stormwatch.sources.base import Source
+from stormwatch.sources.base import ALL_BRANDS, Source
 from stormwatch.sources.publishing import NetworkPublisher, Reply, ReplyFunction
 from stormwatch.sources.reliability import SourceError
 from stormwatch.sources.secrets import Secrets
@@ -28,8 +28,11 @@ class Configured:
 
 def build_sources(config: WorkspaceConfig, secrets: Secrets) -> Configured:
     configured = Configured()
+    firehose = (
+        config.sources.firehose if config.sources.firehose and config.sources.firehose.enabled else None
+    )
     for brand in config.brands:
-        for network, build in _builders(brand, secrets).items():
+        for network, build in _builders(brand, secrets, firehose=firehose is not None).items():
             try:
                 configured.sources += build()
             except (SourceError, ValueError) as error:
@@ -38,10 +41,19 @@ def build_sources(config: WorkspaceConfig, secrets: Secrets) -> Configured:
         for hook in brand.sources.webhooks:
             if hook.enabled:
                 configured.webhooks.append(Webhook(brand.name, hook, secrets.get(hook.secret_env)))
+    if firehose is not None:
+        from stormwatch.sources.firehose_stream import firehose_source
+
+        try:
+            configured.sources.append(firehose_source(config.brands, firehose))
+        except ValueError as error:
+            configured.unavailable.append((ALL_BRANDS, "bluesky firehose", str(error)))
     return configured
 
 
-def _builders(brand: BrandConfig, secrets: Secrets) -> dict[str, Callable[[], list[Source]]]:
+def _builders(
+    brand: BrandConfig, secrets: Secrets, *, firehose: bool = False
+) -> dict[str, Callable[[], list[Source]]]:
     # Imported here: the client libraries take seconds to import (atproto alone ~3 s), and
     # commands that never listen (ingest, detect, demo) should not pay for them.
     from stormwatch.sources import bluesky, google, mastodon, meta, reddit, rss, trustpilot, x
@@ -55,7 +67,9 @@ def _builders(brand: BrandConfig, secrets: Secrets) -> dict[str, Callable[[], li
     if s.mastodon and s.mastodon.enabled:
         builders["mastodon"] = lambda: mastodon.mastodon_sources(name, s.mastodon, secrets)  # type: ignore[arg-type]
     if s.bluesky and s.bluesky.enabled:
-        builders["bluesky"] = lambda: bluesky.bluesky_sources(name, s.bluesky, secrets, keywords)  # type: ignore[arg-type]
+        # With the workspace's firehose on, the brand's own Jetstream would be a second copy of it.
+        sky = s.bluesky.model_copy(update={"jetstream_url": None}) if firehose else s.bluesky
+        builders["bluesky"] = lambda: bluesky.bluesky_sources(name, sky, secrets, keywords)
     if s.x and s.x.enabled:
         builders["x"] = lambda: x.x_sources(name, s.x, secrets)  # type: ignore[arg-type]
     if s.reddit and s.reddit.enabled:

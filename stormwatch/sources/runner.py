@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from stormwatch.ingest.service import MentionIngestor, Problem
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
-from stormwatch.sources.base import Page, Source
+from stormwatch.sources.base import ALL_BRANDS, Page, Source
 from stormwatch.sources.checkpoints import Checkpoints
 from stormwatch.sources.reliability import Backoff, RateLimited, StreamDropped
 from stormwatch.store.db import Store
@@ -89,8 +89,9 @@ class SourceRunner:
     def store_page(self, source: Source, page: Page, report: PollReport | None = None) -> PollReport:
         """Store one page exactly once, then move the source's checkpoint past it."""
         report = report or PollReport(source.key)
+        brand = None if source.brand == ALL_BRANDS else source.brand  # else each record names its own
         ingested = self.ingestor.ingest(
-            page.records, origin=f"source:{source.key}", brand=source.brand, on_problem=self.on_problem
+            page.records, origin=f"source:{source.key}", brand=brand, on_problem=self.on_problem
         )
         self.checkpoints.saved(
             source.key,

@@ -153,6 +153,24 @@ class BrandSources(BaseModel):
     webhooks: list[WebhookSettings] = Field(default_factory=list)
 
 
+class FirehoseSettings(_Settings):
+    """The ``[sources.firehose]`` table: Bluesky's whole public stream, filtered for every brand at once."""
+
+    url: str = Field(
+        default="wss://jetstream2.us-east.bsky.network/subscribe",
+        description="A Jetstream instance's /subscribe websocket (posts only are asked for).",
+    )
+    rewind_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="Resume this far before the checkpoint (Jetstream's advice; replayed posts are stored once).",
+    )
+    checkpoint_events: int = Field(
+        default=1000, gt=0, description="Save the cursor at least every this many events, kept or not."
+    )
+
+
 class SourcesSettings(BaseModel):
     """The workspace-wide ``[sources]`` table: pacing and where secrets live."""
 
@@ -165,3 +183,7 @@ class SourcesSettings(BaseModel):
         default=None, description="TOML file of KEY = 'value' secrets; the environment wins over it."
     )
     dry_run_replies: bool = Field(default=False, description="Log replies instead of posting them.")
+    firehose: FirehoseSettings | None = Field(
+        default=None,
+        description="Follow Bluesky's whole public stream once for all brands (replaces each brand's Jetstream).",
+    )
