@@ -132,10 +132,12 @@ class FirehoseSource(Source):
             try:
                 message = socket.recv(timeout=FLUSH_SECONDS)
             except TimeoutError:
-                message = None  # a quiet stream: store what waits all the same
-            if message is not None:
-                verdict = self.filter.decide(message)
-                batch.add(verdict, self._records(verdict, message, batch.cursor), self._clock())
+                # A quiet stream: store what waits and save the cursor now rather than at the next event.
+                if batch.records or batch.events:
+                    yield batch.take()
+                continue
+            verdict = self.filter.decide(message)
+            batch.add(verdict, self._records(verdict, message, batch.cursor), self._clock())
             if batch.due(self._clock()):
                 yield batch.take()
 
