@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from stormwatch.ingest.jsontext import loads
+import orjson
+
 from stormwatch.sources.matcher import BrandHit, BrandMatcher, BrandTerms
 from stormwatch.workspace.config import BrandConfig
 
@@ -57,7 +58,10 @@ class JetstreamFilter:
 
     def decide(self, message: str | bytes) -> Verdict:
         try:
-            event = loads(message)  # a JsonInputError (too deep, bad UTF-8) is a ValueError
+            # orjson: the JSON parse is most of the cost of an event, and orjson takes a tenth of the
+            # standard library's time. It refuses nesting deeper than 1,024 levels and bad UTF-8 with a
+            # JSONDecodeError (a ValueError) instead of crashing, as ingest/jsontext.py's reader does.
+            event = orjson.loads(message)
         except ValueError as error:
             return Verdict(None, error=f"not JSON: {error}")
         if not isinstance(event, dict):
