@@ -200,6 +200,10 @@ poll_seconds = 120
 backoff_max_seconds = 900
 # secrets_file = "~/.config/stormwatch/secrets.toml"  # NAME = "token" lines; the environment wins
 dry_run_replies = false
+# Bluesky's whole public stream, once for every brand below, keeping posts that name a brand
+# (name, keywords, own handles; docs/connectors.md). Replaces each brand's own Jetstream.
+# [sources.firehose]
+# url = "wss://jetstream2.us-east.bsky.network/subscribe"
 
 # Incoming mentions dated outside this span are quarantined with the reason (a post from year 1
 # or 2100 would throw detection off). Lengths and counts are limited by the store (README).
