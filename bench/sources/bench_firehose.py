@@ -43,7 +43,7 @@ from pathlib import Path
 import orjson
 
 from stormwatch.sources.firehose import POST, JetstreamFilter
-from stormwatch.sources.matcher import ATTRIBUTING, BrandMatcher, BrandTerms, fold
+from stormwatch.sources.matcher import ATTRIBUTING, BrandMatcher, BrandTerms, fold, term_keys
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 TEXT_FILES = (
@@ -225,7 +225,7 @@ def _post_text(message: str) -> str | None:
 
 
 def _attributing(brand: BrandTerms) -> list[str]:
-    terms = {fold(written.lstrip("@#")) for kind, written in brand.terms() if kind in ATTRIBUTING}
+    terms = {key for kind, written in brand.terms() if kind in ATTRIBUTING for key in term_keys(written)}
     return sorted((re.escape(term) for term in terms), key=len, reverse=True)
 
 
@@ -251,7 +251,8 @@ def one_big_regex(brands: list[BrandTerms]) -> Filter:
     for brand in brands:
         for kind, written in brand.terms():
             if kind in ATTRIBUTING:
-                owners.setdefault(fold(written.lstrip("@#")), []).append(brand.name)
+                for key in term_keys(written):
+                    owners.setdefault(key, []).append(brand.name)
     terms = sorted((re.escape(term) for term in owners), key=len, reverse=True)
     pattern = re.compile(rf"(?<!\w)(?:{'|'.join(terms)})(?!\w)")
 

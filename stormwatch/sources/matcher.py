@@ -110,8 +110,8 @@ class BrandMatcher:
         self._order = {name: index for index, name in enumerate(self.brands)}
         for brand in brands:
             for kind, written in brand.terms():
-                key, term = _term(brand.name, kind, written)
-                if key is not None:
+                keys, term = _term(brand.name, kind, written)
+                for key in keys:
                     grouped.setdefault(key, []).append(term)
         self.term_count = sum(len(terms) for terms in grouped.values())
         self._automaton = ahocorasick.Automaton()
@@ -142,13 +142,20 @@ class BrandMatcher:
         return found
 
 
-def _term(brand: str, kind: str, written: str) -> tuple[str | None, Term]:
-    prefix = written.rstrip().endswith("*")
+def term_keys(written: str) -> list[str]:
+    """The folded forms a written term is looked for as: itself, and a name of several words also
+    written as one, as hashtags and handles write it ("Northwind Air" -> "#NorthwindAir")."""
     # '@' and '#' are optional in the workspace ("@northwindair", "#northwind"): in a post they are
     # punctuation before the word, which the boundary check already allows.
     key = fold(written.strip().rstrip("*").strip().lstrip("@#")).strip()
-    term = Term(brand, kind, written, prefix)
-    return (key if len(key) >= MIN_TERM_LENGTH else None), term
+    if len(key) < MIN_TERM_LENGTH:
+        return []
+    joined = key.replace(" ", "")
+    return [key, joined] if joined != key else [key]
+
+
+def _term(brand: str, kind: str, written: str) -> tuple[list[str], Term]:
+    return term_keys(written), Term(brand, kind, written, written.rstrip().endswith("*"))
 
 
 def _key(key: str, terms: list[Term]) -> _Key:
