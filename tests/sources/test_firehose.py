@@ -5,6 +5,7 @@ Japanese, Cyrillic and Polish text, and malformed lines. Also the source's batch
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from stormwatch.ingest.readers import RawRecord
@@ -118,3 +119,11 @@ def test_batch_stores_kept_posts_soon_and_moves_the_cursor_every_n_events() -> N
     assert batch.due(1.0) and batch.take().cursor == {"time_us": 40}
     batch.add(Verdict(None, error="not JSON"), [], now=2.0)
     assert batch.cursor == {"time_us": 40}  # an unreadable event does not move it
+
+
+def test_the_documented_firehose_table_loads() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "connectors.md").read_text(encoding="utf-8")
+    block = docs.split("```toml\n[sources.firehose]\n", 1)[1].split("```", 1)[0]
+    config = WorkspaceConfig.model_validate(tomllib.loads("[sources.firehose]\n" + block))
+    assert config.sources.firehose is not None and config.sources.firehose.enabled
+    assert config.sources.firehose.url.startswith("wss://jetstream")
