@@ -1,4 +1,4 @@
-"""``stormwatch sources list|test|run|import`` and ``stormwatch run``."""
+"""``stormwatch sources list|test|run|import|firehose`` and ``stormwatch run``."""
 
 from __future__ import annotations
 
@@ -215,6 +215,50 @@ def import_export(
             failed = True
             continue
         typer.echo(f"{path}: {report.summary()}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def firehose(
+    files: Annotated[list[Path], typer.Argument(help="Recorded Jetstream events, one JSON event a line.")],
+    config: ConfigOption,
+    database: DatabaseOption = None,
+) -> None:
+    """Run a recorded Bluesky firehose (Jetstream JSON Lines) through the workspace's brands.
+
+    Posts naming a brand are stored once for each brand they name, as the live `[sources.firehose]`
+    would store them; malformed lines are reported (file:line) and quarantined, the rest goes on.
+    """
+    from stormwatch.sources.firehose import JetstreamFilter, brand_terms, event_records, read_events
+    from stormwatch.sources.matcher import BrandMatcher
+
+    try:
+        workspace = load_config(config)
+    except ConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    store = Store.open(database)
+    with store.session() as session:
+        workspace_id = apply_config(session, workspace).id
+    jetstream = JetstreamFilter(BrandMatcher(brand_terms(workspace.brands)))
+    ingestor = MentionIngestor(store, workspace_id, window=workspace.ingest.window())
+    failed = False
+    for path in files:
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                events = list(progress(read_events(handle), f"Reading {path.name}"))
+            records = [
+                record
+                for line, text in events
+                for record in event_records(jetstream.decide(text), text, line, f"line {line}")
+            ]
+        except OSError as error:
+            console.print(f"{path}: cannot read: {error.strerror}", highlight=False)
+            failed = True
+            continue
+        report = ingestor.ingest(records, origin=str(path), on_problem=_print_problem)
+        kept = len({record.line for record in records if record.fields is not None})
+        typer.echo(f"{path}: {len(events)} events, {kept} posts naming a brand; {report.summary()}")
     if failed:
         raise typer.Exit(1)
 

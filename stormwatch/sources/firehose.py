@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from stormwatch.ingest.readers import RawRecord
 from stormwatch.sources.matcher import BrandHit, BrandMatcher, BrandTerms
 from stormwatch.workspace.config import BrandConfig
 
@@ -101,6 +102,24 @@ def mention_records(event: dict[str, Any], hits: list[BrandHit]) -> list[dict[st
         "source": "bluesky",
     }
     return [{**base, "brand": hit.brand} for hit in hits]
+
+
+def event_records(verdict: Verdict, text: str, line: int, where: str) -> list[RawRecord]:
+    """What ingestion gets for one event: a record per brand of a kept post, an unreadable record
+    (quarantined with ``where`` it was in the stream) for a malformed event, nothing otherwise."""
+    if verdict.error is not None:
+        return [_unreadable(text, line, where, verdict.error)]
+    if verdict.event is None:
+        return []
+    try:
+        mentions = mention_records(verdict.event, verdict.hits)
+    except (KeyError, TypeError, AttributeError) as error:
+        return [_unreadable(text, line, where, f"missing or wrong field: {error}")]
+    return [RawRecord(line, text, mention) for mention in mentions]
+
+
+def _unreadable(text: str, line: int, where: str, why: str) -> RawRecord:
+    return RawRecord(line, text, None, f"bluesky firehose: unreadable event ({where}): {why}")
 
 
 def read_events(lines: Iterator[str] | list[str]) -> Iterator[tuple[int, str]]:

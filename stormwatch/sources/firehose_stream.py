@@ -26,7 +26,7 @@ from websockets.sync.client import ClientConnection, connect
 from stormwatch.ingest.parsing import RecordError, parse_timestamp
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.sources.base import ALL_BRANDS, Cursor, Page, Source
-from stormwatch.sources.firehose import POST, JetstreamFilter, Verdict, brand_terms, mention_records
+from stormwatch.sources.firehose import POST, JetstreamFilter, Verdict, brand_terms, event_records
 from stormwatch.sources.matcher import BrandMatcher
 from stormwatch.sources.reliability import StreamDropped
 from stormwatch.sources.settings import FirehoseSettings
@@ -98,7 +98,7 @@ class FirehoseSource(Source):
         self._clock = clock
         self._socket: ClientConnection | None = None
         self.events = 0  # read since this source was made: the position in malformed-event reports
-        self.lines = 0  # records handed to ingestion (their line numbers)
+        self.lines = 0  # events handed to ingestion (their records' line numbers)
 
     def poll(self, cursor: Cursor) -> Iterator[Page]:
         yield from ()  # the stream is the only way in
@@ -143,27 +143,14 @@ class FirehoseSource(Source):
 
     def _records(self, verdict: Verdict, message: str | bytes, cursor: Cursor) -> list[RawRecord]:
         self.events += 1
+        if verdict.event is None and verdict.error is None:
+            return []  # most events: nothing to decode or number
         text = message if isinstance(message, str) else message.decode("utf-8", "replace")
-        if verdict.error is not None:
-            return [self._unreadable(text, verdict.error, cursor)]
-        if verdict.event is None:
-            return []
-        try:
-            mentions = mention_records(verdict.event, verdict.hits)
-        except (KeyError, TypeError, AttributeError) as error:
-            return [self._unreadable(text, f"missing or wrong field: {error}", cursor)]
-        records = []
-        for mention in mentions:
-            self.lines += 1
-            records.append(RawRecord(self.lines, text, mention))
-        return records
-
-    def _unreadable(self, text: str, why: str, cursor: Cursor) -> RawRecord:
+        self.lines += 1
         # The position says where in the stream: the event's number since the source started and
         # the last good cursor before it (a malformed event may have no time_us of its own).
-        self.lines += 1
         where = f"event {self.events} after time_us {cursor.get('time_us') or 'start'}"
-        return RawRecord(self.lines, text, None, f"bluesky firehose: unreadable event ({where}): {why}")
+        return event_records(verdict, text, self.lines, where)
 
     def close(self) -> None:
         if self._socket is not None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from stormwatch.cli import app
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.sources.firehose import JetstreamFilter, Verdict, brand_terms, mention_records, read_events
 from stormwatch.sources.firehose_stream import FLUSH_SECONDS, Batch
@@ -127,3 +130,22 @@ def test_the_documented_firehose_table_loads() -> None:
     config = WorkspaceConfig.model_validate(tomllib.loads("[sources.firehose]\n" + block))
     assert config.sources.firehose is not None and config.sources.firehose.enabled
     assert config.sources.firehose.url.startswith("wss://jetstream")
+
+
+def test_a_recorded_stream_through_the_command_is_stored_once(tmp_path: Path) -> None:
+    config = tmp_path / "workspace.toml"
+    config.write_text(
+        '[[brands]]\nname = "Northwind Air"\nkeywords = ["northwind", "@northwindair"]\n'
+        'own_handles = ["northwindair.bsky.social"]\n'
+        '[[brands]]\nname = "Żabka"\nkeywords = ["żab*", "Żabka Polska"]\n'
+        '[[brands]]\nname = "Orlen"\nkeywords = ["PKN Orlen"]\n',
+        encoding="utf-8",
+    )
+    common = [str(SAMPLE), "--config", str(config), "--database", f"sqlite:///{tmp_path / 'f.db'}"]
+    first = CliRunner().invoke(app, ["sources", "firehose", *common])
+    again = CliRunner().invoke(app, ["sources", "firehose", *common])
+    assert first.exit_code == 0 and again.exit_code == 0, first.output
+    # 7 posts, one of them (line 11) for two brands; 6 malformed lines
+    assert "28 events, 7 posts naming a brand; read 14, stored 8 new" in first.output
+    assert "stored 0 new, skipped 8 already stored, quarantined 6" in again.output
+    assert f"quarantined {SAMPLE}:10: bluesky firehose: unreadable event (line 10): not JSON" in first.output
