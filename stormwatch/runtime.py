@@ -26,7 +26,7 @@ from stormwatch.sources.registry import Configured
 from stormwatch.sources.runner import SourceRunner
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
-from stormwatch.workspace.config import ServerSettings, WorkspaceConfig
+from stormwatch.workspace.config import ReportSettings, ServerSettings, WorkspaceConfig
 from stormwatch.workspace.models import Workspace
 from stormwatch.workspace.service import apply_config
 
@@ -51,6 +51,7 @@ class Runtime:
     sources: Configured | None = None
     listener: SourceRunner | None = None
     server_settings: ServerSettings = field(default_factory=ServerSettings)
+    report_settings: ReportSettings = field(default_factory=ReportSettings)
     _stop: threading.Event = field(default_factory=threading.Event)
     _pipelines_lock: threading.Lock = field(default_factory=threading.Lock)
     _work: threading.Event = field(default_factory=threading.Event)
@@ -71,6 +72,7 @@ class Runtime:
         runtime = cls(store, workspace_id, judge, live, ingestor, playbooks)
         runtime.pipelines[workspace_id] = live
         runtime.server_settings = workspace.server
+        runtime.report_settings = workspace.report
         return runtime
 
     def live_for(self, workspace_id: int) -> LivePipeline:
@@ -96,6 +98,7 @@ class Runtime:
             sources_workspace_id=self.workspace_id,
             window=self.ingestor.window,
             trusted_proxies=self.server_settings.trusted_proxies,
+            report=self.report_settings,
         )
         self.server = BackgroundServer(app, host, port)
         self.server.start()

@@ -249,8 +249,16 @@ def _crises_of(
         assert found is not None
         clock = crisis_figures(session, found[0], now)
         terms = _story_terms(session, found[0])
+        playbook = service.plan_of(session, found[0])
+        titles = {step.id: step.title for step in playbook.all_steps()} if playbook else {}
         result.append(
-            view | {"clock": clock, "terms": terms, "early_terms": _early_terms(session, found[0], terms)}
+            view
+            | {
+                "clock": clock,
+                "terms": terms,
+                "early_terms": _early_terms(session, found[0], terms),
+                "step_titles": titles,
+            }
         )
     return result
 

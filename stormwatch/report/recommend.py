@@ -28,8 +28,8 @@ RECURRING_CAUSE = (
     "%(count)s crises in the period had this cause: %(crises)s.",
 )
 LATE_STEP = (
-    "Give the step “%(step)s” a standby owner or a realistic deadline.",
-    "It was late or not done in %(late)s of %(total)s crises.",
+    "Give these steps a standby owner or a realistic deadline: %(steps)s.",
+    "Each was late or not done in more than half of the crises whose playbook had it (%(counts)s).",
 )
 TRIGGER_TERM = (
     "Add “%(term)s” to the trigger terms of %(brand)s.",
@@ -74,18 +74,28 @@ def _recurring_causes(crises: list[dict[str, Any]]) -> list[Recommendation]:
 
 
 def _late_steps(crises: list[dict[str, Any]]) -> list[Recommendation]:
-    """A step late (or not done) in more than half of the crises whose playbook has it."""
+    """Steps late (or not done) in more than half of the crises whose playbook has them, in one
+    recommendation: the same team is short of hands for all of them."""
     late: Counter[str] = Counter()
     having: Counter[str] = Counter()
+    titles: dict[str, str] = {}
     for crisis in crises:
         steps = crisis["clock"]["steps"]
-        for step in [*steps["on_time"], *steps["late"], *steps["not_done"]]:
-            having[step] += 1
+        titles |= crisis.get("step_titles", {})
+        having.update([*steps["on_time"], *steps["late"], *steps["not_done"]])
         late.update([*steps["late"], *steps["not_done"]])
+    chosen = [(step, n) for step, n in late.most_common() if having[step] >= 2 and n > having[step] / 2]
+    if not chosen:
+        return []
     return [
-        Recommendation("late_step", *LATE_STEP, {"step": step, "late": n, "total": having[step]})
-        for step, n in late.most_common()
-        if having[step] >= 2 and n > having[step] / 2
+        Recommendation(
+            "late_step",
+            *LATE_STEP,
+            {
+                "steps": [titles.get(step, step) for step, _ in chosen],
+                "counts": [(n, having[step]) for step, n in chosen],
+            },
+        )
     ]
 
 

@@ -31,8 +31,6 @@ LOGO_TYPES = {"image/svg+xml", "image/png", "image/jpeg"}
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
 )
 
 
@@ -175,8 +173,11 @@ def say_recommendation(recommendation: Recommendation, locale: str) -> tuple[str
     for key in ("previous", "first", "second"):
         if isinstance(values.get(key), float):
             values[key] = fmt.percent(values[key], locale)
-    if "step" in values:
-        values["step"] = translate(str(values["step"]).replace("_", " "), locale)
+    if "steps" in values:
+        values["steps"] = ", ".join(
+            f"„{translate(t, locale)}”" if locale == "pl" else f"“{t}”" for t in values["steps"]
+        )
+        values["counts"] = ", ".join(f"{late}/{total}" for late, total in values["counts"])
     return translate(recommendation.action, locale) % values, translate(
         recommendation.reason, locale
     ) % values
