@@ -8,6 +8,7 @@ language when rendered (:mod:`stormwatch.report.render`).
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ TRIGGER_TERM = (
 )
 RISING_NEGATIVE = (
     "Look into why people speak worse of %(brand)s.",
-    "Its negative share rose from %(previous)s in the previous period to %(first)s and then %(second)s in this one.",
+    "Its negative share rose in each third of the period: %(shares)s.",
 )
 NEVER_DRILLED = (
     "Run a drill of a crisis of %(cause)s.",
@@ -125,24 +126,24 @@ def _share(negative: int, mentions: int) -> float | None:
 
 
 def _rising_negative(figures: dict[str, Any]) -> list[Recommendation]:
-    """A brand whose negative share rose against the previous period and again within this one
-    (second half over first half): a trend, not one bad day."""
+    """A brand whose negative share rose from each third of the period to the next (and above the
+    previous period's, when there was one): a trend, not one bad day."""
     found = []
     for brand, days in figures["trends"].items():
+        if len(days) < 3:
+            continue
+        third = len(days) // 3
+        parts = [days[:third], days[third : 2 * third], days[2 * third :]]
+        shares = [_share(sum(d["negative"] for d in p), sum(d["mentions"] for d in p)) for p in parts]
         before = figures["previous_totals"][brand]
         previous = _share(before["negative"], before["mentions"])
-        half = len(days) // 2
-        first = _share(sum(d["negative"] for d in days[:half]), sum(d["mentions"] for d in days[:half]))
-        second = _share(sum(d["negative"] for d in days[half:]), sum(d["mentions"] for d in days[half:]))
-        if previous is None or first is None or second is None:
+        if any(share is None for share in shares):
             continue
-        if first >= previous + RISE and second >= first + RISE:
+        known = [share for share in shares if share is not None]
+        sequence = known if previous is None else [previous, *known]
+        if all(later >= earlier + RISE for earlier, later in pairwise(sequence)):
             found.append(
-                Recommendation(
-                    "rising_negative",
-                    *RISING_NEGATIVE,
-                    {"brand": brand, "previous": previous, "first": first, "second": second},
-                )
+                Recommendation("rising_negative", *RISING_NEGATIVE, {"brand": brand, "shares": known})
             )
     return found
 

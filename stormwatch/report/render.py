@@ -170,9 +170,8 @@ def say_recommendation(recommendation: Recommendation, locale: str) -> tuple[str
     values = dict(recommendation.values)
     if "cause" in values:
         values["cause"] = messages.label(messages.CAUSE_WORDS, str(values["cause"]), locale)
-    for key in ("previous", "first", "second"):
-        if isinstance(values.get(key), float):
-            values[key] = fmt.percent(values[key], locale)
+    if "shares" in values:
+        values["shares"] = " → ".join(fmt.percent(share, locale) for share in values["shares"])
     if "steps" in values:
         values["steps"] = ", ".join(
             f"„{translate(t, locale)}”" if locale == "pl" else f"“{t}”" for t in values["steps"]

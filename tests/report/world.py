@@ -120,6 +120,19 @@ def _mentions(session: object, brands: dict[str, Brand]) -> None:
                         "ordinary day",
                     )
                 )
+    northwind = brands["Northwind Air"].id
+    for day in range(DAYS):
+        # A customer asks the brand every day at 10:00 UTC; it answers in 30 min on even days, 90 on odd.
+        asked = QUARTER_START + timedelta(days=day, hours=11)
+        question, answer = f"ask-{day}", f"answer-{day}"
+        labels[question], labels[answer] = "negative", "positive"
+        rows.append(
+            _row(northwind, question, asked, f"customer{day}", 10, "@northwindair where is my refund?")
+        )
+        delay = timedelta(minutes=30 if day % 2 == 0 else 90)
+        rows.append(
+            _row(northwind, answer, asked + delay, "northwindair", 90000, "Sorry, DM us", reply_to=question)
+        )
     for n, (name, day, hour, *_rest) in enumerate(CRISES):
         opened = QUARTER_START + timedelta(days=day, hours=hour + 1)
         brand = brands[name]
@@ -131,7 +144,10 @@ def _mentions(session: object, brands: dict[str, Brand]) -> None:
             text = "refund now, nobody answers" if k < 3 or name == "Northwind Air" else "konto przejęte?"
             rows.append(_row(brand.id, external, at, f"angry{k}", 50 + 1000 * k, text))
     session.execute(insert(Mention), rows)
-    ids = dict(session.execute(select(Mention.external_id, Mention.id)).tuples().all())
+    ids = {
+        external: mention_id
+        for external, mention_id in session.execute(select(Mention.external_id, Mention.id))
+    }
     session.execute(
         insert(Enrichment),
         [
@@ -148,9 +164,16 @@ def _mentions(session: object, brands: dict[str, Brand]) -> None:
 
 
 def _row(
-    brand_id: int, external: str, at: datetime, author: str, followers: int, text: str
+    brand_id: int,
+    external: str,
+    at: datetime,
+    author: str,
+    followers: int,
+    text: str,
+    reply_to: str | None = None,
 ) -> dict[str, object]:
     return {
+        "reply_to": reply_to,
         "brand_id": brand_id,
         "source": "twitter",
         "external_id": external,
