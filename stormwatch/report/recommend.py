@@ -8,8 +8,8 @@ language when rendered (:mod:`stormwatch.report.render`).
 from __future__ import annotations
 
 from collections import Counter
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 EARLIER_ENOUGH_MINUTES = 15  # a trigger term worth adding would have fired at least this much sooner
