@@ -36,6 +36,7 @@ T = TypeVar("T")
 PROCESS_EVERY_SECONDS = 1.0
 # Pages escalate in minutes, so the response clock need not run as often as the pipeline.
 RESPONSE_TICK_EVERY_SECONDS = 10.0
+REPORT_CHECK_EVERY_SECONDS = 900.0  # scheduled reviews are due by the day: a quarter-hour is plenty
 
 
 @dataclass
@@ -138,6 +139,21 @@ class Runtime:
                     self._work.wait(PROCESS_EVERY_SECONDS)
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
+        if self.report_settings.schedule:
+            # A thread of its own: printing a review's PDF takes seconds the analysis should not wait.
+            threading.Thread(target=self._report_loop, name="reports", daemon=True).start()
+
+    def _report_loop(self) -> None:
+        while not self._stop.is_set():
+            self._guarded("the scheduled reports", self.send_reports)
+            self._stop.wait(REPORT_CHECK_EVERY_SECONDS)
+
+    def send_reports(self) -> None:
+        """Send the workspace file's scheduled reviews that are due, each once per period."""
+        from stormwatch.report.schedule import send_due
+
+        for outcome in send_due(self.store, self.workspace_id, self.report_settings):
+            log.info("scheduled review %s %s: %s", outcome.schedule, outcome.period, outcome.status)
 
     def drain_round(self) -> bool:
         """One batch for every workspace with a backlog, in turn, so that a large backlog or a failing

@@ -111,3 +111,36 @@ def _day(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError as error:
         raise ReportError(f"{option}: {value!r} is not a day like 2026-11-30") from error
+
+
+@report_app.command("send-due")
+def send_due_command(
+    config: Annotated[Path, typer.Option("--config", help="Workspace TOML with the [report] schedule.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Send the scheduled reviews that are due (each once per period); run it from cron or a timer.
+
+    `stormwatch run` does this by itself every quarter of an hour; this command is for
+    deployments that serve without the live service.
+    """
+    from stormwatch.report.schedule import send_due
+
+    acting = service.ACTING_WORKSPACE.set(None)
+    try:
+        store, workspace = _open(database, config)
+        workspace_id = _workspace_id(store, workspace, config)
+        outcomes = send_due(store, workspace_id, workspace.report)
+    except (ConfigError, service.ResponseError) as error:
+        raise _fail(error) from error
+    finally:
+        service.ACTING_WORKSPACE.reset(acting)
+    for outcome in outcomes:
+        period = f"{outcome.period[0]}–{outcome.period[1]}"
+        line = f"{outcome.schedule} {period}: {outcome.status}" + (
+            f" ({outcome.error})" if outcome.error else ""
+        )
+        out.print(line, highlight=False)
+    if not workspace.report.schedule:
+        out.print("No [[report.schedule]] in the workspace file.")
+    if any(outcome.status in ("failed", "gave_up") for outcome in outcomes):
+        raise typer.Exit(1)
