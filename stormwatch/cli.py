@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
         True,
     ),
     "playbook": ("stormwatch.playbook.cli", "playbook_app", "Check and read playbooks.", True),
+    "report": ("stormwatch.report.cli", "report_app", "Crisis reports and reviews as HTML or PDF.", True),
 }
 
 

@@ -26,7 +26,7 @@ from stormwatch.sources.registry import Configured
 from stormwatch.sources.runner import SourceRunner
 from stormwatch.store.db import Store
 from stormwatch.web.server import BackgroundServer
-from stormwatch.workspace.config import ServerSettings, WorkspaceConfig
+from stormwatch.workspace.config import ReportSettings, ServerSettings, WorkspaceConfig
 from stormwatch.workspace.models import Workspace
 from stormwatch.workspace.service import apply_config
 
@@ -36,6 +36,7 @@ T = TypeVar("T")
 PROCESS_EVERY_SECONDS = 1.0
 # Pages escalate in minutes, so the response clock need not run as often as the pipeline.
 RESPONSE_TICK_EVERY_SECONDS = 10.0
+REPORT_CHECK_EVERY_SECONDS = 900.0  # scheduled reviews are due by the day: a quarter-hour is plenty
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Runtime:
     sources: Configured | None = None
     listener: SourceRunner | None = None
     server_settings: ServerSettings = field(default_factory=ServerSettings)
+    report_settings: ReportSettings = field(default_factory=ReportSettings)
     _stop: threading.Event = field(default_factory=threading.Event)
     _pipelines_lock: threading.Lock = field(default_factory=threading.Lock)
     _work: threading.Event = field(default_factory=threading.Event)
@@ -71,6 +73,7 @@ class Runtime:
         runtime = cls(store, workspace_id, judge, live, ingestor, playbooks)
         runtime.pipelines[workspace_id] = live
         runtime.server_settings = workspace.server
+        runtime.report_settings = workspace.report
         return runtime
 
     def live_for(self, workspace_id: int) -> LivePipeline:
@@ -96,6 +99,7 @@ class Runtime:
             sources_workspace_id=self.workspace_id,
             window=self.ingestor.window,
             trusted_proxies=self.server_settings.trusted_proxies,
+            report=self.report_settings,
         )
         self.server = BackgroundServer(app, host, port)
         self.server.start()
@@ -135,6 +139,21 @@ class Runtime:
                     self._work.wait(PROCESS_EVERY_SECONDS)
 
         threading.Thread(target=loop, name="pipeline", daemon=True).start()
+        if self.report_settings.schedule:
+            # A thread of its own: printing a review's PDF takes seconds the analysis should not wait.
+            threading.Thread(target=self._report_loop, name="reports", daemon=True).start()
+
+    def _report_loop(self) -> None:
+        while not self._stop.is_set():
+            self._guarded("the scheduled reports", self.send_reports)
+            self._stop.wait(REPORT_CHECK_EVERY_SECONDS)
+
+    def send_reports(self) -> None:
+        """Send the workspace file's scheduled reviews that are due, each once per period."""
+        from stormwatch.report.schedule import send_due
+
+        for outcome in send_due(self.store, self.workspace_id, self.report_settings):
+            log.info("scheduled review %s %s: %s", outcome.schedule, outcome.period, outcome.status)
 
     def drain_round(self) -> bool:
         """One batch for every workspace with a backlog, in turn, so that a large backlog or a failing

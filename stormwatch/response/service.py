@@ -419,8 +419,8 @@ def _move(session: Session, crisis: Crisis, status: str, actor: str, note: str, 
     previous, crisis.status = crisis.status, status
     if status == "resolved":
         crisis.closed_at = now
-    elif previous == "resolved":
-        crisis.closed_at = None  # reopened
+    elif previous == "resolved" and status in OPEN_STATUSES:
+        crisis.closed_at = None  # reopened (a review keeps the time it was resolved)
     message = f"Status {previous} → {status}." + (f" {note}" if note else "")
     record(session, crisis, "status", actor, message, now, previous=previous, status=status)
 

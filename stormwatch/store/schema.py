@@ -7,6 +7,7 @@ from stormwatch.auth.models import ApiToken, AuditEvent, LoginThrottle, Membersh
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord, SetAsideMention
+from stormwatch.report.models import ReportDelivery
 from stormwatch.response.models import (
     Assignment,
     CrisisLink,
@@ -44,6 +45,7 @@ __all__ = [
     "Person",
     "Publication",
     "QuarantinedRecord",
+    "ReportDelivery",
     "ResponseDraft",
     "SetAsideMention",
     "SignalRecord",

@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.report.api import report_router
 from stormwatch.sources.api import sources_router
 from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
@@ -23,6 +24,7 @@ from stormwatch.web.limits import PushSizeLimit
 from stormwatch.web.openapi import document_errors, method_not_allowed
 from stormwatch.web.pages import build_pages
 from stormwatch.web.security import Forbidden, NotLoggedIn, SecuritySettings, only_workspace
+from stormwatch.workspace.config import ReportSettings
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -48,6 +50,7 @@ def create_app(
     sources_workspace_id: int | None = None,
     window: TimeWindow = DEFAULT_WINDOW,
     trusted_proxies: Sequence[str] = (),
+    report: ReportSettings | None = None,
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed (it should
     only wake the analysis: the push answers once the mentions are stored).
@@ -79,6 +82,7 @@ def create_app(
     library = playbooks or PlaybookLibrary.load()
     app.include_router(build_api(store, library, after_push, window=window))
     app.include_router(build_pages(store, library))
+    app.include_router(report_router(store, report or ReportSettings()))  # logo and colours: [report]
     if sources_workspace_id is not None:
         guard = only_workspace(sources_workspace_id)
         app.include_router(sources_router(store, sources_workspace_id, sources, guard=guard, window=window))

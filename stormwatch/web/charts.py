@@ -42,7 +42,14 @@ def brand_figures(session: Session, brand_id: int, days: int) -> dict[str, Any]:
             "gaps": [],
         }
     until = latest.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    since = until - timedelta(days=days)
+    return brand_figures_between(session, brand_id, until - timedelta(days=days), until)
+
+
+def brand_figures_between(
+    session: Session, brand_id: int, since: datetime, until: datetime
+) -> dict[str, Any]:
+    """The dashboard's figures for one brand over ``since``..``until`` (whole hours): the one source
+    of the dashboard's charts and of the reports' (:mod:`stormwatch.report.figures`)."""
     # A week before the window warms the baseline up, as the live detectors are warmed up.
     hourly = _hourly_counts(session, brand_id, since - timedelta(days=7), until)
     gaps = _gaps(session, brand_id, since - timedelta(days=7), until)
@@ -50,11 +57,8 @@ def brand_figures(session: Session, brand_id: int, days: int) -> dict[str, Any]:
         "since": iso(since),
         "until": iso(until),
         "series": _series(hourly, since, until, _hours_inside(gaps)),
-        "share": {
-            "source": _share(session, brand_id, since, until, HourlyCount.source),
-            "lang": _share(session, brand_id, since, until, HourlyCount.lang),
-        },
-        "top": _top_posts(session, brand_id, since, until, _own_handles(session, brand_id)),
+        "share": shares(session, brand_id, since, until),
+        "top": top_posts(session, brand_id, since, until),
         "crises": _crises(session, brand_id, since, until),
         "gaps": [
             {"start": start.timestamp(), "end": end.timestamp(), "label": label}
@@ -169,6 +173,16 @@ def _empty_series() -> dict[str, list[float | None]]:
     return {key: [] for key in keys}
 
 
+def shares(
+    session: Session, brand_id: int, since: datetime, until: datetime
+) -> dict[str, list[dict[str, Any]]]:
+    """Share of voice by source and by language over the period."""
+    return {
+        "source": _share(session, brand_id, since, until, HourlyCount.source),
+        "lang": _share(session, brand_id, since, until, HourlyCount.lang),
+    }
+
+
 def _share(
     session: Session, brand_id: int, since: datetime, until: datetime, column: Any
 ) -> list[dict[str, Any]]:
@@ -190,9 +204,11 @@ def _own_handles(session: Session, brand_id: int) -> list[str]:
     return list(session.scalar(select(Brand.own_handles).where(Brand.id == brand_id)) or [])
 
 
-def _top_posts(
-    session: Session, brand_id: int, since: datetime, until: datetime, own_handles: list[str]
+def top_posts(
+    session: Session, brand_id: int, since: datetime, until: datetime, limit: int = TOP_POSTS
 ) -> list[dict[str, Any]]:
+    """The widest-reaching posts of the period, the brand's own left out."""
+    own_handles = _own_handles(session, brand_id)
     # The ids first (the brand/time index and a top-N sort), then only those rows with their analysis.
     # The brand's own posts are left out: its big account would top the list with its own replies.
     ids = session.scalars(
@@ -200,7 +216,7 @@ def _top_posts(
         .where(Mention.brand_id == brand_id, Mention.created_at >= since, Mention.created_at < until)
         .where(or_(Mention.author.is_(None), func.lower(Mention.author).not_in(own_handles)))
         .order_by(Mention.author_followers.desc().nulls_last(), Mention.id)
-        .limit(TOP_POSTS)
+        .limit(limit)
     )
     return mentions_by_id(session, list(ids))
 
@@ -221,3 +237,38 @@ def _crises(session: Session, brand_id: int, since: datetime, until: datetime) -
         }
         for crisis in rows
     ]
+
+
+def top_accounts(
+    session: Session, brand_id: int, since: datetime, until: datetime, limit: int = TOP_POSTS
+) -> list[dict[str, Any]]:
+    """The accounts that reached most people in the period: their posts and largest follower count
+    (the brand's own accounts left out, as in :func:`top_posts`)."""
+    own_handles = _own_handles(session, brand_id)
+    followers = func.max(Mention.author_followers)
+    rows = session.execute(
+        select(Mention.author, func.count(Mention.id), followers)
+        .where(Mention.brand_id == brand_id, Mention.created_at >= since, Mention.created_at < until)
+        .where(Mention.author.is_not(None), func.lower(Mention.author).not_in(own_handles))
+        .group_by(Mention.author)
+        .order_by(followers.desc().nulls_last(), func.count(Mention.id).desc(), Mention.author)
+        .limit(limit)
+    ).all()
+    return [{"author": author, "posts": int(posts), "followers": reach} for author, posts, reach in rows]
+
+
+def hourly_reach(session: Session, brand_id: int, since: datetime, until: datetime) -> dict[datetime, int]:
+    """Known reach (followers of the authors) per clock hour; posts with no known count add nothing."""
+    reach: dict[datetime, int] = {}
+    rows = session.execute(
+        select(Mention.created_at, Mention.author_followers).where(
+            Mention.brand_id == brand_id,
+            Mention.created_at >= since,
+            Mention.created_at < until,
+            Mention.author_followers.is_not(None),
+        )
+    )
+    for created_at, followers in rows:
+        hour = created_at.replace(minute=0, second=0, microsecond=0)
+        reach[hour] = reach.get(hour, 0) + int(followers or 0)
+    return reach

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from stormwatch.alerting.models import Alert
@@ -74,6 +74,35 @@ def brand_overview(session: Session, workspace_id: int) -> list[dict[str, Any]]:
         }
         for brand_id, name in brands
     ]
+
+
+def brand_totals(
+    session: Session, workspace_id: int, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Per brand name: analysed mentions and their negative, positive and neutral counts over the
+    period (hourly counts, so whole hours), for share of voice and sentiment trends."""
+    sentiment_sum = {
+        label: func.sum(case((HourlyCount.sentiment == label, HourlyCount.count), else_=0))
+        for label in ("negative", "positive", "neutral")
+    }
+    query = (
+        select(Brand.name, func.sum(HourlyCount.count), *sentiment_sum.values())
+        .join(Brand, Brand.id == HourlyCount.brand_id)
+        .where(Brand.workspace_id == workspace_id)
+        .group_by(Brand.name)
+    )
+    if since is not None:
+        query = query.where(HourlyCount.hour >= since)
+    if until is not None:
+        query = query.where(HourlyCount.hour < until)
+    totals = {
+        name: {"mentions": int(total or 0)}
+        | {label: int(value or 0) for label, value in zip(sentiment_sum, values, strict=True)}
+        for name, total, *values in session.execute(query).all()
+    }
+    for name in session.scalars(select(Brand.name).where(Brand.workspace_id == workspace_id)):
+        totals.setdefault(name, {"mentions": 0, "negative": 0, "positive": 0, "neutral": 0})
+    return dict(sorted(totals.items()))
 
 
 def latest_mention_at(session: Session, workspace_id: int) -> datetime | None:

@@ -10,6 +10,7 @@ import re
 import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -135,6 +136,43 @@ class IngestSettings(BaseModel):
         return TimeWindow(earliest=earliest, max_ahead=timedelta(hours=self.max_ahead_hours))
 
 
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class ReportSchedule(BaseModel):
+    """One ``[[report.schedule]]``: a review sent as a PDF, once per period, to the chosen people."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
+    every: Literal["week", "month", "quarter"] = "month"
+    # Sent on the first working day (Monday to Friday) after the period, or on its first day.
+    on: Literal["first_working_day", "first_day"] = "first_working_day"
+    brand: str | None = None  # one brand's review; none: the whole workspace
+    language: Literal["en", "pl"] = "en"
+    # People of [[people]] by name (their notify URLs) and/or apprise URLs.
+    to: list[str] = Field(min_length=1)
+
+
+class ReportSettings(BaseModel):
+    """The ``[report]`` table: the agency's look on reports, and the reviews it sends on a schedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    logo: str | None = None  # an SVG, PNG or JPEG file (relative to the workspace file)
+    colour: str = "#1f3a5f"  # headings and bars
+    accent: str = "#c0392b"  # crises and negative figures
+    language: Literal["en", "pl"] = "en"
+    schedule: list[ReportSchedule] = Field(default_factory=list)
+
+    @field_validator("colour", "accent")
+    @classmethod
+    def _hex(cls, colour: str) -> str:
+        if not HEX_COLOUR.match(colour):
+            raise ValueError(f"{colour!r} is not a colour like '#1f3a5f'")
+        return colour
+
+
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -144,6 +182,7 @@ class WorkspaceConfig(BaseModel):
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     brands: list[BrandConfig] = Field(default_factory=list)
     people: list[PersonConfig] = Field(default_factory=list)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     def brand(self, name: str) -> BrandConfig:
         """The named brand's settings; a brand not in the file gets the defaults."""
@@ -174,6 +213,8 @@ def load_config(path: Path | str | None) -> WorkspaceConfig:
         # Relative to the workspace file, so the file works from any current directory.
         folder = (path.parent / config.workspace.playbooks_dir).resolve()
         config.workspace.playbooks_dir = str(folder)
+    if config.report.logo is not None:
+        config.report.logo = str((path.parent / config.report.logo).resolve())
     return config
 
 

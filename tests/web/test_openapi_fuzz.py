@@ -75,6 +75,9 @@ def test_every_answer_is_the_documented_one(served: Site, tmp_path: Path) -> Non
         # both are tested by hand in test_api.py and test_security.py.
         "--exclude-path=/api/events",
         "--exclude-path-regex=^/api/tokens/",
+        # Each report example would start Chromium for a PDF (seconds each, hundreds of examples):
+        # the report endpoints are tested in tests/report/test_pdf_and_api.py.
+        "--exclude-path-regex=^/api/reports/",
         "--no-color",
     ]
     # In a folder of its own: schemathesis keeps a cache of what it found where it runs.
