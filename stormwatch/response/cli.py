@@ -13,9 +13,11 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Column, Table
 from sqlalchemy import select
 
+from stormwatch.i18n.refusal import cli_language, said_in
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import LANGUAGES as TEMPLATE_LANGUAGES
 from stormwatch.playbook.revision import PlaybookChange, RevisionError
@@ -67,12 +69,20 @@ def _friendly(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except (service.ResponseError, RevisionError, ConfigError) as error:
-            err.print(f"[red]{error}[/red]", highlight=False)
+            err.print(f"[red]{escape(said_in(error, _language()))}[/red]", highlight=False)
             raise typer.Exit(1) from error
         finally:
             service.ACTING_WORKSPACE.reset(acting)
 
     return run
+
+
+def _language(chosen: str | None = None) -> str:
+    """``--language``, else STORMWATCH_LANGUAGE, else English; an unknown one is a usage error."""
+    try:
+        return cli_language(chosen)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--language") from error
 
 
 def _open(database: str | None, config: Path | None) -> tuple[Store, WorkspaceConfig]:
@@ -374,7 +384,7 @@ def draft(
     for item in values or []:
         name, equals, value = item.partition("=")
         if not equals:
-            raise service.ResponseError(f"--set wants NAME=VALUE, got {item!r}")
+            raise service.ResponseError("--set wants NAME=VALUE, got '%(item)s'", item=item)
         given[name.strip()] = value.strip()
     lang = lang or _brand_language(store, key)
     draft_id = drafts.draft_response(store, key, template, lang=lang, actor=_actor(actor), values=given)

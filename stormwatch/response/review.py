@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
+from stormwatch.i18n.refusal import Term
 from stormwatch.ingest.models import Mention
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.revision import (
@@ -174,7 +175,11 @@ def create_review(
     with store.session() as session:
         crisis = get_crisis(session, key)
         if crisis.status != "resolved":
-            raise ResponseError(f"crisis {key} is {crisis.status}; review it once it is resolved")
+            raise ResponseError(
+                "crisis %(key)s is %(status)s; review it once it is resolved",
+                key=key,
+                status=Term(crisis.status),
+            )
         figures = crisis_figures(session, crisis, now)
         review = CrisisReview(
             crisis_id=crisis.id,
@@ -196,7 +201,7 @@ def create_review(
             try:
                 path = propose_change(library, plan.playbook, changes, note, today or now.date())
             except (RevisionError, KeyError, ValueError) as error:
-                raise ResponseError(f"the playbook change cannot be made: {error}") from error
+                raise ResponseError("the playbook change cannot be made: %(reason)s", reason=error) from error
             review.change_path, review.change_status = str(path), "proposed"
             proposed: list[dict[str, object]] = [{"change": c.describe()} for c in changes]
             review.lessons = [*review.lessons, *proposed]
@@ -225,15 +230,15 @@ def decide_playbook_change(
         review = session.get(CrisisReview, crisis.id)
         plan = session.get(CrisisPlan, crisis.id)
         if review is None or plan is None or review.change_status != "proposed":
-            raise ResponseError(f"crisis {key} has no proposed playbook change waiting")
+            raise ResponseError("crisis %(key)s has no proposed playbook change waiting", key=key)
         if approve and actor.casefold() == review.created_by.casefold():
-            raise ResponseError(f"{actor} proposed this change; someone else must approve it")
+            raise ResponseError("%(person)s proposed this change; someone else must approve it", person=actor)
         try:
             applied = apply_proposal(library, plan.playbook) if approve else None
             if not approve:
                 reject_proposal(library, plan.playbook)
         except (RevisionError, ValueError) as error:
-            raise ResponseError(str(error)) from error
+            raise ResponseError("the playbook change cannot be made: %(reason)s", reason=error) from error
         review.change_status = "applied" if approve else "rejected"
         review.change_decided_by, review.change_decided_at = actor, now
         verb = f"applied to {applied}" if applied else "rejected"

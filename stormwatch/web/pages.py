@@ -169,7 +169,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             with store.session() as session:
                 switch_workspace(session, principal, workspace_id, client_ip(request))
         except AuthError as error:
-            raise HTTPException(403, str(error)) from error
+            raise HTTPException(403, error.said_in(principal.locale)) from error
         return RedirectResponse("/", status_code=303)
 
     @pages.get("/", response_class=HTMLResponse)
@@ -279,7 +279,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
         try:
             form = actions.template_form(store, key, template, lang)
         except actions.ActionError as error:
-            raise HTTPException(422, str(error)) from error
+            raise HTTPException(422, error.said_in(principal.locale)) from error
         return render(request, "_draft_fields.html", principal, {"form": form})
 
     @pages.post("/crises/{key}/drafts")
@@ -402,7 +402,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             with acting_in(principal.workspace_id):
                 action()
         except actions.ActionError as error:
-            flash = quote(str(error))
+            flash = quote(error.said_in(principal.locale))
             return RedirectResponse(f"/crises/{quote(key)}?problem={flash}", status_code=303)
         return RedirectResponse(f"/crises/{quote(then or key)}", status_code=303)
 
