@@ -21,6 +21,8 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # typer's own click, vendored
 
+    from stormwatch.workspace.config import WorkspaceConfig
+
 from typer.core import TyperCommand
 
 # Commands whose modules load numpy, the language models' code, the database layer, the web server
@@ -206,7 +208,12 @@ def demo(
 
 @app.command()
 def serve(
-    config: Annotated[Path | None, typer.Option("--config", help="Workspace TOML with the brands.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Workspace TOML with the brands (default: the store's only workspace)."
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database: Annotated[
@@ -221,10 +228,10 @@ def serve(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
-    from stormwatch.workspace.config import ConfigError, load_config
+    from stormwatch.workspace.config import ConfigError
 
+    workspace = _workspace_config(config, database)
     try:
-        workspace = load_config(config)
         tokens = Secrets.load(workspace.sources.secrets_file)
     except (ConfigError, MissingCredential) as error:
         raise typer.BadParameter(str(error), param_hint="--config") from error
@@ -315,8 +322,12 @@ def process(
 @app.command("run")
 def run_everything(
     config: Annotated[
-        Path, typer.Option("--config", help="Workspace TOML with the brands and their sources.")
-    ],
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Workspace TOML with the brands and their sources (default: the store's only workspace).",
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database: Annotated[
@@ -331,10 +342,10 @@ def run_everything(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
-    from stormwatch.workspace.config import ConfigError, load_config
+    from stormwatch.workspace.config import ConfigError
 
+    workspace = _workspace_config(config, database)
     try:
-        workspace = load_config(config)
         tokens = Secrets.load(secrets or workspace.sources.secrets_file)
     except (ConfigError, MissingCredential) as error:
         raise typer.BadParameter(str(error), param_hint="--config") from error
@@ -356,6 +367,29 @@ def run_everything(
         _wait_for_interrupt()
     finally:
         runtime.close()
+
+
+def _workspace_config(config: Path | None, database: str | None) -> WorkspaceConfig:
+    """The file's workspace; without --config the store's only workspace (never a hidden default
+    one: mentions and crises would go where nobody looks). Anything else is a usage error (exit 2)
+    naming --config."""
+    from stormwatch.store.db import Store
+    from stormwatch.workspace.config import ConfigError, load_config
+    from stormwatch.workspace.service import NoWorkspace, stored_config
+
+    if config is not None:
+        try:
+            return load_config(config)
+        except ConfigError as error:
+            raise typer.BadParameter(str(error), param_hint="--config") from error
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            return stored_config(session)
+    except NoWorkspace as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    finally:
+        store.engine.dispose()
 
 
 @contextlib.contextmanager
