@@ -255,13 +255,22 @@ def status(
     ] = None,
     show: Annotated[int, typer.Option(help="List up to this many set-aside mentions per workspace.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per workspace instead.")] = False,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or pl (default: STORMWATCH_LANGUAGE, else en).")
+    ] = None,
 ) -> None:
     """Per workspace: mentions waiting for analysis, mentions set aside (with why), open crises."""
     import json
 
     from stormwatch.backlog import backlog, set_aside_mentions
+    from stormwatch.i18n.refusal import cli_language
+    from stormwatch.response import said
     from stormwatch.store.db import Store
 
+    try:
+        locale = cli_language(language)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--language") from error
     store = Store.open(database)
     with store.session() as session:
         for figures in backlog(session):
@@ -281,14 +290,12 @@ def status(
                 typer.echo(json.dumps(line, ensure_ascii=False))
                 continue
             typer.echo(
-                f"{figures.workspace}: {figures.pending} pending, {figures.set_aside} set aside, "
-                f"{figures.open_crises} open crises"
+                said.backlog_line(
+                    figures.workspace, figures.pending, figures.set_aside, figures.open_crises, locale
+                )
             )
             for item in aside:
-                typer.echo(
-                    f"  set aside: mention {item.mention_id} ({item.brand}, {item.source}/{item.external_id}),"
-                    f" {item.stage} failed: {item.reason}"
-                )
+                typer.echo(said.set_aside_line(item, locale))
     store.engine.dispose()
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -17,16 +18,18 @@ from rich.markup import escape
 from rich.table import Column, Table
 from sqlalchemy import select
 
+from stormwatch.i18n.catalogue import translate
 from stormwatch.i18n.refusal import cli_language, said_in
+from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import LANGUAGES as TEMPLATE_LANGUAGES
 from stormwatch.playbook.revision import PlaybookChange, RevisionError
-from stormwatch.response import drafts, review, service
+from stormwatch.response import drafts, review, said, service
 from stormwatch.response.publishing import WebhookPublisher
 from stormwatch.response.reply_times import reply_report
 from stormwatch.store.db import Store
 from stormwatch.workspace.config import ConfigError, WorkspaceConfig, load_config
-from stormwatch.workspace.models import Workspace
+from stormwatch.workspace.models import Brand, Workspace
 from stormwatch.workspace.service import apply_config
 
 crisis_app = typer.Typer(
@@ -54,6 +57,12 @@ ActorOption = Annotated[
     str | None, typer.Option("--as", help="Who does this (default: STORMWATCH_USER, else your login name).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language", help="en or pl (default: STORMWATCH_LANGUAGE, else en); times in the team's zone."
+    ),
+]
 
 
 def _actor(name: str | None) -> str:
@@ -124,6 +133,7 @@ def list_command(
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     config: ConfigOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Crises, newest first."""
     store, _ = _open(database, config)
@@ -132,45 +142,37 @@ def list_command(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
+    locale = _language(language)
+    names = said.columns(said.LIST_COLUMNS, locale)
     # The key is what every other command takes: it is never cut or wrapped; the rest may wrap.
-    table = Table(
-        Column("crisis", no_wrap=True),
-        Column("brand", no_wrap=True),
-        Column("status", no_wrap=True),
-        Column("sev", no_wrap=True),
-        "cause",
-        "opened",
-        "playbook",
-        "owner",
-    )
+    table = Table(*(Column(name, no_wrap=True) for name in names[:4]), *names[4:])
+    zones = _brand_zones(store)
     for row in rows:
-        table.add_row(
-            row["key"],
-            row["brand"],
-            row["status"],
-            str(row["severity"]),
-            (row["cause"] or "?").replace("_", " "),
-            _short_time(row["opened_at"]),
-            row["playbook"] or "-",
-            row["owner"] or "-",
-        )
+        table.add_row(*said.list_row(row, zones.get(row["brand"], ZoneInfo("UTC")), locale))
     out.print(table)
     if not rows:
-        err.print("no crises match")
+        err.print(translate("no crises match", locale))
 
 
-def _short_time(iso: str | None) -> str:
-    """'2026-03-03T15:52:10.123+00:00' as '2026-03-03 15:52Z': the minute is what a reader needs."""
-    if not iso:
-        return "-"
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}Z"
+def _brand_zones(store: Store) -> dict[str, ZoneInfo]:
+    """Each brand's team zone (in the acting workspace when one is named), for local times."""
+    acting = service.ACTING_WORKSPACE.get()
+    with store.session() as session:
+        query = select(Brand) if acting is None else select(Brand).where(Brand.workspace_id == acting)
+        return {
+            brand.name: workspace_zone(session, brand.workspace_id, brand)
+            for brand in session.scalars(query.order_by(Brand.id.desc()))
+        }
 
 
 @crisis_app.command()
 @_friendly
 def show(
-    key: str, as_json: JsonOption = False, database: DatabaseOption = None, config: ConfigOption = None
+    key: str,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+    config: ConfigOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """One crisis: playbook steps with deadlines, people, pages, texts, timeline."""
     store, _ = _open(database, config)
@@ -178,31 +180,24 @@ def show(
     if as_json:
         _print_json(detail)
         return
-    playbook = detail["playbook"]
-    out.print(
-        f"[bold]{detail['key']}[/bold] {detail['brand']} · {detail['status']} · severity {detail['severity']} · "
-        f"{detail['cause'] or 'cause unknown'} · playbook {playbook['name'] + ' v' + str(playbook['version']) if playbook else '-'}"
-    )
-    out.print(detail["reason"], highlight=False)
+    locale = _language(language)
+    with store.session() as session:
+        crisis = service.get_crisis(session, key)
+        plan = service.plan_of(session, crisis)
+        zone = workspace_zone(session, crisis.workspace_id, service.brand_of(session, crisis))
+    out.print(escape(said.heading(detail, locale)), style="bold", highlight=False)
+    out.print(said.reason(detail, locale), highlight=False, markup=False)
     if detail["assignments"]:
-        out.print("People: " + ", ".join(f"{a['person']} ({a['role']})" for a in detail["assignments"]))
-    steps = Table("due", "step", "role", "done", title="Steps")
+        out.print(said.people(detail, plan, locale), highlight=False, markup=False)
+    steps = Table(*said.columns(said.STEP_COLUMNS, locale), title=translate("Steps", locale))
     for step in detail["steps"]:
-        done = (
-            f"{step['done_by']} {step['done_at']}"
-            if step["done_by"]
-            else ("[red]overdue[/red]" if step["overdue"] else "")
-        )
-        steps.add_row(step["due_at"], f"{step['id']}: {step['title']}", step["role"], done)
+        steps.add_row(*said.step_row(step, plan, zone, locale))
     out.print(steps)
     for draft in detail["drafts"]:
-        out.print(
-            f"draft #{draft['id']} {draft['template']} ({draft['lang']}) {draft['status']} by {draft['drafted_by']}: {draft['text']}",
-            highlight=False,
-        )
-    timeline = Table("at", "what", "who", "message", title="Timeline")
+        out.print(said.draft_line(draft, locale), highlight=False, markup=False)
+    timeline = Table(*said.columns(said.TIMELINE_COLUMNS, locale), title=translate("Timeline", locale))
     for event in detail["timeline"]:
-        timeline.add_row(event["at"], event["kind"], event["actor"], event["message"])
+        timeline.add_row(*(escape(cell) for cell in said.timeline_row(event, plan, zone, locale)))
     out.print(timeline)
 
 
