@@ -197,6 +197,16 @@ def _latest_evidence(session: Session, crisis_ids: list[int]) -> dict[int, dict[
     for signal in signals:
         if signal.crisis_id is not None:
             latest[signal.crisis_id] = {**signal.evidence, "signal": signal.kind, "cause": signal.cause}
+    # A crisis without stored signals (opened from an update alone) keeps its facts in the
+    # timeline, as the crisis room reads them.
+    missing = [crisis_id for crisis_id in crisis_ids if crisis_id not in latest]
+    if missing:
+        events = session.scalars(
+            select(CrisisEvent).where(CrisisEvent.crisis_id.in_(missing)).order_by(CrisisEvent.id)
+        )
+        for event in events:
+            if (event.data or {}).get("signal"):
+                latest[event.crisis_id] = dict(event.data)
     return latest
 
 

@@ -58,7 +58,7 @@ def test_crisis_list_and_show_speak_polish_with_warsaw_times(
     assert "acknowledged" not in listed.output and "owner" not in listed.output
     shown = runner.invoke(app, ["crisis", "show", key, "--language", "pl", *common])
     assert shown.exit_code == 0, shown.output
-    for polish in ("Kroki", "Oś czasu", "powaga", "termin", "kto"):
+    for polish in ("Kroki", "Oś czasu", "waga", "termin", "kto"):
         assert polish in shown.output, polish
     for english in ("Steps", "Timeline", "severity", "acknowledged", " due "):
         assert english not in shown.output, english
