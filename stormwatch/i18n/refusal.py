@@ -10,8 +10,10 @@ raised in the code must have a Polish translation (tests/i18n/test_refusals.py f
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
+from stormwatch.i18n import format as fmt
 from stormwatch.i18n.catalogue import LOCALES, translate
 
 LANGUAGE_ENV = "STORMWATCH_LANGUAGE"
@@ -22,6 +24,34 @@ class Term(str):
     language, unlike names and keys, which are shown as they are."""
 
     __slots__ = ()
+
+
+class Number(float):
+    """A figure of a phrase: written as the reader writes numbers ("12,5" in Polish)."""
+
+    __slots__ = ()
+
+
+class Share(float):
+    """A share (0.25) of a phrase: written as the reader writes percentages ("25%")."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A sentence of the catalogue and the facts that fill it, said when the reader is known
+    (a refusal is one that is raised)."""
+
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def said_in(self, locale: str) -> str:
+        values = {name: said(value, locale) for name, value in self.params.items()}
+        return translate(self.msgid, locale) % values
+
+    def __str__(self) -> str:
+        return self.said_in("en")
 
 
 class Refusal(Exception):
@@ -39,8 +69,12 @@ class Refusal(Exception):
 
 def said(value: object, locale: str) -> str:
     """One fact of a refusal as the reader of ``locale`` reads it."""
-    if isinstance(value, Refusal):
+    if isinstance(value, (Refusal, Phrase)):
         return value.said_in(locale)
+    if isinstance(value, Share):
+        return fmt.percent(value, locale)
+    if isinstance(value, Number):
+        return fmt.number(value, locale)
     if isinstance(value, Term):
         return translate(str(value), locale)
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -469,6 +469,7 @@ def review_command(
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     config: ConfigOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Review a resolved crisis: figures from the record, your lessons, a proposed playbook change."""
     store, workspace = _open(database, config)
@@ -495,32 +496,21 @@ def review_command(
     if as_json:
         _print_json(result)
         return
+    locale = _language(language)
     figures = result["figures"]
-    for name in (
-        "minutes_to_detect",
-        "minutes_to_acknowledge",
-        "minutes_to_first_response",
-        "minutes_to_resolution",
-    ):
-        out.print(f"{name.replace('_', ' ')}: {figures[name] if figures[name] is not None else '-'}")
+    for name in said.REVIEW_FIGURES:
+        out.print(said.review_figure(name, figures[name], locale), highlight=False)
     for phase, values in figures["sentiment"].items():
-        out.print(f"sentiment {phase}: {_sentiment_line(values)}")
-    for observation in figures["observations"]:
-        out.print(f"- {observation}")
+        out.print(said.sentiment_line(phase, values, locale), highlight=False)
+    with store.session() as session:
+        crisis = service.get_crisis(session, key)
+        plan, severity = service.plan_of(session, crisis), crisis.severity
+    for observation in review.observations(figures, plan, severity):
+        out.print(f"- {observation.said_in(locale)}", highlight=False, markup=False)
     if result["playbook_change"]["path"]:
         out.print(
-            f"Proposed playbook change: {result['playbook_change']['path']} (someone else approves: `stormwatch crisis change {key} --approve`)"
+            said.change_line(result["playbook_change"]["path"], key, locale), highlight=False, markup=False
         )
-
-
-def _sentiment_line(values: dict[str, Any]) -> str:
-    if not values.get("mentions"):
-        return "no mentions"
-    share = values.get("negative_share")
-    score = values.get("mean_score")
-    negative = f"{share:.0%} negative" if share is not None else "negative share unknown"
-    mean = f", mean score {score:+.2f}" if score is not None else ""
-    return f"{values['mentions']} mentions, {negative}{mean}"
 
 
 @crisis_app.command()

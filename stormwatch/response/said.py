@@ -154,3 +154,47 @@ def set_aside_line(item: Any, locale: str) -> str:
         stage=item.stage,
         reason=item.reason,
     )
+
+
+# `crisis review`: the figures a review measures, by their key in the review's figures.
+REVIEW_FIGURES = {
+    "minutes_to_detect": "minutes to detect",
+    "minutes_to_acknowledge": "minutes to acknowledge",
+    "minutes_to_first_response": "minutes to first response",
+    "minutes_to_resolution": "minutes to resolution",
+}
+PHASES = {"before": "the day before", "during": "during the crisis", "after": "the day after"}
+
+
+def review_figure(name: str, value: float | None, locale: str) -> str:
+    return f"{translate(REVIEW_FIGURES[name], locale)}: {fmt.number(value, locale) if value is not None else '-'}"
+
+
+def sentiment_line(phase: str, values: Mapping[str, Any], locale: str) -> str:
+    """The brand's mood in one phase of the crisis: mentions, negative share, mean score."""
+    if not values.get("mentions"):
+        line = translate("no mentions", locale)
+    else:
+        share, score = values.get("negative_share"), values.get("mean_score")
+        parts = [
+            fmt.count(int(values["mentions"]), "%(num)d mention", "%(num)d mentions", locale),
+            _("%(share)s negative", locale, share=fmt.percent(share, locale))
+            if share is not None
+            else translate("negative share unknown", locale),
+        ]
+        if score is not None:
+            signed = ("+" if score >= 0 else "−") + fmt.number(round(abs(score), 2), locale)
+            parts.append(_("mean score %(score)s", locale, score=signed))
+        line = ", ".join(parts)
+    return _(
+        "sentiment %(phase)s: %(line)s", locale, phase=translate(PHASES.get(phase, phase), locale), line=line
+    )
+
+
+def change_line(path: str, key: str, locale: str) -> str:
+    return _(
+        "Proposed playbook change: %(path)s (someone else approves: `stormwatch crisis change %(key)s --approve`)",
+        locale,
+        path=path,
+        key=key,
+    )

@@ -17,7 +17,7 @@ from stormwatch.response.service import ResponseError
 from stormwatch.web.errors import TITLES
 
 PACKAGE = Path(__file__).resolve().parents[2] / "stormwatch"
-REFUSALS = {"Refusal", "ResponseError", "TransitionError", "ActionError", "Forbidden", "AuthError"}
+REFUSALS = {"Phrase", "Refusal", "ResponseError", "TransitionError", "ActionError", "Forbidden", "AuthError"}
 BLANK = re.compile(r"%\((\w+)\)s")
 
 
@@ -25,9 +25,28 @@ def _name(node: ast.expr) -> str:
     return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
+def _literals(node: ast.expr) -> list[str] | None:
+    """The msgids an argument can be: a literal, or either literal of a conditional."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        body, orelse = _literals(node.body), _literals(node.orelse)
+        return body + orelse if body is not None and orelse is not None else None
+    return None
+
+
+def _facts(node: ast.Call) -> set[str]:
+    """The names of a refusal's facts (keywords) or a phrase's (its dict's keys)."""
+    if _name(node.func) == "Phrase" and len(node.args) > 1 and isinstance(node.args[1], ast.Dict):
+        return {
+            k.value for k in node.args[1].keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
+    return {k.arg for k in node.keywords if k.arg}
+
+
 def _raised() -> list[tuple[str, str, set[str]]]:
-    """(place, msgid, keyword names) of every refusal built in the package; HTTP errors of the
-    pages are read by people too, so their literal sentences count."""
+    """(place, msgid, fact names) of every refusal and phrase built in the package; HTTP errors of
+    the pages are read by people too, so their literal sentences count."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -35,11 +54,12 @@ def _raised() -> list[tuple[str, str, set[str]]]:
                 continue
             name, first = _name(node.func), node.args[-1 if _name(node.func) == "HTTPException" else 0]
             if name in REFUSALS or (name == "HTTPException" and path.parent.name == "web"):
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    place = f"{path.relative_to(PACKAGE)}:{node.lineno}"
-                    found.append((place, first.value, {k.arg for k in node.keywords if k.arg}))
+                place = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+                msgids = _literals(first)
+                if msgids is not None:
+                    found.extend((place, msgid, _facts(node)) for msgid in msgids)
                 elif name in REFUSALS:
-                    found.append((f"{path.relative_to(PACKAGE)}:{node.lineno}", "<not a literal>", set()))
+                    found.append((place, "<not a literal>", set()))
     return found
 
 

@@ -103,3 +103,18 @@ def test_every_word_said_prints_has_a_polish_translation() -> None:
     )
     assert len(words) > 20
     assert sorted(w for w in words if not has(w, "pl")) == []
+
+
+def test_crisis_review_speaks_polish(crisis: tuple[CliRunner, list[str], str]) -> None:
+    runner, common, key = crisis
+    assert runner.invoke(app, ["crisis", "status", key, "resolved", "--as", "Ola", *common]).exit_code == 0
+    reviewed = runner.invoke(
+        app,
+        ["crisis", "review", key, "--worked", "Szybko", "--as", "Ola", *common],
+        env={"STORMWATCH_LANGUAGE": "pl"},
+    )
+    assert reviewed.exit_code == 0, reviewed.output
+    assert "minuty do przyjęcia: 0" in reviewed.output and "nastroje dzień przed" in reviewed.output
+    assert "Przyjęto po 0 min, w czasie planu działania." in reviewed.output
+    for english in ("minutes", "sentiment", "Acknowledged", "mentions"):
+        assert english not in reviewed.output, english
