@@ -60,3 +60,30 @@ def test_an_english_reader_gets_english_pages_and_the_api_stays_json(site: Site)
     with site.client(token) as api:
         answer = api.get("/api/crises/no-such-crisis")
         assert answer.status_code == 404 and answer.json() == {"detail": "no such crisis in this workspace"}
+
+
+def test_the_set_aside_mentions_page_is_in_polish(fresh_site: Site) -> None:
+    from sqlalchemy import select
+
+    from stormwatch.ingest.models import Mention, SetAsideMention
+
+    tenant = fresh_site.tenants["acme"]
+    with fresh_site.store.session() as session:
+        mention = session.scalars(select(Mention).where(Mention.brand_id == tenant.brand_id).limit(1)).one()
+        session.add(
+            SetAsideMention(
+                mention_id=mention.id,
+                workspace_id=tenant.workspace_id,
+                stage="analysis",
+                reason="ValueError: x",
+            )
+        )
+    with polish(fresh_site, "viewer") as client:
+        dashboard = client.get("/").text
+        assert "1 wzmianka odłożona" in dashboard and 'href="/failed-mentions"' in dashboard
+        page = client.get("/failed-mentions")
+        assert page.status_code == 200 and "Odłożone wzmianki" in page.text
+        assert "analiza (język, wydźwięk, przyczyna)" in page.text and "ValueError: x" in page.text
+    other = fresh_site.tenants["globex"]
+    with fresh_site.browser(other.users["viewer"]) as client:  # another workspace sees none of it
+        assert "ValueError: x" not in client.get("/failed-mentions").text

@@ -1,5 +1,6 @@
 """Every Polish page a team uses, walked in a real browser (Debian's Chromium through Playwright):
-the dashboard, the crisis room, the draft form and an error page show no English UI word
+the dashboard, the crisis room, the draft form, a refusal, the set-aside mentions and an error
+page show no English UI word
 (issue 23).
 
 "English UI word": a word of the interface's English (the catalogue's keys) that no Polish
@@ -86,6 +87,8 @@ def test_the_polish_pages_have_no_english_ui_word(fresh_site: Site, tmp_path: Pa
         page.locator("#note-form button").click()
         expect(page.locator("p.error[role=alert]")).to_be_visible()
         found["refusal"] = _leftovers([page.locator("p.error[role=alert]").inner_text()], nouns, english)
+        page.goto(f"{url}/failed-mentions")
+        found["set-aside mentions"] = _leftovers(_visible_texts(page), nouns, english)
         answer = page.goto(f"{url}/crises/no-such-crisis")
         assert answer is not None and answer.status == 404
         found["error page"] = _leftovers(_visible_texts(page), nouns, english)
