@@ -380,6 +380,7 @@ def _workspace_config(config: Path | None, database: str | None) -> WorkspaceCon
     """The file's workspace; without --config the store's only workspace (never a hidden default
     one: mentions and crises would go where nobody looks). Anything else is a usage error (exit 2)
     naming --config."""
+    from stormwatch.i18n.refusal import cli_said
     from stormwatch.store.db import Store
     from stormwatch.workspace.config import ConfigError, load_config
     from stormwatch.workspace.service import NoWorkspace, stored_config
@@ -394,7 +395,7 @@ def _workspace_config(config: Path | None, database: str | None) -> WorkspaceCon
         with store.session() as session:
             return stored_config(session)
     except NoWorkspace as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     finally:
         store.engine.dispose()
 

@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
+from stormwatch.i18n.refusal import Refusal
 from stormwatch.store.db import upsert
 from stormwatch.workspace.config import BrandConfig, PersonConfig, WorkspaceConfig, WorkspaceSettings
 from stormwatch.workspace.models import Brand, Person, Workspace
 
 
-class NoWorkspace(ValueError):
+class NoWorkspace(Refusal, ValueError):
     """No workspace file was given and the store does not say which workspace is meant."""
 
 
@@ -29,8 +30,8 @@ def workspace_for(session: Session, config: WorkspaceConfig | None) -> Workspace
         return stored[0]
     if not stored:
         raise NoWorkspace("no workspace yet: give --config FILE (`stormwatch init FILE` writes one)")
-    names = ", ".join(repr(workspace.name) for workspace in stored)
-    raise NoWorkspace(f"several workspaces ({names}): give --config FILE to say which")
+    names = [repr(workspace.name) for workspace in stored]
+    raise NoWorkspace("several workspaces (%(names)s): give --config FILE to say which", names=names)
 
 
 def stored_config(session: Session) -> WorkspaceConfig:

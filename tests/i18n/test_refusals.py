@@ -17,7 +17,16 @@ from stormwatch.response.service import ResponseError
 from stormwatch.web.errors import TITLES
 
 PACKAGE = Path(__file__).resolve().parents[2] / "stormwatch"
-REFUSALS = {"Phrase", "Refusal", "ResponseError", "TransitionError", "ActionError", "Forbidden", "AuthError"}
+REFUSALS = {
+    "Phrase",
+    "Refusal",
+    "ResponseError",
+    "TransitionError",
+    "ActionError",
+    "Forbidden",
+    "AuthError",
+    "NoWorkspace",
+}
 BLANK = re.compile(r"%\((\w+)\)s")
 
 
