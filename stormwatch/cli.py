@@ -21,6 +21,8 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # typer's own click, vendored
 
+    from stormwatch.workspace.config import WorkspaceConfig
+
 from typer.core import TyperCommand
 
 # Commands whose modules load numpy, the language models' code, the database layer, the web server
@@ -207,7 +209,12 @@ def demo(
 
 @app.command()
 def serve(
-    config: Annotated[Path | None, typer.Option("--config", help="Workspace TOML with the brands.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Workspace TOML with the brands (default: the store's only workspace)."
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database: Annotated[
@@ -222,10 +229,10 @@ def serve(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
-    from stormwatch.workspace.config import ConfigError, load_config
+    from stormwatch.workspace.config import ConfigError
 
+    workspace = _workspace_config(config, database)
     try:
-        workspace = load_config(config)
         tokens = Secrets.load(workspace.sources.secrets_file)
     except (ConfigError, MissingCredential) as error:
         raise typer.BadParameter(str(error), param_hint="--config") from error
@@ -249,13 +256,22 @@ def status(
     ] = None,
     show: Annotated[int, typer.Option(help="List up to this many set-aside mentions per workspace.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per workspace instead.")] = False,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or pl (default: STORMWATCH_LANGUAGE, else en).")
+    ] = None,
 ) -> None:
     """Per workspace: mentions waiting for analysis, mentions set aside (with why), open crises."""
     import json
 
     from stormwatch.backlog import backlog, set_aside_mentions
+    from stormwatch.i18n.refusal import cli_language
+    from stormwatch.response import said
     from stormwatch.store.db import Store
 
+    try:
+        locale = cli_language(language)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--language") from error
     store = Store.open(database)
     with store.session() as session:
         for figures in backlog(session):
@@ -275,14 +291,12 @@ def status(
                 typer.echo(json.dumps(line, ensure_ascii=False))
                 continue
             typer.echo(
-                f"{figures.workspace}: {figures.pending} pending, {figures.set_aside} set aside, "
-                f"{figures.open_crises} open crises"
+                said.backlog_line(
+                    figures.workspace, figures.pending, figures.set_aside, figures.open_crises, locale
+                )
             )
             for item in aside:
-                typer.echo(
-                    f"  set aside: mention {item.mention_id} ({item.brand}, {item.source}/{item.external_id}),"
-                    f" {item.stage} failed: {item.reason}"
-                )
+                typer.echo(said.set_aside_line(item, locale))
     store.engine.dispose()
 
 
@@ -316,8 +330,12 @@ def process(
 @app.command("run")
 def run_everything(
     config: Annotated[
-        Path, typer.Option("--config", help="Workspace TOML with the brands and their sources.")
-    ],
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Workspace TOML with the brands and their sources (default: the store's only workspace).",
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database: Annotated[
@@ -332,10 +350,10 @@ def run_everything(
     from stormwatch.sources.registry import build_sources
     from stormwatch.sources.reliability import MissingCredential
     from stormwatch.sources.secrets import Secrets
-    from stormwatch.workspace.config import ConfigError, load_config
+    from stormwatch.workspace.config import ConfigError
 
+    workspace = _workspace_config(config, database)
     try:
-        workspace = load_config(config)
         tokens = Secrets.load(secrets or workspace.sources.secrets_file)
     except (ConfigError, MissingCredential) as error:
         raise typer.BadParameter(str(error), param_hint="--config") from error
@@ -357,6 +375,30 @@ def run_everything(
         _wait_for_interrupt()
     finally:
         runtime.close()
+
+
+def _workspace_config(config: Path | None, database: str | None) -> WorkspaceConfig:
+    """The file's workspace; without --config the store's only workspace (never a hidden default
+    one: mentions and crises would go where nobody looks). Anything else is a usage error (exit 2)
+    naming --config."""
+    from stormwatch.i18n.refusal import cli_said
+    from stormwatch.store.db import Store
+    from stormwatch.workspace.config import ConfigError, load_config
+    from stormwatch.workspace.service import NoWorkspace, stored_config
+
+    if config is not None:
+        try:
+            return load_config(config)
+        except ConfigError as error:
+            raise typer.BadParameter(str(error), param_hint="--config") from error
+    store = Store.open(database)
+    try:
+        with store.session() as session:
+            return stored_config(session)
+    except NoWorkspace as error:
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
+    finally:
+        store.engine.dispose()
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from stormwatch.auth import throttle
 from stormwatch.auth.models import LOCALES, ROLES, ApiToken, AuditEvent, Membership, User, WebSession
 from stormwatch.auth.permissions import ROLE_ACTIONS, Action, validate_scopes
+from stormwatch.i18n.refusal import Refusal, Term
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Workspace, utcnow
 
@@ -33,7 +34,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only here for timing")
 
 
-class AuthError(ValueError):
+class AuthError(Refusal, ValueError):
     """A request about accounts that cannot be done; the message says why."""
 
 
@@ -62,7 +63,7 @@ def digest(secret: str) -> str:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AuthError("a password needs at least %(count)s characters", count=MIN_PASSWORD_LENGTH)
     return _hasher.hash(password)
 
 
@@ -87,10 +88,12 @@ def audit(
 def find_workspace(session: Session, name: str) -> Workspace:
     workspace = session.scalar(select(Workspace).where(Workspace.name == name))
     if workspace is None:
-        known = ", ".join(session.scalars(select(Workspace.name).order_by(Workspace.name))) or "none yet"
+        known = list(session.scalars(select(Workspace.name).order_by(Workspace.name))) or Term("none yet")
         raise AuthError(
-            f"no workspace named {name!r} (known: {known}); a workspace is stored by "
-            "`stormwatch init FILE` or by any command given `--config FILE` (ingest, process, serve, run)"
+            "no workspace named '%(name)s' (known: %(known)s); a workspace is stored by "
+            "`stormwatch init FILE` or by any command given `--config FILE` (ingest, process, serve, run)",
+            name=name,
+            known=known,
         )
     return workspace
 
@@ -109,11 +112,15 @@ def add_user(
     """Create the user (or, if the e-mail exists, give them ``role`` in one more workspace)."""
     email = email.strip().lower()
     if "@" not in email:
-        raise AuthError(f"{email!r} is not an e-mail address")
+        raise AuthError("'%(email)s' is not an e-mail address", email=email)
     if role not in ROLES:
-        raise AuthError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise AuthError("unknown role '%(role)s'; roles: %(roles)s", role=role, roles=list(ROLES))
     if locale not in LOCALES:
-        raise AuthError(f"unknown language {locale!r}; languages: {', '.join(LOCALES)}")
+        raise AuthError(
+            "unknown language '%(language)s'; languages: %(languages)s",
+            language=locale,
+            languages=list(LOCALES),
+        )
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(
@@ -263,7 +270,7 @@ def switch_workspace(session: Session, principal: Principal, workspace_id: int, 
 
 def set_locale(session: Session, user_id: int, locale: str) -> None:
     if locale not in LOCALES:
-        raise AuthError(f"unknown language {locale!r}")
+        raise AuthError("unknown language '%(language)s'", language=locale)
     user = session.get(User, user_id)
     assert user is not None
     user.locale = locale
@@ -378,7 +385,7 @@ def _member(session: Session, workspace_id: int, email: str) -> tuple[User, Memb
         .where(User.email == email, Membership.workspace_id == workspace_id)
     ).first()
     if row is None:
-        raise AuthError(f"{email} is not a member of this workspace")
+        raise AuthError("%(email)s is not a member of this workspace", email=email)
     return row[0], row[1]
 
 

@@ -7,7 +7,11 @@ large accounts and the press, spread across sources and languages. This module c
 among a football club's and a player's in a fan's reply ("@LFC @player @brand We don't care"), a
 handle dragged along a reply chain — is not about the brand. A post is only tagging when the brand
 appears in its leading run of @handles (the reply chain), not first (first is whom the post
-answers), and nowhere in what the author wrote after it. Posts that do not name the brand at all (collected by a keyword or a source that knows they are
+answers), and nowhere in what the author wrote after it.
+
+**The brand's own accounts** (``own_handles``) are the brand speaking: their posts are no public
+evidence of a crisis about it (the surge, story and trigger-term detectors skip them; the account
+take-over and unanswered-customer detectors watch them on purpose). Posts that do not name the brand at all (collected by a keyword or a source that knows they are
 about it) count as about the brand: nothing says otherwise.
 """
 
@@ -34,6 +38,7 @@ class Relevance:
     def __init__(self, brand: str, handles: Iterable[str] = ()) -> None:
         folded = fold(brand).strip()
         squashed = re.sub(r"\W+", "", folded)
+        self._own = own_accounts(handles)
         self._handles = {fold(handle).lstrip("@") for handle in handles} | {squashed}
         names = {folded, squashed, *self._handles}
         # A name is found as a word (or a hashtag or handle) start: "#UnitedAirlines", "@united".
@@ -42,6 +47,11 @@ class Relevance:
             + "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
             + ")",
         )
+
+    def is_own(self, author: str | None) -> bool:
+        """Whether the brand itself posted this (one of its configured handles): its own posts are
+        the brand speaking, never public evidence of a crisis about it."""
+        return is_own_author(author, self._own)
 
     def is_about(self, text: str) -> bool:
         folded = fold(text)
@@ -55,6 +65,15 @@ class Relevance:
         # Addressed to the brand (its handle first: a reply to it) is about it; further along the
         # chain it is a tag in a conversation with someone else.
         return tagged[0] in self._handles or not (set(tagged[1:]) & self._handles)
+
+
+def own_accounts(handles: Iterable[str]) -> frozenset[str]:
+    """The brand's handles as authors are stored (no "@", any case)."""
+    return frozenset(handle.strip().lstrip("@").casefold() for handle in handles if handle.strip())
+
+
+def is_own_author(author: str | None, own: frozenset[str]) -> bool:
+    return bool(author) and (author or "").strip().lstrip("@").casefold() in own
 
 
 def audience_of(posts: Sequence[EnrichedMention], relevance: Relevance | None) -> Audience:

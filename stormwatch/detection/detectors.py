@@ -73,6 +73,8 @@ class TriggerTermDetector:
         self._last_signal_at: datetime | None = None
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
+        if self.relevance.is_own(mention.mention.author):
+            return []  # the brand speaking is no evidence against it
         if self._pattern is None or not mention.is_negative:
             return []
         found = tuple(sorted(set(self._pattern.findall(fold(mention.mention.text)))))

@@ -70,6 +70,8 @@ class StoryDetector:
             self._first_at += gap.end - gap.start
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
+        if self.relevance.is_own(mention.mention.author):
+            return []  # the brand speaking is no evidence against it
         at = mention.mention.created_at
         if self._first_at is None:
             self._first_at = at

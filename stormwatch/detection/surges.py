@@ -308,6 +308,8 @@ class SurgeDetector:
         self.last_gap = gap
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
+        if self.relevance.is_own(mention.mention.author):
+            return []  # the brand speaking is no evidence against it
         at = mention.mention.created_at
         if self.everything.current_hour is None:  # every baseline's history starts with the first post
             for baseline in self._baselines:

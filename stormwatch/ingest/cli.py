@@ -43,6 +43,7 @@ def ingest(
     when a file is missing or every record of a file was quarantined.
     """
     # The database layer loads here, not when the command line starts (``stormwatch --help``).
+    from stormwatch.i18n.refusal import cli_said
     from stormwatch.ingest.service import MentionIngestor
     from stormwatch.ingest.window import DEFAULT_WINDOW
     from stormwatch.store.db import Store
@@ -60,7 +61,7 @@ def ingest(
             brands = brand_names(session, workspace_id)
     except NoWorkspace as error:
         store.engine.dispose()
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     if brand is not None and brand not in brands:
         store.engine.dispose()
         known = ", ".join(brands) or "none yet"

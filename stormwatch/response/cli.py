@@ -10,21 +10,26 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Column, Table
 from sqlalchemy import select
 
+from stormwatch.i18n.catalogue import translate
+from stormwatch.i18n.refusal import cli_language, said_in
+from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import LANGUAGES as TEMPLATE_LANGUAGES
 from stormwatch.playbook.revision import PlaybookChange, RevisionError
-from stormwatch.response import drafts, review, service
+from stormwatch.response import drafts, review, said, service
 from stormwatch.response.publishing import WebhookPublisher
 from stormwatch.response.reply_times import reply_report
 from stormwatch.store.db import Store
 from stormwatch.workspace.config import ConfigError, WorkspaceConfig, load_config
-from stormwatch.workspace.models import Workspace
+from stormwatch.workspace.models import Brand, Workspace
 from stormwatch.workspace.service import apply_config
 
 crisis_app = typer.Typer(
@@ -52,6 +57,12 @@ ActorOption = Annotated[
     str | None, typer.Option("--as", help="Who does this (default: STORMWATCH_USER, else your login name).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language", help="en or pl (default: STORMWATCH_LANGUAGE, else en); times in the team's zone."
+    ),
+]
 
 
 def _actor(name: str | None) -> str:
@@ -67,12 +78,20 @@ def _friendly(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except (service.ResponseError, RevisionError, ConfigError) as error:
-            err.print(f"[red]{error}[/red]", highlight=False)
+            err.print(f"[red]{escape(said_in(error, _language()))}[/red]", highlight=False)
             raise typer.Exit(1) from error
         finally:
             service.ACTING_WORKSPACE.reset(acting)
 
     return run
+
+
+def _language(chosen: str | None = None) -> str:
+    """``--language``, else STORMWATCH_LANGUAGE, else English; an unknown one is a usage error."""
+    try:
+        return cli_language(chosen)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--language") from error
 
 
 def _open(database: str | None, config: Path | None) -> tuple[Store, WorkspaceConfig]:
@@ -114,6 +133,7 @@ def list_command(
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     config: ConfigOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Crises, newest first."""
     store, _ = _open(database, config)
@@ -122,45 +142,37 @@ def list_command(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
+    locale = _language(language)
+    names = said.columns(said.LIST_COLUMNS, locale)
     # The key is what every other command takes: it is never cut or wrapped; the rest may wrap.
-    table = Table(
-        Column("crisis", no_wrap=True),
-        Column("brand", no_wrap=True),
-        Column("status", no_wrap=True),
-        Column("sev", no_wrap=True),
-        "cause",
-        "opened",
-        "playbook",
-        "owner",
-    )
+    table = Table(*(Column(name, no_wrap=True) for name in names[:4]), *names[4:])
+    zones = _brand_zones(store)
     for row in rows:
-        table.add_row(
-            row["key"],
-            row["brand"],
-            row["status"],
-            str(row["severity"]),
-            (row["cause"] or "?").replace("_", " "),
-            _short_time(row["opened_at"]),
-            row["playbook"] or "-",
-            row["owner"] or "-",
-        )
+        table.add_row(*said.list_row(row, zones.get(row["brand"], ZoneInfo("UTC")), locale))
     out.print(table)
     if not rows:
-        err.print("no crises match")
+        err.print(translate("no crises match", locale))
 
 
-def _short_time(iso: str | None) -> str:
-    """'2026-03-03T15:52:10.123+00:00' as '2026-03-03 15:52Z': the minute is what a reader needs."""
-    if not iso:
-        return "-"
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}Z"
+def _brand_zones(store: Store) -> dict[str, ZoneInfo]:
+    """Each brand's team zone (in the acting workspace when one is named), for local times."""
+    acting = service.ACTING_WORKSPACE.get()
+    with store.session() as session:
+        query = select(Brand) if acting is None else select(Brand).where(Brand.workspace_id == acting)
+        return {
+            brand.name: workspace_zone(session, brand.workspace_id, brand)
+            for brand in session.scalars(query.order_by(Brand.id.desc()))
+        }
 
 
 @crisis_app.command()
 @_friendly
 def show(
-    key: str, as_json: JsonOption = False, database: DatabaseOption = None, config: ConfigOption = None
+    key: str,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+    config: ConfigOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """One crisis: playbook steps with deadlines, people, pages, texts, timeline."""
     store, _ = _open(database, config)
@@ -168,31 +180,24 @@ def show(
     if as_json:
         _print_json(detail)
         return
-    playbook = detail["playbook"]
-    out.print(
-        f"[bold]{detail['key']}[/bold] {detail['brand']} · {detail['status']} · severity {detail['severity']} · "
-        f"{detail['cause'] or 'cause unknown'} · playbook {playbook['name'] + ' v' + str(playbook['version']) if playbook else '-'}"
-    )
-    out.print(detail["reason"], highlight=False)
+    locale = _language(language)
+    with store.session() as session:
+        crisis = service.get_crisis(session, key)
+        plan = service.plan_of(session, crisis)
+        zone = workspace_zone(session, crisis.workspace_id, service.brand_of(session, crisis))
+    out.print(escape(said.heading(detail, locale)), style="bold", highlight=False)
+    out.print(said.reason(detail, locale), highlight=False, markup=False)
     if detail["assignments"]:
-        out.print("People: " + ", ".join(f"{a['person']} ({a['role']})" for a in detail["assignments"]))
-    steps = Table("due", "step", "role", "done", title="Steps")
+        out.print(said.people(detail, plan, locale), highlight=False, markup=False)
+    steps = Table(*said.columns(said.STEP_COLUMNS, locale), title=translate("Steps", locale))
     for step in detail["steps"]:
-        done = (
-            f"{step['done_by']} {step['done_at']}"
-            if step["done_by"]
-            else ("[red]overdue[/red]" if step["overdue"] else "")
-        )
-        steps.add_row(step["due_at"], f"{step['id']}: {step['title']}", step["role"], done)
+        steps.add_row(*said.step_row(step, plan, zone, locale))
     out.print(steps)
     for draft in detail["drafts"]:
-        out.print(
-            f"draft #{draft['id']} {draft['template']} ({draft['lang']}) {draft['status']} by {draft['drafted_by']}: {draft['text']}",
-            highlight=False,
-        )
-    timeline = Table("at", "what", "who", "message", title="Timeline")
+        out.print(said.draft_line(draft, locale), highlight=False, markup=False)
+    timeline = Table(*said.columns(said.TIMELINE_COLUMNS, locale), title=translate("Timeline", locale))
     for event in detail["timeline"]:
-        timeline.add_row(event["at"], event["kind"], event["actor"], event["message"])
+        timeline.add_row(*(escape(cell) for cell in said.timeline_row(event, plan, zone, locale)))
     out.print(timeline)
 
 
@@ -374,7 +379,7 @@ def draft(
     for item in values or []:
         name, equals, value = item.partition("=")
         if not equals:
-            raise service.ResponseError(f"--set wants NAME=VALUE, got {item!r}")
+            raise service.ResponseError("--set wants NAME=VALUE, got '%(item)s'", item=item)
         given[name.strip()] = value.strip()
     lang = lang or _brand_language(store, key)
     draft_id = drafts.draft_response(store, key, template, lang=lang, actor=_actor(actor), values=given)
@@ -464,6 +469,7 @@ def review_command(
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     config: ConfigOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Review a resolved crisis: figures from the record, your lessons, a proposed playbook change."""
     store, workspace = _open(database, config)
@@ -490,32 +496,21 @@ def review_command(
     if as_json:
         _print_json(result)
         return
+    locale = _language(language)
     figures = result["figures"]
-    for name in (
-        "minutes_to_detect",
-        "minutes_to_acknowledge",
-        "minutes_to_first_response",
-        "minutes_to_resolution",
-    ):
-        out.print(f"{name.replace('_', ' ')}: {figures[name] if figures[name] is not None else '-'}")
+    for name in said.REVIEW_FIGURES:
+        out.print(said.review_figure(name, figures[name], locale), highlight=False)
     for phase, values in figures["sentiment"].items():
-        out.print(f"sentiment {phase}: {_sentiment_line(values)}")
-    for observation in figures["observations"]:
-        out.print(f"- {observation}")
+        out.print(said.sentiment_line(phase, values, locale), highlight=False)
+    with store.session() as session:
+        crisis = service.get_crisis(session, key)
+        plan, severity = service.plan_of(session, crisis), crisis.severity
+    for observation in review.observations(figures, plan, severity):
+        out.print(f"- {observation.said_in(locale)}", highlight=False, markup=False)
     if result["playbook_change"]["path"]:
         out.print(
-            f"Proposed playbook change: {result['playbook_change']['path']} (someone else approves: `stormwatch crisis change {key} --approve`)"
+            said.change_line(result["playbook_change"]["path"], key, locale), highlight=False, markup=False
         )
-
-
-def _sentiment_line(values: dict[str, Any]) -> str:
-    if not values.get("mentions"):
-        return "no mentions"
-    share = values.get("negative_share")
-    score = values.get("mean_score")
-    negative = f"{share:.0%} negative" if share is not None else "negative share unknown"
-    mean = f", mean score {score:+.2f}" if score is not None else ""
-    return f"{values['mentions']} mentions, {negative}{mean}"
 
 
 @crisis_app.command()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from stormwatch.crisis.manager import CAUSE_WORDS
 from stormwatch.crisis.models import Crisis
 from stormwatch.i18n.format import local_date, local_time
+from stormwatch.i18n.refusal import Term
 from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.models import Playbook, placeholders_in
 from stormwatch.response.models import Publication, ResponseDraft
@@ -50,18 +51,33 @@ def fill_template(
     texts = playbook.templates.get(template)
     if texts is None:
         raise ResponseError(
-            f"playbook {playbook.name} has no template {template!r}; templates: {', '.join(playbook.templates)}"
+            "playbook %(playbook)s has no template '%(template)s'; templates: %(templates)s",
+            playbook=playbook.name,
+            template=template,
+            templates=list(playbook.templates),
         )
     if lang not in texts:
-        raise ResponseError(f"template {template!r} has no text in {lang!r}; languages: {', '.join(texts)}")
+        raise ResponseError(
+            "template '%(template)s' has no text in '%(lang)s'; languages: %(languages)s",
+            template=template,
+            lang=lang,
+            languages=list(texts),
+        )
     unknown = set(given) - set(placeholders_in(texts[lang]))
     if unknown:
-        raise ResponseError(f"template {template!r} has no placeholder {', '.join(sorted(unknown))}")
+        raise ResponseError(
+            "template '%(template)s' has no placeholder %(names)s", template=template, names=sorted(unknown)
+        )
     values = automatic | playbook.defaults_for(lang) | {k: v for k, v in given.items() if v.strip()}
     missing = [name for name in placeholders_in(texts[lang]) if name not in values]
     if missing:
         flags = " ".join(f"--set {name}=..." for name in missing)
-        raise ResponseError(f"template {template!r} needs values for {', '.join(missing)} ({flags})")
+        raise ResponseError(
+            "template '%(template)s' needs values for %(names)s (%(flags)s)",
+            template=template,
+            names=missing,
+            flags=flags,
+        )
     return texts[lang].format(**values)
 
 
@@ -94,7 +110,12 @@ def template_form(
         playbook = _playbook(session, crisis)
         texts = playbook.templates.get(template)
         if texts is None or lang not in texts:
-            raise ResponseError(f"playbook {playbook.name} has no template {template!r} in {lang!r}")
+            raise ResponseError(
+                "playbook %(playbook)s has no template '%(template)s' in '%(lang)s'",
+                playbook=playbook.name,
+                template=template,
+                lang=lang,
+            )
         brand = brand_of(session, crisis)
         zone = workspace_zone(session, brand.workspace_id, brand)
         automatic = automatic_values(playbook, crisis, brand.name, lang, now, zone)
@@ -161,10 +182,14 @@ def revise_draft(store: Store, draft_id: int, text: str, actor: str, now: dateti
     with store.session() as session:
         draft, crisis = _draft(session, draft_id)
         if draft.status != "draft":
-            raise ResponseError(f"draft #{draft_id} is {draft.status}; draft a new one instead")
+            raise ResponseError(
+                "draft #%(draft)s is %(status)s; draft a new one instead",
+                draft=draft_id,
+                status=Term(draft.status),
+            )
         leftover = re.findall(r"\{[a-z_]+\}", text)
         if leftover:
-            raise ResponseError(f"the text still has unfilled placeholders: {', '.join(leftover)}")
+            raise ResponseError("the text still has unfilled placeholders: %(names)s", names=leftover)
         draft.text, draft.drafted_by, draft.drafted_at = text.strip(), actor, now
         record(
             session,
@@ -215,9 +240,18 @@ def reject_response(store: Store, draft_id: int, actor: str, note: str, now: dat
 
 def _check_can_decide(session: Session, draft: ResponseDraft, crisis: Crisis, actor: str) -> None:
     if draft.status != "draft":
-        raise ResponseError(f"draft #{draft.id} is already {draft.status} (by {draft.decided_by})")
+        raise ResponseError(
+            "draft #%(draft)s is already %(status)s (by %(person)s)",
+            draft=draft.id,
+            status=Term(draft.status),
+            person=draft.decided_by,
+        )
     if actor.strip().casefold() == draft.drafted_by.strip().casefold():
-        raise ResponseError(f"{actor} drafted #{draft.id}; someone else must approve it (four-eyes rule)")
+        raise ResponseError(
+            "%(person)s drafted #%(draft)s; someone else must approve it (four-eyes rule)",
+            person=actor,
+            draft=draft.id,
+        )
     playbook = _playbook(session, crisis)
     people = {person.name: person for person in team_for(session, crisis)}
     if not people:
@@ -226,7 +260,9 @@ def _check_can_decide(session: Session, draft: ResponseDraft, crisis: Crisis, ac
     allowed = playbook.approval.roles
     if person is None or not set(person.roles) & set(allowed):
         raise ResponseError(
-            f"{actor} may not approve public texts; the playbook asks for a {' or '.join(allowed)}"
+            "%(person)s may not approve public texts; the playbook asks for one of: %(roles)s",
+            person=actor,
+            roles=list(allowed),
         )
 
 
@@ -255,7 +291,9 @@ def publish_response(
     try:
         receipt = publisher.publish(post)
     except PublishError as error:
-        raise ResponseError(f"draft #{draft_id} not published: {error}") from error
+        raise ResponseError(
+            "draft #%(draft)s not published: %(reason)s", draft=draft_id, reason=error
+        ) from error
     return record_publication(store, draft_id, receipt.target, actor, reference=receipt.reference, now=now)
 
 
@@ -314,13 +352,17 @@ def record_publication(
 
 def _check_approved(draft: ResponseDraft) -> None:
     if draft.status != "approved":
-        raise ResponseError(f"draft #{draft.id} is {draft.status}; only approved texts are published")
+        raise ResponseError(
+            "draft #%(draft)s is %(status)s; only approved texts are published",
+            draft=draft.id,
+            status=Term(draft.status),
+        )
 
 
 def _draft(session: Session, draft_id: int) -> tuple[ResponseDraft, Crisis]:
     draft = session.get(ResponseDraft, draft_id)
     if draft is None:
-        raise ResponseError(f"no draft #{draft_id}")
+        raise ResponseError("no draft #%(draft)s", draft=draft_id)
     return draft, session.get_one(Crisis, draft.crisis_id)
 
 
@@ -328,7 +370,7 @@ def _playbook(session: Session, crisis: Crisis) -> Playbook:
     playbook = plan_of(session, crisis)
     if playbook is None:
         raise ResponseError(
-            f"crisis {crisis.key} has no playbook yet (the runtime attaches one within seconds)"
+            "crisis %(key)s has no playbook yet (the runtime attaches one within seconds)", key=crisis.key
         )
     return playbook
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from stormwatch.i18n.refusal import Refusal, Term
+
 Status = Literal["detected", "acknowledged", "responding", "monitoring", "resolved", "reviewed", "merged"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 OPEN_STATUSES: frozenset[str] = frozenset({"detected", "acknowledged", "responding", "monitoring"})
@@ -25,14 +27,23 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
-class TransitionError(ValueError):
+class TransitionError(Refusal, ValueError):
     """A status change the lifecycle does not allow; the message says what is possible instead."""
 
 
 def check_transition(current: str, target: str) -> None:
     if target not in STATUSES:
-        raise TransitionError(f"unknown status {target!r}; statuses are {', '.join(STATUSES)}")
+        raise TransitionError(
+            "unknown status '%(status)s'; statuses are %(statuses)s",
+            status=target,
+            statuses=[Term(s) for s in STATUSES],
+        )
     allowed = ALLOWED.get(current, frozenset())
     if target not in allowed:
-        options = ", ".join(sorted(allowed)) or "none (it is final)"
-        raise TransitionError(f"a crisis that is {current} cannot become {target}; possible: {options}")
+        options = [Term(s) for s in sorted(allowed)] or Term("none (it is final)")
+        raise TransitionError(
+            "a crisis that is %(current)s cannot become %(target)s; possible: %(options)s",
+            current=Term(current),
+            target=Term(target),
+            options=options,
+        )

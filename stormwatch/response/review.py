@@ -9,7 +9,7 @@ other than the reviewer approves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
+from stormwatch.i18n.refusal import Number, Phrase, Share, Term
 from stormwatch.ingest.models import Mention
 from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.playbook.models import Playbook
 from stormwatch.playbook.revision import (
     PlaybookChange,
     RevisionError,
@@ -125,33 +127,56 @@ def _step_record(session: Session, crisis: Crisis, events: Sequence[CrisisEvent]
 
 
 def _observations(session: Session, crisis: Crisis, figures: dict[str, Any]) -> list[str]:
-    """What worked and what did not, measured against the crisis's own playbook."""
-    playbook = plan_of(session, crisis)
-    notes: list[str] = []
+    """What worked and what did not, measured against the crisis's own playbook (English, as stored)."""
+    return [str(phrase) for phrase in observations(figures, plan_of(session, crisis), crisis.severity)]
+
+
+def observations(figures: Mapping[str, Any], playbook: Playbook | None, severity: int) -> list[Phrase]:
+    """The review's observations as phrases, to be said in any reader's language."""
+    notes: list[Phrase] = []
     if playbook is None:
         return notes
     ack = figures["minutes_to_acknowledge"]
     if ack is not None:
-        verdict = "within" if ack <= playbook.rule_for(crisis.severity).ack_within_minutes else "later than"
-        notes.append(f"Acknowledged after {ack:g} min, {verdict} the playbook's time.")
+        notes.append(
+            Phrase(
+                "Acknowledged after %(minutes)s min, within the playbook's time."
+                if ack <= playbook.rule_for(severity).ack_within_minutes
+                else "Acknowledged after %(minutes)s min, later than the playbook's time.",
+                {"minutes": Number(ack)},
+            )
+        )
     if figures["escalations"]:
-        notes.append(f"The alert had to be escalated {figures['escalations']} time(s) before anyone took it.")
+        notes.append(
+            Phrase(
+                "The alert had to be escalated %(count)s time(s) before anyone took it.",
+                {"count": figures["escalations"]},
+            )
+        )
     holding = next((s for s in playbook.all_steps() if s.template == "holding_statement"), None)
     first = figures["minutes_to_first_response"]
     if holding is not None:
         if first is None:
-            notes.append("No public response was published.")
+            notes.append(Phrase("No public response was published."))
         else:
-            verdict = "within" if first <= holding.due_minutes else "later than"
             notes.append(
-                f"First public response after {first:g} min, {verdict} the {holding.due_minutes} min target."
+                Phrase(
+                    "First public response after %(minutes)s min, within the %(target)s min target."
+                    if first <= holding.due_minutes
+                    else "First public response after %(minutes)s min, later than the %(target)s min target.",
+                    {"minutes": Number(first), "target": holding.due_minutes},
+                )
             )
     before, after = figures["sentiment"]["before"], figures["sentiment"]["after"]
     if before["negative_share"] is not None and after["negative_share"] is not None:
         back = after["negative_share"] <= before["negative_share"] * 1.25 + 0.02
         notes.append(
-            f"Negative share {before['negative_share']:.0%} before, {after['negative_share']:.0%} after: "
-            + ("back to normal." if back else "not back to normal yet.")
+            Phrase(
+                "Negative share %(before)s before, %(after)s after: back to normal."
+                if back
+                else "Negative share %(before)s before, %(after)s after: not back to normal yet.",
+                {"before": Share(before["negative_share"]), "after": Share(after["negative_share"])},
+            )
         )
     return notes
 
@@ -174,7 +199,11 @@ def create_review(
     with store.session() as session:
         crisis = get_crisis(session, key)
         if crisis.status != "resolved":
-            raise ResponseError(f"crisis {key} is {crisis.status}; review it once it is resolved")
+            raise ResponseError(
+                "crisis %(key)s is %(status)s; review it once it is resolved",
+                key=key,
+                status=Term(crisis.status),
+            )
         figures = crisis_figures(session, crisis, now)
         review = CrisisReview(
             crisis_id=crisis.id,
@@ -196,7 +225,7 @@ def create_review(
             try:
                 path = propose_change(library, plan.playbook, changes, note, today or now.date())
             except (RevisionError, KeyError, ValueError) as error:
-                raise ResponseError(f"the playbook change cannot be made: {error}") from error
+                raise ResponseError("the playbook change cannot be made: %(reason)s", reason=error) from error
             review.change_path, review.change_status = str(path), "proposed"
             proposed: list[dict[str, object]] = [{"change": c.describe()} for c in changes]
             review.lessons = [*review.lessons, *proposed]
@@ -225,15 +254,15 @@ def decide_playbook_change(
         review = session.get(CrisisReview, crisis.id)
         plan = session.get(CrisisPlan, crisis.id)
         if review is None or plan is None or review.change_status != "proposed":
-            raise ResponseError(f"crisis {key} has no proposed playbook change waiting")
+            raise ResponseError("crisis %(key)s has no proposed playbook change waiting", key=key)
         if approve and actor.casefold() == review.created_by.casefold():
-            raise ResponseError(f"{actor} proposed this change; someone else must approve it")
+            raise ResponseError("%(person)s proposed this change; someone else must approve it", person=actor)
         try:
             applied = apply_proposal(library, plan.playbook) if approve else None
             if not approve:
                 reject_proposal(library, plan.playbook)
         except (RevisionError, ValueError) as error:
-            raise ResponseError(str(error)) from error
+            raise ResponseError("the playbook change cannot be made: %(reason)s", reason=error) from error
         review.change_status = "applied" if approve else "rejected"
         review.change_decided_by, review.change_decided_at = actor, now
         verb = f"applied to {applied}" if applied else "rejected"

@@ -25,6 +25,7 @@ from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import CLOSE_PROPOSED, SYSTEM_ACTOR
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
+from stormwatch.i18n.refusal import Refusal, Term
 from stormwatch.playbook.loader import LoadedPlaybook, PlaybookLibrary
 from stormwatch.playbook.models import Playbook
 from stormwatch.response.escalation import NOTIFY_LEVEL, PageOrder, PageRecord, overdue_steps, plan_pages
@@ -45,7 +46,7 @@ ACKNOWLEDGE_STEP = "acknowledge"  # the playbooks' step done by acknowledging in
 UNTOUCHED_CLOSE_AFTER = timedelta(minutes=30)
 
 
-class ResponseError(ValueError):
+class ResponseError(Refusal, ValueError):
     """Something a person asked for that cannot be done; the message says why."""
 
 
@@ -80,9 +81,11 @@ def get_crisis(session: Session, key: str, workspace_id: int | None = None) -> C
         query = query.where(Crisis.workspace_id == workspace_id)
     found = session.scalars(query.limit(2)).all()
     if not found:
-        raise ResponseError(f"no crisis {key!r} (see `stormwatch crisis list`)")
+        raise ResponseError("no crisis '%(key)s' (see `stormwatch crisis list`)", key=key)
     if len(found) > 1:
-        raise ResponseError(f"crisis {key!r} exists in several workspaces; name the workspace (--config)")
+        raise ResponseError(
+            "crisis '%(key)s' exists in several workspaces; name the workspace (--config)", key=key
+        )
     return found[0]
 
 
@@ -328,11 +331,13 @@ def open_crisis(
     if not 1 <= severity <= 4:
         raise ResponseError("severity is 1 (low) to 4 (critical)")
     if cause is not None and cause not in CAUSE_WORDS:
-        raise ResponseError(f"unknown cause {cause!r}; causes are {', '.join(CAUSE_WORDS)}")
+        raise ResponseError(
+            "unknown cause '%(cause)s'; causes are %(causes)s", cause=cause, causes=list(CAUSE_WORDS)
+        )
     with store.session() as session:
         stored_brand = find_brand(session, workspace_id, brand)
         if stored_brand is None:
-            raise ResponseError(f"no brand {brand!r} in this workspace")
+            raise ResponseError("no brand '%(brand)s' in this workspace", brand=brand)
         key = _free_key(session, crisis_key(brand, now), workspace_id)
         crisis = Crisis(
             key=key,
@@ -378,7 +383,11 @@ def acknowledge(store: Store, key: str, actor: str, now: datetime | None = None)
         if crisis.status != "detected":
             if crisis.status in OPEN_STATUSES:
                 return False
-            raise ResponseError(f"crisis {key} is {crisis.status}; there is nothing to acknowledge")
+            raise ResponseError(
+                "crisis %(key)s is %(status)s; there is nothing to acknowledge",
+                key=key,
+                status=Term(crisis.status),
+            )
         crisis.status = "acknowledged"
         waited = _minutes(now - clock_start(session, crisis))
         record(
@@ -415,7 +424,7 @@ def _move(session: Session, crisis: Crisis, status: str, actor: str, note: str, 
     try:
         check_transition(crisis.status, status)
     except ValueError as error:
-        raise ResponseError(f"{crisis.key}: {error}") from error
+        raise ResponseError("%(key)s: %(reason)s", key=crisis.key, reason=error) from error
     previous, crisis.status = crisis.status, status
     if status == "resolved":
         crisis.closed_at = now
@@ -433,11 +442,18 @@ def assign(store: Store, key: str, role: str, person: str, actor: str, now: date
         playbook = plan_of(session, crisis)
         if playbook is not None and role not in playbook.roles:
             raise ResponseError(
-                f"playbook {playbook.name} has no role {role!r}; roles: {', '.join(playbook.roles)}"
+                "playbook %(playbook)s has no role '%(role)s'; roles: %(roles)s",
+                playbook=playbook.name,
+                role=role,
+                roles=list(playbook.roles),
             )
         people = team_for(session, crisis)
         if people and person not in {p.name for p in people}:
-            raise ResponseError(f"{person!r} is not in the team of {brand_of(session, crisis).name}")
+            raise ResponseError(
+                "'%(person)s' is not in the team of %(brand)s",
+                person=person,
+                brand=brand_of(session, crisis).name,
+            )
         _assign(session, crisis, role, person, actor, now)
 
 
@@ -463,12 +479,17 @@ def complete_step(store: Store, key: str, step_id: str, actor: str, now: datetim
         crisis = get_crisis(session, key)
         playbook = plan_of(session, crisis)
         if playbook is None:
-            raise ResponseError(f"crisis {key} has no playbook yet")
+            raise ResponseError("crisis %(key)s has no playbook yet", key=key)
         try:
             step = playbook.step(step_id)
         except KeyError:
-            ids = ", ".join(s.id for s in playbook.all_steps())
-            raise ResponseError(f"playbook {playbook.name} has no step {step_id!r}; steps: {ids}") from None
+            ids = [s.id for s in playbook.all_steps()]
+            raise ResponseError(
+                "playbook %(playbook)s has no step '%(step)s'; steps: %(steps)s",
+                playbook=playbook.name,
+                step=step_id,
+                steps=ids,
+            ) from None
         _complete(session, crisis, playbook, step.id, actor, now)
 
 
@@ -510,7 +531,9 @@ def merge(store: Store, source_key: str, into_key: str, actor: str, now: datetim
         if source.brand_id != target.brand_id:
             raise ResponseError("only crises of the same brand can be merged")
         if target.status not in OPEN_STATUSES:
-            raise ResponseError(f"{into_key} is {target.status}; merge into an open crisis")
+            raise ResponseError(
+                "%(key)s is %(status)s; merge into an open crisis", key=into_key, status=Term(target.status)
+            )
         _move(session, source, "merged", actor, f"Merged into {into_key}.", now)
         source.closed_at = now
         for signal in session.scalars(select(SignalRecord).where(SignalRecord.crisis_id == source.id)):
@@ -552,7 +575,9 @@ def split(
         ).all()
         missing = sorted(set(signal_ids) - {s.id for s in signals})
         if missing or not signals:
-            raise ResponseError(f"signals {missing or signal_ids} do not belong to {key}")
+            raise ResponseError(
+                "signals %(signals)s do not belong to %(key)s", signals=missing or signal_ids, key=key
+            )
         first = min(s.at for s in signals)
         brand = brand_of(session, source)
         new = Crisis(

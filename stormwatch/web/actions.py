@@ -17,6 +17,7 @@ from sqlalchemy import select
 from stormwatch.auth.service import Principal
 from stormwatch.crisis.models import Crisis
 from stormwatch.detection.models import SignalRecord
+from stormwatch.i18n.refusal import Refusal
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import placeholders_in
 from stormwatch.response import drafts, review, service
@@ -29,7 +30,7 @@ from stormwatch.workspace.models import Brand
 T = TypeVar("T")
 
 
-class ActionError(ValueError):
+class ActionError(Refusal, ValueError):
     """The action does not fit the crisis's state or the playbook; the message says why."""
 
 
@@ -42,7 +43,9 @@ def _run(call: Callable[[], T]) -> T:
     try:
         return call()
     except (service.ResponseError, KeyError) as error:
-        raise ActionError(str(error).strip("'\"")) from error
+        raise ActionError(
+            "%(reason)s", reason=error if isinstance(error, Refusal) else str(error).strip("'\"")
+        ) from error
 
 
 def acknowledge(store: Store, principal: Principal, key: str) -> None:
@@ -88,7 +91,7 @@ def draft(
         name for name in _run(lambda: _blanks(store, key, template, lang)) if f"[{name}]" in (text or "")
     ]
     if unfilled:
-        raise ActionError(f"fill in: {', '.join(unfilled)}")
+        raise ActionError("fill in: %(names)s", names=unfilled)
     blanks = _run(lambda: _blanks(store, key, template, lang)) if own else {}
     draft_id = _run(
         lambda: drafts.draft_response(store, key, template, lang=lang, actor=actor, values=blanks | given)

@@ -20,6 +20,7 @@ from stormwatch.sources.api import sources_router
 from stormwatch.sources.registry import Configured
 from stormwatch.store.db import Store
 from stormwatch.web.api import build_api
+from stormwatch.web.errors import PAGE_STATUSES, error_page
 from stormwatch.web.limits import PushSizeLimit
 from stormwatch.web.openapi import document_errors, method_not_allowed
 from stormwatch.web.pages import build_pages
@@ -98,7 +99,12 @@ def create_app(
         )
 
     document_errors(app)
-    app.add_exception_handler(StarletteHTTPException, method_not_allowed)  # type: ignore[arg-type]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code in PAGE_STATUSES and _wants_html(request):
+            return error_page(request, error.status_code, error.detail)
+        return await method_not_allowed(request, error)
 
     @app.exception_handler(NotLoggedIn)
     def not_logged_in(request: Request, _: NotLoggedIn) -> Response:
@@ -110,7 +116,9 @@ def create_app(
         )
 
     @app.exception_handler(Forbidden)
-    def forbidden(_request: Request, error: Forbidden) -> Response:
+    def forbidden(request: Request, error: Forbidden) -> Response:
+        if _wants_html(request):
+            return error_page(request, 403, error)
         return JSONResponse({"detail": error.message}, status_code=403)
 
     @app.middleware("http")

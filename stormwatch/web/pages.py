@@ -23,7 +23,7 @@ from stormwatch.auth.service import (
     set_locale,
     switch_workspace,
 )
-from stormwatch.backlog import backlog
+from stormwatch.backlog import backlog, set_aside_mentions
 from stormwatch.crisis.service import CLOSE_PROPOSED
 from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
@@ -54,6 +54,12 @@ VALUE_FIELD = "value_"  # the draft form's field of a placeholder is value_<name
 Viewer = Annotated[Principal, Depends(require("read"))]
 Actor = Annotated[Principal, Depends(require("crises:act"))]
 Manager = Annotated[Principal, Depends(require("crises:manage"))]
+# What each pipeline stage that can set a mention aside is called on screen (stormwatch.live).
+SET_ASIDE_STAGES = {
+    "analysis": "analysis (language, sentiment, cause)",
+    "detection": "crisis detection",
+    "store": "storing",
+}
 # The moves the crisis room offers from each status (the lifecycle allows a few more, via the API).
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "acknowledged": ("responding", "monitoring", "resolved"),
@@ -169,7 +175,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             with store.session() as session:
                 switch_workspace(session, principal, workspace_id, client_ip(request))
         except AuthError as error:
-            raise HTTPException(403, str(error)) from error
+            raise HTTPException(403, error.said_in(principal.locale)) from error
         return RedirectResponse("/", status_code=303)
 
     @pages.get("/", response_class=HTMLResponse)
@@ -223,6 +229,13 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             "people": figures["people"],
         }
         return render(request, "_response_times.html", principal, context)
+
+    @pages.get("/failed-mentions", response_class=HTMLResponse)
+    def failed_mentions(request: Request, principal: Viewer) -> HTMLResponse:
+        """The mentions the pipeline set aside, in the reader's language (the API has them as JSON)."""
+        with store.session() as session:
+            items = set_aside_mentions(session, principal.workspace_id, 200)
+        return render(request, "failed.html", principal, {"items": items, "stages": SET_ASIDE_STAGES})
 
     @pages.get("/fragments/crises", response_class=HTMLResponse)
     def crises_fragment(request: Request, principal: Viewer) -> HTMLResponse:
@@ -279,7 +292,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
         try:
             form = actions.template_form(store, key, template, lang)
         except actions.ActionError as error:
-            raise HTTPException(422, str(error)) from error
+            raise HTTPException(422, error.said_in(principal.locale)) from error
         return render(request, "_draft_fields.html", principal, {"form": form})
 
     @pages.post("/crises/{key}/drafts")
@@ -402,7 +415,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             with acting_in(principal.workspace_id):
                 action()
         except actions.ActionError as error:
-            flash = quote(str(error))
+            flash = quote(error.said_in(principal.locale))
             return RedirectResponse(f"/crises/{quote(key)}?problem={flash}", status_code=303)
         return RedirectResponse(f"/crises/{quote(then or key)}", status_code=303)
 

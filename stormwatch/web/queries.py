@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from stormwatch.alerting.models import Alert
@@ -18,6 +18,7 @@ from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import CLOSED_STATUSES
 from stormwatch.crisis.waves import SignalSeen, stories_of, waves_of
+from stormwatch.detection.audience import own_accounts
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, plausibly_dated
 from stormwatch.stats.models import HourlyCount
@@ -225,6 +226,16 @@ def _latest_evidence(session: Session, crisis_ids: list[int]) -> dict[int, dict[
     for signal in signals:
         if signal.crisis_id is not None:
             latest[signal.crisis_id] = {**signal.evidence, "signal": signal.kind, "cause": signal.cause}
+    # A crisis without stored signals (opened from an update alone) keeps its facts in the
+    # timeline, as the crisis room reads them.
+    missing = [crisis_id for crisis_id in crisis_ids if crisis_id not in latest]
+    if missing:
+        events = session.scalars(
+            select(CrisisEvent).where(CrisisEvent.crisis_id.in_(missing)).order_by(CrisisEvent.id)
+        )
+        for event in events:
+            if (event.data or {}).get("signal"):
+                latest[event.crisis_id] = dict(event.data)
     return latest
 
 
@@ -282,13 +293,27 @@ def crisis_detail(session: Session, workspace_id: int, key: str) -> dict[str, An
     examples = session.execute(
         select(Mention, Enrichment)
         .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
-        .where(Mention.brand_id == crisis.brand_id, Mention.external_id.in_(example_ids))
+        .where(
+            Mention.brand_id == crisis.brand_id,
+            Mention.external_id.in_(example_ids),
+            not_by_the_brand(session.get_one(Brand, crisis.brand_id)),
+        )
         .order_by(Mention.author_followers.desc().nulls_last())
     )
     view["examples"] = [mention_view(mention, brand, enrichment) for mention, enrichment in examples]
     view["story"] = _story_posts(session, crisis, brand)
     view["stories"], view["waves"] = _stories_and_waves(session, crisis, view["timeline"])
     return view
+
+
+def not_by_the_brand(brand: Brand) -> ColumnElement[bool]:
+    """Posts not written by one of the brand's own accounts: the brand's own posts are not what
+    the public says, so they are no post to read first nor one of the story's."""
+    own = sorted(own_accounts(brand.own_handles or []))
+    if not own:
+        return true()
+    author = func.lower(func.ltrim(Mention.author, "@"))
+    return or_(Mention.author.is_(None), author.not_in(own))
 
 
 def _stories_and_waves(
@@ -357,6 +382,7 @@ def _story_posts(session: Session, crisis: Crisis, brand: str) -> list[dict[str,
             Mention.brand_id == crisis.brand_id,
             Mention.created_at >= crisis.opened_at,
             Enrichment.sentiment == "negative",
+            not_by_the_brand(session.get_one(Brand, crisis.brand_id)),
         )
     )
     if crisis.closed_at is not None:

@@ -18,6 +18,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from stormwatch.auth.permissions import ROLE_ACTIONS, Action
 from stormwatch.auth.service import Principal, audit, session_principal, token_principal
+from stormwatch.i18n.refusal import Refusal, Term
 from stormwatch.store.db import Store
 
 SESSION_COOKIE = "stormwatch_session"
@@ -34,10 +35,12 @@ class NotLoggedIn(Exception):
     """No valid credentials: 401 for the API, a redirect to the log-in page for pages."""
 
 
-class Forbidden(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class Forbidden(Refusal):
+    """The caller may not do this; said in the reader's language on pages, in English in the API."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,9 @@ def require(action: Action) -> Callable[..., Awaitable[Principal]]:
                     action=action,
                     path=request.url.path,
                 )
-            raise Forbidden(f"{principal.role or 'this token'} may not do {action!r}")
+            raise Forbidden(
+                "%(role)s may not do '%(action)s'", role=Term(principal.role or "this token"), action=action
+            )
         return principal
 
     return check

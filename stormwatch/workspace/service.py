@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
+from stormwatch.i18n.refusal import Refusal
 from stormwatch.store.db import upsert
-from stormwatch.workspace.config import BrandConfig, PersonConfig, WorkspaceConfig
+from stormwatch.workspace.config import BrandConfig, PersonConfig, WorkspaceConfig, WorkspaceSettings
 from stormwatch.workspace.models import Brand, Person, Workspace
 
 
-class NoWorkspace(ValueError):
+class NoWorkspace(Refusal, ValueError):
     """No workspace file was given and the store does not say which workspace is meant."""
 
 
@@ -29,8 +30,22 @@ def workspace_for(session: Session, config: WorkspaceConfig | None) -> Workspace
         return stored[0]
     if not stored:
         raise NoWorkspace("no workspace yet: give --config FILE (`stormwatch init FILE` writes one)")
-    names = ", ".join(repr(workspace.name) for workspace in stored)
-    raise NoWorkspace(f"several workspaces ({names}): give --config FILE to say which")
+    names = [repr(workspace.name) for workspace in stored]
+    raise NoWorkspace("several workspaces (%(names)s): give --config FILE to say which", names=names)
+
+
+def stored_config(session: Session) -> WorkspaceConfig:
+    """The store's only workspace as a workspace file would describe it (its brands and active
+    team), for `serve` and `run` without --config; raises :class:`NoWorkspace` (naming --config)
+    when the store holds none or several. What only the file says (playbooks_dir, sources, the
+    ingest window, [server]) takes its defaults."""
+    workspace = workspace_for(session, None)
+    brands = session.scalars(select(Brand).where(Brand.workspace_id == workspace.id).order_by(Brand.id))
+    return WorkspaceConfig(
+        workspace=WorkspaceSettings(name=workspace.name, max_brands=workspace.max_brands),
+        brands=[brand_settings(brand) for brand in brands],
+        people=team(session, workspace.id),
+    )
 
 
 def brand_names(session: Session, workspace_id: int) -> list[str]:

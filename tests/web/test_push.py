@@ -123,5 +123,5 @@ def test_set_aside_mentions_are_listed_and_shown_on_the_dashboard(
         form = {"email": VIEWER, "password": PASSWORD, "csrf_token": csrf, "next": "/"}
         assert browser.post("/login", data=form).status_code == 303
         dashboard = browser.get("/").text
-    assert "1 mentions set aside" in dashboard and 'href="/api/failed-mentions"' in dashboard
-    assert "2 waiting for analysis" in dashboard
+    assert "1 mention set aside" in dashboard and 'href="/failed-mentions"' in dashboard
+    assert "2 mentions waiting for analysis" in dashboard
