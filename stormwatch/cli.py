@@ -47,6 +47,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
         True,
     ),
     "playbook": ("stormwatch.playbook.cli", "playbook_app", "Check and read playbooks.", True),
+    "worker": (
+        "stormwatch.cluster.cli",
+        "worker_app",
+        "Scale-out roles on NATS JetStream: listen, analyze, detect, respond.",
+        True,
+    ),
 }
 
 
