@@ -153,6 +153,7 @@ class Cluster:
     prefix: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:10]}")
     partitions: int = 4
     lease_seconds: float = 2.0
+    snapshot_seconds: float = 5.0
     processes: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
 
     def common(self) -> list[str]:

@@ -8,24 +8,15 @@ from pathlib import Path
 import pytest
 
 from stormwatch.store.db import Store
-from tests.cluster.harness import (
-    AlertInbox,
-    Cluster,
-    drain,
-    replay_facts,
-    slice_stream,
-    store_mentions,
-    stored_facts,
-)
+from tests.cluster.harness import AlertInbox, Cluster, CrisisFact, drain, store_mentions, stored_facts
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 def test_cluster_finds_the_crises_detect_finds(
-    cluster: Cluster, cluster_store: Store, inbox: AlertInbox, tmp_path: Path
+    cluster: Cluster, cluster_store: Store, inbox: AlertInbox, demo_replay: tuple[Path, list[CrisisFact]]
 ) -> None:
-    stream = slice_stream(tmp_path / "stream.jsonl", None)
-    expected = replay_facts(cluster.workspace, stream)
+    stream, expected = demo_replay
     assert expected, "the demo stream must open a crisis, or the comparison proves nothing"
     stored = store_mentions(cluster_store, cluster.workspace, stream)
     for role, count in (("listen", 1), ("analyze", 2), ("detect", 2), ("respond", 1)):
