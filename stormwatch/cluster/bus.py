@@ -82,8 +82,5 @@ def analysis_consumer_config() -> ConsumerConfig:
 def replay_consumer_config(start_seq: int) -> ConsumerConfig:
     """An ephemeral reader from ``start_seq``: the position is kept in PostgreSQL with the effects."""
     return ConsumerConfig(
-        ack_policy=AckPolicy.NONE,
-        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-        opt_start_seq=max(start_seq, 1),
-        inactive_threshold=60,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(start_seq, 1), inactive_threshold=60
     )

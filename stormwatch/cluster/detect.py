@@ -39,6 +39,8 @@ from stormwatch.store.db import Store
 log = logging.getLogger(__name__)
 
 FETCH = 1024
+# Short: a worker visits its partitions in turn, and an idle one must not hold up a busy one.
+FETCH_WAIT = 0.02
 BATCH = 2048  # mentions per commit, as the single-process service batches
 SNAPSHOT_EVERY_SECONDS = 30.0
 
@@ -178,15 +180,9 @@ class PartitionOwner:
             start_stored, start_analysed = 0, 1
         self.replay_until = self.position.stored_seq
         self.reorder = Reorder(start_stored, start_analysed)
-        self._stored_sub = await self.js.pull_subscribe(
-            self.settings.stored_subject(self.partition),
-            stream=self.settings.stored_stream,
-            config=replay_consumer_config(start_stored + 1),
-        )
-        self._analysed_sub = await self.js.pull_subscribe(
-            self.settings.analysed_subject(self.partition),
-            stream=self.settings.analysed_stream,
-            config=replay_consumer_config(start_analysed),
+        self._stored_sub = await self._reader(self.settings.stored_subject(self.partition), start_stored + 1)
+        self._analysed_sub = await self._reader(
+            self.settings.analysed_subject(self.partition), start_analysed
         )
         log.info(
             "partition %d: resumed from snapshot at seq %d, effects committed to seq %d",
@@ -206,7 +202,7 @@ class PartitionOwner:
     async def lag(self) -> int:
         """Stored mentions of this partition not yet read, plus those read and waiting."""
         info = await self._stored_sub.consumer_info()
-        return int(info.num_pending or 0) + self.reorder.waiting
+        return int(info.num_pending or 0) + int(self._stored_sub.pending_msgs) + self.reorder.waiting
 
     async def step(self) -> int:
         """Read what is there, process what is ready; returns how many mentions were processed."""
@@ -219,13 +215,17 @@ class PartitionOwner:
             await asyncio.to_thread(self.snapshot)
         return len(ready)
 
+    async def _reader(self, subject: str, start_seq: int) -> Any:
+        """An ordered consumer from ``start_seq``: in order, gap-checked and re-created by the client
+        when a message goes missing, with flow control; the position itself lives in PostgreSQL."""
+        stream = self.settings.stored_stream if ".stored." in subject else self.settings.analysed_stream
+        return await self.js.subscribe(
+            subject, stream=stream, ordered_consumer=True, config=replay_consumer_config(start_seq)
+        )
+
     async def _read(self) -> None:
         for sub, add in ((self._stored_sub, self._add_stored), (self._analysed_sub, self._add_result)):
-            try:
-                messages = await sub.fetch(FETCH, timeout=0.2)
-            except NatsTimeout:
-                continue
-            for message in messages:
+            for message in await _drain(sub, FETCH):
                 add(message.metadata.sequence.stream, message.data)
 
     def _add_stored(self, seq: int, data: bytes) -> None:
@@ -293,6 +293,18 @@ class PartitionOwner:
         log.info(
             "partition %d: snapshot at seq %d (%d bytes)", self.partition, self.position.stored_seq, len(blob)
         )
+
+
+async def _drain(sub: Any, limit: int) -> list[Any]:
+    """What the subscription holds now (waiting briefly for the first message), up to ``limit``."""
+    messages: list[Any] = []
+    try:
+        messages.append(await sub.next_msg(timeout=FETCH_WAIT))
+        while len(messages) < limit and sub.pending_msgs > 0:
+            messages.append(await sub.next_msg(timeout=1))
+    except NatsTimeout:
+        pass
+    return messages
 
 
 def _already_applied(session: Session, mention_ids: list[int]) -> set[int]:

@@ -152,7 +152,7 @@ class Cluster:
     log_dir: Path
     prefix: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:10]}")
     partitions: int = 4
-    lease_seconds: float = 2.0
+    lease_seconds: float = 5.0
     snapshot_seconds: float = 5.0
     processes: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
 
