@@ -254,6 +254,13 @@ def status(
     ] = None,
     show: Annotated[int, typer.Option(help="List up to this many set-aside mentions per workspace.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per workspace instead.")] = False,
+    nats: Annotated[
+        str | None,
+        typer.Option("--nats", envvar="STORMWATCH_NATS_URL", help="Scale-out mode: also the cluster's lag."),
+    ] = None,
+    prefix: Annotated[
+        str, typer.Option("--prefix", envvar="STORMWATCH_CLUSTER_PREFIX", help="The cluster's stream prefix.")
+    ] = "stormwatch",
 ) -> None:
     """Per workspace: mentions waiting for analysis, mentions set aside (with why), open crises."""
     import json
@@ -288,6 +295,14 @@ def status(
                     f"  set aside: mention {item.mention_id} ({item.brand}, {item.source}/{item.external_id}),"
                     f" {item.stage} failed: {item.reason}"
                 )
+    if nats:
+        import asyncio
+
+        from stormwatch.cluster.config import ClusterSettings
+        from stormwatch.cluster.status import cluster_status
+
+        cluster = asyncio.run(cluster_status(ClusterSettings(nats_url=nats, prefix=prefix), store))
+        typer.echo(json.dumps(cluster.__dict__) if as_json else cluster.line())
     store.engine.dispose()
 
 

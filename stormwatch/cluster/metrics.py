@@ -26,4 +26,4 @@ SNAPSHOT_BYTES = Gauge(
 def serve(port: int | None) -> None:
     """Serve /metrics on ``port`` (0: any free port; None: not at all)."""
     if port is not None:
-        start_http_server(port, addr="0.0.0.0")
+        start_http_server(port, addr="127.0.0.1")

@@ -155,6 +155,7 @@ class Cluster:
     lease_seconds: float = 5.0
     snapshot_seconds: float = 5.0
     processes: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
+    extra: dict[str, list[str]] = field(default_factory=dict)  # more options for the next start of a role
 
     def common(self) -> list[str]:
         return ["--nats", NATS_URL, "--prefix", self.prefix]
@@ -192,7 +193,12 @@ class Cluster:
         for _ in range(count):
             number = len(self.processes.get(role, []))
             log = (self.log_dir / f"{role}-{number}-{time.monotonic_ns()}.log").open("wb")
-            process = subprocess.Popen(self.command(role), stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+            process = subprocess.Popen(
+                [*self.command(role), *self.extra.pop(role, [])],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+            )
             self.processes.setdefault(role, []).append(process)
 
     def kill(self, role: str, index: int = 0) -> None:
