@@ -50,6 +50,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
     ),
     "playbook": ("stormwatch.playbook.cli", "playbook_app", "Check and read playbooks.", True),
     "report": ("stormwatch.report.cli", "report_app", "Crisis reports and reviews as HTML or PDF.", True),
+    "worker": (
+        "stormwatch.cluster.cli",
+        "worker_app",
+        "Scale-out roles on NATS JetStream: listen, analyze, detect, respond.",
+        True,
+    ),
 }
 
 
@@ -259,6 +265,13 @@ def status(
     language: Annotated[
         str | None, typer.Option("--language", help="en or pl (default: STORMWATCH_LANGUAGE, else en).")
     ] = None,
+    nats: Annotated[
+        str | None,
+        typer.Option("--nats", envvar="STORMWATCH_NATS_URL", help="Scale-out mode: also the cluster's lag."),
+    ] = None,
+    prefix: Annotated[
+        str, typer.Option("--prefix", envvar="STORMWATCH_CLUSTER_PREFIX", help="The cluster's stream prefix.")
+    ] = "stormwatch",
 ) -> None:
     """Per workspace: mentions waiting for analysis, mentions set aside (with why), open crises."""
     import json
@@ -297,6 +310,14 @@ def status(
             )
             for item in aside:
                 typer.echo(said.set_aside_line(item, locale))
+    if nats:
+        import asyncio
+
+        from stormwatch.cluster.config import ClusterSettings
+        from stormwatch.cluster.status import cluster_status
+
+        cluster = asyncio.run(cluster_status(ClusterSettings(nats_url=nats, prefix=prefix), store))
+        typer.echo(json.dumps(cluster.__dict__) if as_json else cluster.line())
     store.engine.dispose()
 
 

@@ -269,6 +269,16 @@ class LivePipeline:
             )
         return BatchOutcome(set_aside=1)
 
+    def store_result(
+        self, session: Session, result: StepResult, stored_ids: dict[tuple[str, str, str], int]
+    ) -> None:
+        """Write a step's enrichments, counts, crises, alerts and signals (the cluster's detection
+        workers commit them with their stream position, in one transaction)."""
+        self._store(session, result, stored_ids)
+
+    def forget_closed_crises(self, session: Session) -> None:
+        self._forget_closed_crises(session)
+
     def _forget_closed_crises(self, session: Session) -> None:
         """People resolve and merge crises in the store; new signals must not join those any more."""
         self.pipeline.crises.keep_only({crisis.key for crisis in open_crises(session, self.workspace_id)})

@@ -52,6 +52,12 @@ class MentionAnalyzer:
 
     def enrich(self, mentions: Sequence[MentionIn]) -> list[EnrichedMention]:
         judgements = self.judge.judge([m.text for m in mentions], [m.lang for m in mentions])
+        return self.attach(mentions, judgements)
+
+    def attach(
+        self, mentions: Sequence[MentionIn], judgements: Sequence[TextJudgement]
+    ) -> list[EnrichedMention]:
+        """Group mentions judged elsewhere (the cluster's stateless analysis workers), in order."""
         return [
             EnrichedMention(mention, judgement, self._group(mention, fingerprint))
             for mention, judgement, fingerprint in zip(

@@ -4,6 +4,7 @@ from stormwatch.alerting.models import Alert
 from stormwatch.analysis.corrections import CauseCorrectionRecord
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.auth.models import ApiToken, AuditEvent, LoginThrottle, Membership, User, WebSession
+from stormwatch.cluster.models import PartitionPosition, PublishedMention
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
 from stormwatch.ingest.models import Mention, QuarantinedRecord, SetAsideMention
@@ -42,8 +43,10 @@ __all__ = [
     "Membership",
     "Mention",
     "Page",
+    "PartitionPosition",
     "Person",
     "Publication",
+    "PublishedMention",
     "QuarantinedRecord",
     "ReportDelivery",
     "ResponseDraft",
