@@ -97,8 +97,14 @@ def test_recommendations_follow_from_the_figures_with_their_reasons(quarter: Qua
     assert ("recurring_cause", "account_compromise") not in found  # once is not a pattern
     # Polana's negative share climbs through the quarter (generated so); Northwind's is flat.
     assert ("rising_negative", "Polana") in found and ("rising_negative", "Northwind Air") not in found
+    terms = {
+        (r.values["brand"], r.values["term"]) for r in recommend(figures, []) if r.kind == "trigger_term"
+    }
+    # "refund" and "answers" burst 150 minutes before each Northwind crisis; "ordinary" is in every
+    # post (no burst), "northwind" is the brand's name, and Polana's three "refund" posts are too few.
+    assert terms == {("Northwind Air", "refund"), ("Northwind Air", "answers")}
     refund = found[("trigger_term", "Northwind Air")]
-    assert refund.values["minutes"] == LEAD_MINUTES  # the first "refund" post came this much earlier
+    assert refund.values["minutes"] == LEAD_MINUTES  # the burst's first post came this much earlier
     assert {k for k, cause in found if k == "never_drilled"} == {"never_drilled"}
     assert ("never_drilled", "account_compromise") in found
     assert recommend(figures, [{"cause": "account_compromise"}]) != recommend(figures, [])
