@@ -11,6 +11,7 @@ workspace's time zone.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,7 +36,7 @@ from stormwatch.workspace.models import Brand
 BEFORE_CRISIS = timedelta(days=2)  # the chart shows the brand's usual days before the storm
 AFTER_CRISIS = timedelta(days=1)
 TOP = 8
-EARLY_TERM_WINDOW = timedelta(hours=24)  # how far before a crisis a trigger term is looked for
+EARLY_TERM_WINDOW = timedelta(hours=6)  # a burst longer before a crisis did not lead into it
 USUAL_WINDOW = timedelta(days=7)  # a term's usual rate: the week before that day
 BURST_MIN_POSTS = 5  # an hour with fewer posts using a term is no signal, whatever its usual rate
 BURST_RATIO = 4.0
@@ -270,14 +271,13 @@ def _crises_of(
 
 def _early_terms(session: Session, crisis: Crisis, terms: list[str]) -> list[dict[str, Any]]:
     """The crisis's story terms (not yet trigger terms, nor the brand's own name) that were already
-    bursting before it opened: the first hour in the day before with at least
-    :data:`BURST_MIN_POSTS` posts using the term and :data:`BURST_RATIO` times its usual hourly rate
-    (over the week before that day). How much earlier a trigger on the term would have fired."""
+    bursting in the hours before it opened (:func:`_first_burst`), and how much earlier a trigger
+    on the term would have fired."""
     brand = session.get_one(Brand, crisis.brand_id)
     ignored = {t.casefold() for t in [*(brand.trigger_terms or []), *(brand.keywords or [])]}
     ignored |= {word.casefold() for word in brand.name.split()}
     ignored |= {handle.casefold() for handle in brand.own_handles or []}
-    day_before = crisis.opened_at - EARLY_TERM_WINDOW
+    lead_start = crisis.opened_at - EARLY_TERM_WINDOW
     found = []
     for term in terms:
         if term.casefold().lstrip("@#") in ignored:
@@ -288,29 +288,32 @@ def _early_terms(session: Session, crisis: Crisis, terms: list[str]) -> list[dic
                 select(Mention.created_at)
                 .where(
                     Mention.brand_id == crisis.brand_id,
-                    Mention.created_at >= day_before - USUAL_WINDOW,
+                    Mention.created_at >= lead_start - USUAL_WINDOW,
                     Mention.created_at < crisis.opened_at,
                     Mention.text.ilike(f"%{escaped}%", escape="\\"),
                 )
                 .order_by(Mention.created_at)
             )
         )
-        usual = sum(1 for moment in times if moment < day_before) / (USUAL_WINDOW / timedelta(hours=1))
-        burst = _first_burst([t for t in times if t >= day_before], max(BURST_MIN_POSTS, BURST_RATIO * usual))
+        burst = _first_burst(times, lead_start)
         if burst is not None:
             minutes = round((crisis.opened_at - burst).total_seconds() / 60)
             found.append({"term": term, "first_at": burst, "minutes_earlier": minutes})
     return found
 
 
-def _first_burst(times: list[datetime], threshold: float) -> datetime | None:
-    """The first post that starts an hour with at least ``threshold`` posts (``times`` sorted)."""
-    end = 0
-    for start, moment in enumerate(times):
-        end = max(end, start)
-        while end < len(times) and times[end] < moment + timedelta(hours=1):
-            end += 1
-        if end - start >= threshold:
+def _first_burst(times: list[datetime], since: datetime) -> datetime | None:
+    """The first post after ``since`` that starts an hour with at least :data:`BURST_MIN_POSTS` posts
+    and :data:`BURST_RATIO` times as many as the same hour held on average on the days before
+    (``times``: sorted, reaching :data:`USUAL_WINDOW` before ``since``): a daily peak is no burst."""
+    hour, days = timedelta(hours=1), USUAL_WINDOW.days
+
+    def posts(start: datetime) -> int:
+        return bisect_left(times, start + hour) - bisect_left(times, start)
+
+    for moment in times[bisect_left(times, since) :]:
+        usual = sum(posts(moment - timedelta(days=n)) for n in range(1, days + 1)) / days
+        if posts(moment) >= max(BURST_MIN_POSTS, BURST_RATIO * usual):
             return moment
     return None
 

@@ -182,3 +182,18 @@ def test_both_reports_render_every_section_in_both_languages(quarter: Quarter, l
 def test_an_unknown_crisis_is_a_clear_error(quarter: Quarter) -> None:
     with pytest.raises(ReportError, match="no crisis 'nope'"):
         crisis_report_figures(quarter.store, quarter.workspace_id, "nope")
+
+
+def test_every_word_of_the_reports_is_said_in_polish() -> None:
+    from pathlib import Path
+
+    from stormwatch.i18n.catalogue import has
+    from stormwatch.report.recommend import MESSAGES
+
+    literal = re.compile(r"""_\(\s*(["'])(.+?)\1\s*\)""")
+    folder = Path(__file__).resolve().parents[2] / "stormwatch" / "report" / "templates"
+    found = {m.group(2) for path in folder.glob("*.html") for m in literal.finditer(path.read_text())}
+    found |= {text for pair in MESSAGES for text in pair}
+    found |= {"Mentions per day", "Known reach per hour", "Negative share per hour", "%(num)d crisis"}
+    assert len(found) > 80
+    assert not sorted(text for text in found if not has(text, "pl"))
