@@ -58,7 +58,8 @@ def report_router(store: Store, branding: ReportSettings) -> APIRouter:
         try:
             html = crisis_html(store, principal.workspace_id, key, locale=locale, branding=branding)
         except ReportError as error:
-            raise HTTPException(404, str(error)) from error
+            # Not the key back: the answer must read the same whether the crisis is elsewhere or nowhere.
+            raise HTTPException(404, "no such crisis in this workspace") from error
         except RenderError as error:
             raise HTTPException(503, str(error)) from error
         return answer(html, output, f"crisis-{key}-{locale}")

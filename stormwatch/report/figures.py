@@ -11,6 +11,7 @@ workspace's time zone.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,7 +36,10 @@ from stormwatch.workspace.models import Brand
 BEFORE_CRISIS = timedelta(days=2)  # the chart shows the brand's usual days before the storm
 AFTER_CRISIS = timedelta(days=1)
 TOP = 8
-EARLY_TERM_WINDOW = timedelta(hours=24)  # how far before a crisis a trigger term is looked for
+EARLY_TERM_WINDOW = timedelta(hours=6)  # a burst longer before a crisis did not lead into it
+USUAL_WINDOW = timedelta(days=7)  # a term's usual rate: the week before that day
+BURST_MIN_POSTS = 5  # an hour with fewer posts using a term is no signal, whatever its usual rate
+BURST_RATIO = 4.0
 
 
 class ReportError(ValueError):
@@ -120,6 +124,8 @@ def crisis_report_figures(
                 and event["kind"] in ("opened", "escalated", "deescalated", "reopened")
             ],
         }
+    opened = [s["severity"] for s in figures["severity_over_time"] if s["kind"] == "opened"]
+    figures["opened_severity"] = opened[0] if opened else crisis.severity
     figures["peak_severity"] = max([crisis.severity, *(s["severity"] for s in figures["severity_over_time"])])
     with service.acting_in(workspace_id):
         figures["response"] = service.crisis_detail(store, key, now)
@@ -264,32 +270,52 @@ def _crises_of(
 
 
 def _early_terms(session: Session, crisis: Crisis, terms: list[str]) -> list[dict[str, Any]]:
-    """The crisis's story terms that are not yet trigger terms of its brand, with the first post
-    that used one in the day before the crisis opened: how much earlier a trigger would have fired."""
-    watched = {
-        t.casefold()
-        for t in session.scalar(select(Brand.trigger_terms).where(Brand.id == crisis.brand_id)) or []
-    }
+    """The crisis's story terms (not yet trigger terms, nor the brand's own name) that were already
+    bursting in the hours before it opened (:func:`_first_burst`), and how much earlier a trigger
+    on the term would have fired."""
+    brand = session.get_one(Brand, crisis.brand_id)
+    ignored = {t.casefold() for t in [*(brand.trigger_terms or []), *(brand.keywords or [])]}
+    ignored |= {word.casefold() for word in brand.name.split()}
+    ignored |= {handle.casefold() for handle in brand.own_handles or []}
+    lead_start = crisis.opened_at - EARLY_TERM_WINDOW
     found = []
     for term in terms:
-        if term.casefold() in watched:
+        if term.casefold().lstrip("@#") in ignored:
             continue
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        first = session.scalar(
-            select(Mention.created_at)
-            .where(
-                Mention.brand_id == crisis.brand_id,
-                Mention.created_at >= crisis.opened_at - EARLY_TERM_WINDOW,
-                Mention.created_at < crisis.opened_at,
-                Mention.text.ilike(f"%{escaped}%", escape="\\"),
+        times = list(
+            session.scalars(
+                select(Mention.created_at)
+                .where(
+                    Mention.brand_id == crisis.brand_id,
+                    Mention.created_at >= lead_start - USUAL_WINDOW,
+                    Mention.created_at < crisis.opened_at,
+                    Mention.text.ilike(f"%{escaped}%", escape="\\"),
+                )
+                .order_by(Mention.created_at)
             )
-            .order_by(Mention.created_at)
-            .limit(1)
         )
-        if first is not None:
-            minutes = round((crisis.opened_at - first).total_seconds() / 60)
-            found.append({"term": term, "first_at": first, "minutes_earlier": minutes})
+        burst = _first_burst(times, lead_start)
+        if burst is not None:
+            minutes = round((crisis.opened_at - burst).total_seconds() / 60)
+            found.append({"term": term, "first_at": burst, "minutes_earlier": minutes})
     return found
+
+
+def _first_burst(times: list[datetime], since: datetime) -> datetime | None:
+    """The first post after ``since`` that starts an hour with at least :data:`BURST_MIN_POSTS` posts
+    and :data:`BURST_RATIO` times as many as the same hour held on average on the days before
+    (``times``: sorted, reaching :data:`USUAL_WINDOW` before ``since``): a daily peak is no burst."""
+    hour, days = timedelta(hours=1), USUAL_WINDOW.days
+
+    def posts(start: datetime) -> int:
+        return bisect_left(times, start + hour) - bisect_left(times, start)
+
+    for moment in times[bisect_left(times, since) :]:
+        usual = sum(posts(moment - timedelta(days=n)) for n in range(1, days + 1)) / days
+        if posts(moment) >= max(BURST_MIN_POSTS, BURST_RATIO * usual):
+            return moment
+    return None
 
 
 def _story_terms(session: Session, crisis: Crisis) -> list[str]:

@@ -26,7 +26,7 @@ class Recommendation:
 
 RECURRING_CAUSE = (
     "Review and rehearse the playbook for %(cause)s.",
-    "%(count)s crises in the period had this cause: %(crises)s.",
+    "Crises with this cause in the period: %(count)s (%(crises)s).",
 )
 LATE_STEP = (
     "Give these steps a standby owner or a realistic deadline: %(steps)s.",
@@ -42,7 +42,7 @@ RISING_NEGATIVE = (
 )
 NEVER_DRILLED = (
     "Run a drill of a crisis of %(cause)s.",
-    "%(count)s crises in the period had this cause, and it was never drilled.",
+    "Crises with this cause in the period: %(count)s, and it was never drilled.",
 )
 MESSAGES = (RECURRING_CAUSE, LATE_STEP, TRIGGER_TERM, RISING_NEGATIVE, NEVER_DRILLED)
 

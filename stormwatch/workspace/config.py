@@ -324,4 +324,16 @@ name = "Ben Carter"
 roles = ["lead", "approver"]
 brands = ["Northwind Air"]
 timezone = "America/New_York"
+
+# Reports (`stormwatch report ...`): the agency's look, and reviews sent as PDF on a schedule.
+# [report]
+# logo = "logo.svg"
+# colour = "#1f3a5f"
+# accent = "#c0392b"
+# language = "en"
+# [[report.schedule]]
+# name = "monthly-review"
+# every = "month"              # week | month | quarter
+# on = "first_working_day"     # or first_day
+# to = ["Anna Kowalska"]       # people above (their notify URLs) or apprise URLs
 """

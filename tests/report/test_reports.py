@@ -97,8 +97,14 @@ def test_recommendations_follow_from_the_figures_with_their_reasons(quarter: Qua
     assert ("recurring_cause", "account_compromise") not in found  # once is not a pattern
     # Polana's negative share climbs through the quarter (generated so); Northwind's is flat.
     assert ("rising_negative", "Polana") in found and ("rising_negative", "Northwind Air") not in found
+    terms = {
+        (r.values["brand"], r.values["term"]) for r in recommend(figures, []) if r.kind == "trigger_term"
+    }
+    # "refund" and "answers" burst 150 minutes before each Northwind crisis; "ordinary" is in every
+    # post (no burst), "northwind" is the brand's name, and Polana's three "refund" posts are too few.
+    assert terms == {("Northwind Air", "refund"), ("Northwind Air", "answers")}
     refund = found[("trigger_term", "Northwind Air")]
-    assert refund.values["minutes"] == LEAD_MINUTES  # the first "refund" post came this much earlier
+    assert refund.values["minutes"] == LEAD_MINUTES  # the burst's first post came this much earlier
     assert {k for k, cause in found if k == "never_drilled"} == {"never_drilled"}
     assert ("never_drilled", "account_compromise") in found
     assert recommend(figures, [{"cause": "account_compromise"}]) != recommend(figures, [])
@@ -176,3 +182,18 @@ def test_both_reports_render_every_section_in_both_languages(quarter: Quarter, l
 def test_an_unknown_crisis_is_a_clear_error(quarter: Quarter) -> None:
     with pytest.raises(ReportError, match="no crisis 'nope'"):
         crisis_report_figures(quarter.store, quarter.workspace_id, "nope")
+
+
+def test_every_word_of_the_reports_is_said_in_polish() -> None:
+    from pathlib import Path
+
+    from stormwatch.i18n.catalogue import has
+    from stormwatch.report.recommend import MESSAGES
+
+    literal = re.compile(r"""_\(\s*(["'])(.+?)\1\s*\)""")
+    folder = Path(__file__).resolve().parents[2] / "stormwatch" / "report" / "templates"
+    found = {m.group(2) for path in folder.glob("*.html") for m in literal.finditer(path.read_text())}
+    found |= {text for pair in MESSAGES for text in pair}
+    found |= {"Mentions per day", "Known reach per hour", "Negative share per hour", "%(num)d crisis"}
+    assert len(found) > 80
+    assert not sorted(text for text in found if not has(text, "pl"))

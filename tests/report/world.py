@@ -207,7 +207,7 @@ def _crisis(
         reach=20000,
         example_ids=(f"storm{n}-5",),
         summary="negative mentions rose tenfold",
-        terms=("refund", "answers"),
+        terms=("refund", "answers", "ordinary", "northwind"),
         story="refund",
     )
     update = CrisisUpdate(
