@@ -19,7 +19,7 @@ from rich.table import Column, Table
 from sqlalchemy import select
 
 from stormwatch.i18n.catalogue import translate
-from stormwatch.i18n.refusal import cli_language, said_in
+from stormwatch.i18n.refusal import Phrase, Term, cli_language, said_in
 from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import LANGUAGES as TEMPLATE_LANGUAGES
@@ -92,6 +92,16 @@ def _language(chosen: str | None = None) -> str:
         return cli_language(chosen)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--language") from error
+
+
+def _say(phrase: Phrase) -> None:
+    """What a command did, in the CLI's language (STORMWATCH_LANGUAGE; English when that is not one
+    Stormwatch speaks: the command has already been done, so it must not fail now)."""
+    try:
+        locale = cli_language()
+    except ValueError:
+        locale = "en"
+    out.print(escape(phrase.said_in(locale)), highlight=False)
 
 
 def _open(database: str | None, config: Path | None) -> tuple[Store, WorkspaceConfig]:
@@ -240,7 +250,7 @@ def ack(
     """Acknowledge: you have it. Stops the escalation."""
     store, _ = _open(database, config)
     changed = service.acknowledge(store, key, _actor(actor))
-    out.print(f"{key} acknowledged" if changed else f"{key} was already acknowledged")
+    _say(Phrase("%(key)s acknowledged" if changed else "%(key)s was already acknowledged", {"key": key}))
 
 
 @crisis_app.command()
@@ -256,7 +266,7 @@ def assign(
     """Give a playbook role (owner, comms, approver, legal...) in the crisis to a person."""
     store, _ = _open(database, config)
     service.assign(store, key, role, person, _actor(actor))
-    out.print(f"{person} is {role} of {key}")
+    _say(Phrase("%(person)s is %(role)s of %(key)s", {"person": person, "role": Term(role), "key": key}))
 
 
 @crisis_app.command()
@@ -271,7 +281,7 @@ def note(
     """Add a note to the timeline."""
     store, _ = _open(database, config)
     service.add_note(store, key, text, _actor(actor))
-    out.print(f"note added to {key}")
+    _say(Phrase("note added to %(key)s", {"key": key}))
 
 
 @crisis_app.command()
@@ -289,7 +299,7 @@ def status(
     """Move the crisis along its lifecycle."""
     store, _ = _open(database, config)
     service.set_status(store, key, new_status, _actor(actor), note_text)
-    out.print(f"{key} is {new_status}")
+    _say(Phrase("%(key)s is %(status)s", {"key": key, "status": Term(new_status)}))
 
 
 @crisis_app.command()
@@ -304,7 +314,7 @@ def step(
     """Mark a playbook step done."""
     store, _ = _open(database, config)
     service.complete_step(store, key, step_id, _actor(actor))
-    out.print(f"step {step_id} of {key} done")
+    _say(Phrase("step %(step)s of %(key)s done", {"step": step_id, "key": key}))
 
 
 @crisis_app.command()
@@ -319,7 +329,7 @@ def resolve(
     """Resolve the crisis."""
     store, _ = _open(database, config)
     service.resolve(store, key, _actor(actor), note_text)
-    out.print(f"{key} resolved; review it with `stormwatch crisis review {key}`")
+    _say(Phrase("%(key)s resolved; review it with `stormwatch crisis review %(key)s`", {"key": key}))
 
 
 @crisis_app.command()
@@ -334,7 +344,7 @@ def merge(
     """Merge crisis SOURCE into INTO (same brand): one story, one room."""
     store, _ = _open(database, config)
     service.merge(store, source, into, _actor(actor))
-    out.print(f"{source} merged into {into}")
+    _say(Phrase("%(key)s merged into %(into)s", {"key": source, "into": into}))
 
 
 @crisis_app.command()
@@ -406,7 +416,12 @@ def approve(
     """Approve a draft (not your own)."""
     store, _ = _open(database, config)
     drafts.approve_response(store, draft_id, _actor(actor), note_text)
-    out.print(f"draft #{draft_id} approved; publish it with `stormwatch crisis publish {draft_id} …`")
+    _say(
+        Phrase(
+            "draft #%(draft)s approved; publish it with `stormwatch crisis publish %(draft)s …`",
+            {"draft": draft_id},
+        )
+    )
 
 
 @crisis_app.command()
@@ -421,7 +436,7 @@ def reject(
     """Send a draft back with a reason."""
     store, _ = _open(database, config)
     drafts.reject_response(store, draft_id, _actor(actor), note_text)
-    out.print(f"draft #{draft_id} sent back: {note_text}", highlight=False)
+    _say(Phrase("draft #%(draft)s sent back: %(note)s", {"draft": draft_id, "note": note_text}))
 
 
 @crisis_app.command()
@@ -445,10 +460,15 @@ def publish(
         raise service.ResponseError("give either --webhook URL or --where PLACE")
     if webhook is not None:
         drafts.publish_response(store, draft_id, WebhookPublisher(webhook), _actor(actor))
-        out.print(f"draft #{draft_id} published to {webhook.split('://')[0]}://…", highlight=False)
+        _say(
+            Phrase(
+                "draft #%(draft)s published to %(target)s",
+                {"draft": draft_id, "target": webhook.split("://")[0] + "://…"},
+            )
+        )
     else:
         drafts.record_publication(store, draft_id, str(where), _actor(actor), reference=reference)
-        out.print(f"draft #{draft_id} recorded as posted on {where}", highlight=False)
+        _say(Phrase("draft #%(draft)s recorded as posted on %(where)s", {"draft": draft_id, "where": where}))
 
 
 @crisis_app.command("review")
@@ -529,7 +549,7 @@ def change(
     applied = review.decide_playbook_change(
         store, key, _actor(actor), approve=approve_change, library=_library(workspace)
     )
-    out.print(f"applied: {applied}" if applied else "rejected")
+    _say(Phrase("applied: %(path)s", {"path": applied}) if applied else Phrase("rejected"))
 
 
 @crisis_app.command()

@@ -290,13 +290,15 @@ def crisis_detail(session: Session, workspace_id: int, key: str) -> dict[str, An
     example_ids = {
         str(mention_id) for event in view["timeline"] for mention_id in event["data"].get("example_ids", [])
     }
+    # An account take-over is the one matter where the brand's own posts are the evidence.
+    taken_over = any(event["data"].get("signal") == "account_takeover" for event in view["timeline"])
     examples = session.execute(
         select(Mention, Enrichment)
         .outerjoin(Enrichment, Enrichment.mention_id == Mention.id)
         .where(
             Mention.brand_id == crisis.brand_id,
             Mention.external_id.in_(example_ids),
-            not_by_the_brand(session.get_one(Brand, crisis.brand_id)),
+            true() if taken_over else not_by_the_brand(session.get_one(Brand, crisis.brand_id)),
         )
         .order_by(Mention.author_followers.desc().nulls_last())
     )

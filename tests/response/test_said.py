@@ -80,12 +80,17 @@ def test_the_environment_chooses_the_language_and_an_unknown_one_is_a_usage_erro
     assert wrong.exit_code == 2 and "--language" in wrong.output
 
 
-def test_a_refusal_is_printed_in_polish(crisis: tuple[CliRunner, list[str], str]) -> None:
+def test_a_refusal_and_what_was_done_are_printed_in_polish(crisis: tuple[CliRunner, list[str], str]) -> None:
     runner, common, _ = crisis
     refused = runner.invoke(
         app, ["crisis", "note", "no-such-key", "x", *common], env={"STORMWATCH_LANGUAGE": "pl"}
     )
     assert refused.exit_code == 1 and "nie ma kryzysu 'no-such-key'" in refused.output
+    _, _, key = crisis
+    noted = runner.invoke(
+        app, ["crisis", "note", key, "Dzwonimy", *common], env={"STORMWATCH_LANGUAGE": "pl"}
+    )
+    assert noted.exit_code == 0 and f"dodano notatkę do {key}" in noted.output  # what was done, too
 
 
 def test_every_word_said_prints_has_a_polish_translation() -> None:
