@@ -226,6 +226,13 @@ def serve(
     database: Annotated[
         str | None, typer.Option(help="Database URL (default: STORMWATCH_DATABASE_URL or ./stormwatch.db).")
     ] = None,
+    web_only: Annotated[
+        bool,
+        typer.Option(
+            "--web-only",
+            help="Scale-out mode: only serve (pushes are stored; `stormwatch worker` processes them).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the dashboard and API, and analyse stored and pushed mentions continuously.
 
@@ -249,7 +256,8 @@ def serve(
     )
     try:
         console.print(f"Stormwatch on {runtime.serve(host, port)} (API docs at /docs)")
-        runtime.process_in_background()
+        if not web_only:
+            runtime.process_in_background()
         _wait_for_interrupt()
     finally:
         runtime.close()

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from stormwatch.store.db import Store
-from tests.cluster.harness import AlertInbox, Cluster, CrisisFact, replay_facts, slice_stream, workspace_file
+from tests.cluster.harness import (
+    AlertInbox,
+    Cluster,
+    CrisisFact,
+    drop_streams,
+    replay_facts,
+    slice_stream,
+    workspace_file,
+)
 
 
 @pytest.fixture
@@ -26,6 +34,7 @@ def cluster(postgres_url: str, inbox: AlertInbox, tmp_path: Path) -> Iterator[Cl
     running = Cluster(postgres_url, workspace_file(tmp_path / "workspace.toml", inbox.url), logs)
     yield running
     running.stop()
+    drop_streams(running.prefix)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ the benchmark: a fresh stream prefix each time, so parallel runs never share a s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import json
 import os
@@ -22,6 +24,8 @@ from sqlalchemy import func, select
 
 from stormwatch.alerting.models import Alert
 from stormwatch.analysis.enrichment import Enrichment
+from stormwatch.cluster.bus import connect
+from stormwatch.cluster.config import ClusterSettings
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.ingest.models import Mention
 from stormwatch.ingest.readers import read_records
@@ -155,6 +159,7 @@ class Cluster:
     lease_seconds: float = 5.0
     snapshot_seconds: float = 5.0
     processes: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
+    analysis_fast: bool = True  # as `stormwatch detect --fast`, which the tests compare with
     extra: dict[str, list[str]] = field(default_factory=dict)  # more options for the next start of a role
 
     def common(self) -> list[str]:
@@ -175,7 +180,7 @@ class Cluster:
                 *lease,
             ]
         if role == "analyze":
-            return [*base, "--fast", "--partitions", str(self.partitions)]
+            return [*base, *(["--fast"] if self.analysis_fast else []), "--partitions", str(self.partitions)]
         if role == "detect":
             return [
                 *base,
@@ -240,3 +245,17 @@ def drain(store: Store, cluster: Cluster, expected: int, timeout: float) -> Prog
             return state
         time.sleep(0.5)
     raise AssertionError(f"not drained in {timeout}s: {progress(store)}\n{cluster.logs()}")
+
+
+def drop_streams(prefix: str) -> None:
+    """Remove a run's streams and lease bucket from the server (they would stay for eight days)."""
+
+    async def drop() -> None:
+        settings = ClusterSettings(nats_url=NATS_URL, prefix=prefix)
+        client, js = await connect(settings)
+        for name in (settings.stored_stream, settings.analysed_stream, f"KV_{settings.lease_bucket}"):
+            with contextlib.suppress(Exception):
+                await js.delete_stream(name)
+        await client.close()
+
+    asyncio.run(drop())
