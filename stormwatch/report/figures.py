@@ -93,7 +93,9 @@ def crisis_report_figures(
         if room is None or found is None:
             raise ReportError(f"no crisis {key!r} in this workspace")
         crisis, brand = found
-        zone = workspace_zone(session, workspace_id, session.get(Brand, crisis.brand_id))
+        brand_row = session.get_one(Brand, crisis.brand_id)
+        own = {handle.casefold() for handle in brand_row.own_handles or []}
+        zone = workspace_zone(session, workspace_id, brand_row)
         latest = queries.latest_mention_at(session, workspace_id) or now
         end = crisis.closed_at or max(crisis.last_signal_at, min(latest, now))
         since = _hour(crisis.opened_at - BEFORE_CRISIS)
@@ -124,6 +126,8 @@ def crisis_report_figures(
                 and event["kind"] in ("opened", "escalated", "deescalated", "reopened")
             ],
         }
+    # The crisis room's story posts without the brand's own replies (they answer the storm, not make it).
+    figures["story_posts"] = [p for p in room["story"] if (p["author"] or "").casefold() not in own][:TOP]
     opened = [s["severity"] for s in figures["severity_over_time"] if s["kind"] == "opened"]
     figures["opened_severity"] = opened[0] if opened else crisis.severity
     figures["peak_severity"] = max([crisis.severity, *(s["severity"] for s in figures["severity_over_time"])])
