@@ -94,7 +94,6 @@ def crisis_report_figures(
             raise ReportError(f"no crisis {key!r} in this workspace")
         crisis, brand = found
         brand_row = session.get_one(Brand, crisis.brand_id)
-        own = {handle.casefold() for handle in brand_row.own_handles or []}
         zone = workspace_zone(session, workspace_id, brand_row)
         latest = queries.latest_mention_at(session, workspace_id) or now
         end = crisis.closed_at or max(crisis.last_signal_at, min(latest, now))
@@ -116,6 +115,10 @@ def crisis_report_figures(
             "reach": [reach.get(datetime.fromtimestamp(t, UTC), 0) for t in chart["series"]["t"] if t],
             "share": charts.shares(session, crisis.brand_id, _hour(crisis.opened_at), during_until),
             "top_posts": charts.top_posts(session, crisis.brand_id, crisis.opened_at, during_until, TOP),
+            # What made the storm: its negative posts, widest reach first (the press's other news left out).
+            "negative_posts": charts.top_posts(
+                session, crisis.brand_id, crisis.opened_at, during_until, TOP, sentiment="negative"
+            ),
             "top_accounts": charts.top_accounts(
                 session, crisis.brand_id, crisis.opened_at, during_until, TOP
             ),
@@ -126,8 +129,6 @@ def crisis_report_figures(
                 and event["kind"] in ("opened", "escalated", "deescalated", "reopened")
             ],
         }
-    # The crisis room's story posts without the brand's own replies (they answer the storm, not make it).
-    figures["story_posts"] = [p for p in room["story"] if (p["author"] or "").casefold() not in own][:TOP]
     opened = [s["severity"] for s in figures["severity_over_time"] if s["kind"] == "opened"]
     figures["opened_severity"] = opened[0] if opened else crisis.severity
     figures["peak_severity"] = max([crisis.severity, *(s["severity"] for s in figures["severity_over_time"])])
