@@ -93,7 +93,8 @@ def crisis_report_figures(
         if room is None or found is None:
             raise ReportError(f"no crisis {key!r} in this workspace")
         crisis, brand = found
-        zone = workspace_zone(session, workspace_id, session.get(Brand, crisis.brand_id))
+        brand_row = session.get_one(Brand, crisis.brand_id)
+        zone = workspace_zone(session, workspace_id, brand_row)
         latest = queries.latest_mention_at(session, workspace_id) or now
         end = crisis.closed_at or max(crisis.last_signal_at, min(latest, now))
         since = _hour(crisis.opened_at - BEFORE_CRISIS)
@@ -114,6 +115,10 @@ def crisis_report_figures(
             "reach": [reach.get(datetime.fromtimestamp(t, UTC), 0) for t in chart["series"]["t"] if t],
             "share": charts.shares(session, crisis.brand_id, _hour(crisis.opened_at), during_until),
             "top_posts": charts.top_posts(session, crisis.brand_id, crisis.opened_at, during_until, TOP),
+            # What made the storm: its negative posts, widest reach first (the press's other news left out).
+            "negative_posts": charts.top_posts(
+                session, crisis.brand_id, crisis.opened_at, during_until, TOP, sentiment="negative"
+            ),
             "top_accounts": charts.top_accounts(
                 session, crisis.brand_id, crisis.opened_at, during_until, TOP
             ),

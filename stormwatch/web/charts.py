@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.crisis.models import Crisis
 from stormwatch.detection.baseline import HourlyBaseline
 from stormwatch.detection.gaps import COVERAGE_GAP
@@ -205,18 +206,28 @@ def _own_handles(session: Session, brand_id: int) -> list[str]:
 
 
 def top_posts(
-    session: Session, brand_id: int, since: datetime, until: datetime, limit: int = TOP_POSTS
+    session: Session,
+    brand_id: int,
+    since: datetime,
+    until: datetime,
+    limit: int = TOP_POSTS,
+    sentiment: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The widest-reaching posts of the period, the brand's own left out."""
+    """The widest-reaching posts of the period (of one ``sentiment`` if given), the brand's own left out."""
     own_handles = _own_handles(session, brand_id)
     # The ids first (the brand/time index and a top-N sort), then only those rows with their analysis.
     # The brand's own posts are left out: its big account would top the list with its own replies.
-    ids = session.scalars(
+    query = (
         select(Mention.id)
         .where(Mention.brand_id == brand_id, Mention.created_at >= since, Mention.created_at < until)
         .where(or_(Mention.author.is_(None), func.lower(Mention.author).not_in(own_handles)))
-        .order_by(Mention.author_followers.desc().nulls_last(), Mention.id)
-        .limit(limit)
+    )
+    if sentiment is not None:
+        query = query.join(Enrichment, Enrichment.mention_id == Mention.id).where(
+            Enrichment.sentiment == sentiment
+        )
+    ids = session.scalars(
+        query.order_by(Mention.author_followers.desc().nulls_last(), Mention.id).limit(limit)
     )
     return mentions_by_id(session, list(ids))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from stormwatch.cli import app
@@ -90,3 +91,28 @@ def test_the_workspace_files_logo_and_colours_are_used(tmp_path: Path) -> None:
         terminal_width=300,
     )
     assert result.exit_code == 1 and "cannot read the logo" in " ".join(result.output.split())
+
+
+def test_pdf_without_chromium_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = f"sqlite:///{tmp_path / 'nopdf.db'}"
+    quarter = build_quarter(Store.open(database))
+    quarter.store.engine.dispose()
+    monkeypatch.setenv("STORMWATCH_CHROMIUM", str(tmp_path / "no-chromium"))
+    result = CliRunner().invoke(app, ["report", "crisis", quarter.keys[0], "--pdf", "--database", database])
+    assert result.exit_code == 1
+    assert "PDF output needs Chromium" in " ".join(result.output.split())
+    assert not list(Path.cwd().glob("crisis-*.pdf"))  # nothing half-written
+
+
+def test_send_due_reports_what_it_did(tmp_path: Path) -> None:
+    config = tmp_path / "workspace.toml"
+    config.write_text(
+        '[workspace]\nname = "Default workspace"\n[[report.schedule]]\nname = "monthly"\nto = ["Nobody"]\n',
+        encoding="utf-8",
+    )
+    database = f"sqlite:///{tmp_path / 'due.db'}"
+    quarter = build_quarter(Store.open(database))
+    quarter.store.engine.dispose()
+    result = CliRunner().invoke(app, ["report", "send-due", "--config", str(config), "--database", database])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "monthly" in said and "no person 'Nobody'" in said

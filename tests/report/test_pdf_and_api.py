@@ -184,3 +184,25 @@ def test_the_demos_crises_are_reported_from_the_replayed_store(tmp_path: Path) -
         assert "Podsumowanie" in html
     finally:
         store.engine.dispose()
+
+
+def test_the_crisis_room_and_the_dashboard_link_to_the_reports(tmp_path: Path) -> None:
+    from tests.web.conftest import _start
+
+    started = _start(tmp_path)
+    site = next(started)
+    try:
+        tenant = site.tenants["acme"]
+        with site.browser(tenant.users["viewer"]) as browser:
+            room = browser.get(f"/crises/{tenant.crisis_key}").text
+            link = f"/api/reports/crises/{tenant.crisis_key}?format=html&language=en"
+            assert link in room and f"/api/reports/crises/{tenant.crisis_key}?format=pdf" in room
+            report = browser.get(link)
+            assert report.status_code == 200 and tenant.marker in report.text  # the viewer's own crisis
+            dashboard = browser.get("/").text
+            assert "/api/reports/review?brand=Shared%20Brand&from=" in dashboard
+            review_link = dashboard.split('href="/api/reports/review?')[1].split('"')[0]
+            review = browser.get(f"/api/reports/review?{review_link}".replace("format=pdf", "format=html"))
+            assert review.status_code == 200 and "Shared Brand" in review.text
+    finally:
+        next(started, None)

@@ -142,6 +142,11 @@ def test_the_crisis_report_figures_are_the_stores(quarter: Quarter) -> None:
         )
     assert figures["top_posts"][0]["author"] == widest
     assert figures["peak_severity"] == CRISES[0][4]
+    negative = figures["negative_posts"]
+    assert negative and all(p["sentiment"] == "negative" and p["author"] != "northwindair" for p in negative)
+    assert [p["author_followers"] for p in negative] == sorted(
+        (p["author_followers"] for p in negative), reverse=True
+    )
 
 
 @pytest.mark.parametrize("locale", ["en", "pl"])
