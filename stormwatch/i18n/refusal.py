@@ -58,13 +58,15 @@ class Refusal(Exception):
     """Something a person asked for that cannot be done, and why, in any language of the catalogue."""
 
     def __init__(self, msgid: str, /, **params: object) -> None:
-        self.msgid = msgid
-        self.params = params
-        super().__init__(self.said_in("en"))
+        self.phrase = Phrase(msgid, params)
+        super().__init__(self.phrase.said_in("en"))
+
+    @property
+    def msgid(self) -> str:
+        return self.phrase.msgid
 
     def said_in(self, locale: str) -> str:
-        values = {name: said(value, locale) for name, value in self.params.items()}
-        return translate(self.msgid, locale) % values
+        return self.phrase.said_in(locale)
 
 
 def said(value: object, locale: str) -> str:

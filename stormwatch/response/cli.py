@@ -572,6 +572,7 @@ def replies(
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     config: ConfigOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Customer response times: first-reply times, SLA breaches and the waiting backlog, per brand and person."""
     store, workspace = _open(database, config)
@@ -590,9 +591,8 @@ def replies(
 
         _print_json(asdict(report))
         return
-    table = Table(
-        "brand", "SLA", "need answer", "answered", "waiting", "breaches", "median min", "p90 min", "backlog"
-    )
+    locale = _language(language)
+    table = Table(*said.columns(said.REPLY_COLUMNS, locale))
     for name, stats in report.brands.items():
         backlog = ", ".join(f"{label}: {count}" for label, count in stats.backlog.items() if count)
         table.add_row(
@@ -608,7 +608,7 @@ def replies(
         )
     out.print(table)
     if report.people:
-        people = Table("person", "replies", "median min", "late")
+        people = Table(*said.columns(said.PEOPLE_COLUMNS, locale))
         for name, person in report.people.items():
             people.add_row(name, str(person.replies), str(person.median_minutes or "-"), str(person.late))
         out.print(people)

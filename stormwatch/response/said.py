@@ -22,6 +22,10 @@ from stormwatch.playbook.models import Playbook
 LIST_COLUMNS = ("crisis", "brand", "status", "sev", "cause", "opened at", "playbook", "owner")
 STEP_COLUMNS = ("due", "step", "role", "done")
 TIMELINE_COLUMNS = ("at", "what", "who", "message")
+REPLY_COLUMNS = (
+    "brand", "SLA", "need answer", "answered", "waiting", "breaches", "median min", "p90 min", "backlog",
+)  # fmt: skip
+PEOPLE_COLUMNS = ("person", "replies", "median min", "late")
 
 
 def _(msgid: str, locale: str, /, **values: object) -> str:

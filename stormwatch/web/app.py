@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -103,7 +104,8 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code in PAGE_STATUSES and _wants_html(request):
-            return error_page(request, error.status_code, error.detail)
+            # The page looks up who is asking (the database): not on the event loop.
+            return await run_in_threadpool(error_page, request, error.status_code, error.detail)
         return await method_not_allowed(request, error)
 
     @app.exception_handler(NotLoggedIn)

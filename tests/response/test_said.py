@@ -104,7 +104,15 @@ def test_every_word_said_prints_has_a_polish_translation() -> None:
         and isinstance(node.args[0], ast.Constant)
     }
     words = (
-        literal | set(said.LIST_COLUMNS + said.STEP_COLUMNS + said.TIMELINE_COLUMNS) | {"Steps", "Timeline"}
+        literal
+        | set(
+            said.LIST_COLUMNS
+            + said.STEP_COLUMNS
+            + said.TIMELINE_COLUMNS
+            + said.REPLY_COLUMNS
+            + said.PEOPLE_COLUMNS
+        )
+        | {"Steps", "Timeline"}
     )
     assert len(words) > 20
     assert sorted(w for w in words if not has(w, "pl")) == []

@@ -15,8 +15,7 @@ def _authors(view: dict[str, list[dict[str, object]]], part: str) -> set[object]
     return {post["author"] for post in view[part]}
 
 
-def test_the_brands_own_posts_are_neither_read_first_nor_story_posts(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'own.db'}")
+def test_the_brands_own_posts_are_neither_read_first_nor_story_posts(store: Store) -> None:
     tenant = build_world(store, hours=42, per_hour=6)["acme"]
     with store.session() as session:
         before = queries.crisis_detail(session, tenant.workspace_id, tenant.crisis_key)
@@ -28,7 +27,6 @@ def test_the_brands_own_posts_are_neither_read_first_nor_story_posts(tmp_path: P
         assert after is not None
         assert "user0" not in _authors(after, "examples") | _authors(after, "story")
         assert _authors(after, "story") == _authors(before, "story") - {"user0"}  # the public's stay
-    store.engine.dispose()
 
 
 def test_an_account_take_over_keeps_the_brands_own_posts_to_read_first(tmp_path: Path) -> None:
