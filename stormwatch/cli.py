@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
         True,
     ),
     "playbook": ("stormwatch.playbook.cli", "playbook_app", "Check and read playbooks.", True),
+    "drill": ("stormwatch.drill.cli", "drill_app", "Drills: train on a scripted crisis, scored.", True),
 }
 
 

@@ -6,6 +6,7 @@ from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.auth.models import ApiToken, AuditEvent, LoginThrottle, Membership, User, WebSession
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
+from stormwatch.drill.models import DrillRun
 from stormwatch.ingest.models import Mention, QuarantinedRecord, SetAsideMention
 from stormwatch.response.models import (
     Assignment,
@@ -35,6 +36,7 @@ __all__ = [
     "CrisisLink",
     "CrisisPlan",
     "CrisisReview",
+    "DrillRun",
     "Enrichment",
     "HourlyCount",
     "LoginThrottle",

@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from stormwatch.drill.api import DrillDriver, drills_router
+from stormwatch.drill.pages import drill_pages
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.sources.api import sources_router
@@ -48,6 +50,7 @@ def create_app(
     sources_workspace_id: int | None = None,
     window: TimeWindow = DEFAULT_WINDOW,
     trusted_proxies: Sequence[str] = (),
+    drills: DrillDriver | None = None,
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed (it should
     only wake the analysis: the push answers once the mentions are stored).
@@ -58,7 +61,8 @@ def create_app(
     their health, for that workspace's users, and their webhooks (checked by their own secrets).
     ``window``: the dates pushed mentions may have (the workspace file's ``[ingest]``).
     Only requests from ``trusted_proxies`` (addresses or networks) may say, in X-Forwarded-For,
-    which client they carry.
+    which client they carry. ``drills``: what starting a drill needs (the runtime's pipelines);
+    without it drills can be watched and steered but not started here.
     """
     app = FastAPI(
         title="Stormwatch",
@@ -79,6 +83,8 @@ def create_app(
     library = playbooks or PlaybookLibrary.load()
     app.include_router(build_api(store, library, after_push, window=window))
     app.include_router(build_pages(store, library))
+    app.include_router(drills_router(store, drills))
+    app.include_router(drill_pages(store, drills))
     if sources_workspace_id is not None:
         guard = only_workspace(sources_workspace_id)
         app.include_router(sources_router(store, sources_workspace_id, sources, guard=guard, window=window))

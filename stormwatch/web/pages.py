@@ -25,6 +25,7 @@ from stormwatch.auth.service import (
 )
 from stormwatch.backlog import backlog
 from stormwatch.crisis.service import CLOSE_PROPOSED
+from stormwatch.drill.marking import is_drill
 from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import Playbook
@@ -81,7 +82,12 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             zone = context.get("zone") or (
                 workspace_zone(session, principal.workspace_id) if principal is not None else ZoneInfo("UTC")
             )
-        base = helpers(locale, zone, context.get("plan")) | {"principal": principal, "workspaces": workspaces}
+            banner = principal is not None and is_drill(session, principal.workspace_id)
+        base = helpers(locale, zone, context.get("plan")) | {
+            "principal": principal,
+            "workspaces": workspaces,
+            "drill_banner": banner,  # every page of a drill's workspace says it is a drill
+        }
         return TEMPLATES.TemplateResponse(request, name, base | context, status_code=status)
 
     def login_form(request: Request, target: str, error: str | None, status: int = 200) -> HTMLResponse:
