@@ -24,6 +24,8 @@ from stormwatch.response import drafts
 from stormwatch.response.service import ResponseError, acting_in
 from stormwatch.store.db import Store
 from stormwatch.web.actions import actor_name
+from stormwatch.web.api import RowId
+from stormwatch.web.schemas import Message
 from stormwatch.web.security import require
 
 Reader = Annotated[Principal, Depends(require("read"))]
@@ -77,8 +79,9 @@ class ScenarioOut(BaseModel):
 
 def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
     api = APIRouter(prefix="/api/drills", tags=["drills"])
+    refused: dict[int | str, dict[str, Any]] = {404: {"model": Message}, 409: {"model": Message}}
 
-    def own_run(principal: Principal, run_id: int, *, facilitator: bool = False) -> DrillRun:
+    def own_run(principal: Principal, run_id: RowId, *, facilitator: bool = False) -> DrillRun:
         with store.session() as session:
             run = session.get(DrillRun, run_id)
             allowed = run is not None and (
@@ -90,7 +93,7 @@ def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
             session.expunge(run)
             return run
 
-    def state(run_id: int) -> dict[str, Any]:
+    def state(run_id: RowId) -> dict[str, Any]:
         return drills.status(store, run_id)
 
     def refusing(action: Callable[[], Any]) -> Any:
@@ -118,12 +121,13 @@ def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
             ids = [run.id for run in runs]
         return [state(run_id) for run_id in ids]
 
-    @api.post("", status_code=201, responses={503: {"description": "drills start from `stormwatch serve`"}})
+    @api.post("", status_code=201, responses=refused)
     def start(principal: Manage, body: StartIn) -> dict[str, Any]:
         """Start a drill from this (real) workspace: its sandbox is made, the warm-up analysed, the clock started."""
         if driver is None:
+            # 409, not a 5xx: the server is fine, it was started without the pipelines a drill needs.
             raise HTTPException(
-                503,
+                409,
                 "this server cannot run drills; start one with `stormwatch serve` or `stormwatch drill run`",
             )
         try:
@@ -145,47 +149,47 @@ def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
                 "last_per_cause": history.last_per_cause(session, principal.workspace_id, brand=brand),
             }
 
-    @api.get("/{run_id}")
-    def show(principal: Reader, run_id: int) -> dict[str, Any]:
+    @api.get("/{run_id}", responses=refused)
+    def show(principal: Reader, run_id: RowId) -> dict[str, Any]:
         """Where the drill stands: clock, injects, branches, crises, the team's actions, the scorecard."""
         own_run(principal, run_id)
         return state(run_id)
 
-    @api.post("/{run_id}/pause")
-    def pause(principal: Manage, run_id: int) -> dict[str, Any]:
+    @api.post("/{run_id}/pause", responses=refused)
+    def pause(principal: Manage, run_id: RowId) -> dict[str, Any]:
         own_run(principal, run_id, facilitator=True)
         refusing(lambda: drills.pause(store, run_id))
         return state(run_id)
 
-    @api.post("/{run_id}/resume")
-    def resume(principal: Manage, run_id: int) -> dict[str, Any]:
+    @api.post("/{run_id}/resume", responses=refused)
+    def resume(principal: Manage, run_id: RowId) -> dict[str, Any]:
         own_run(principal, run_id, facilitator=True)
         refusing(lambda: drills.resume(store, run_id))
         return state(run_id)
 
-    @api.post("/{run_id}/skip")
-    def skip(principal: Manage, run_id: int, body: SkipIn) -> dict[str, Any]:
+    @api.post("/{run_id}/skip", responses=refused)
+    def skip(principal: Manage, run_id: RowId, body: SkipIn) -> dict[str, Any]:
         """Move the clock ahead; the skipped posts arrive with the times they were written for."""
         own_run(principal, run_id, facilitator=True)
         refusing(lambda: drills.skip(store, run_id, timedelta(minutes=body.minutes)))
         return state(run_id)
 
-    @api.post("/{run_id}/inject")
-    def inject(principal: Manage, run_id: int, body: InjectIn) -> dict[str, Any]:
+    @api.post("/{run_id}/inject", responses=refused)
+    def inject(principal: Manage, run_id: RowId, body: InjectIn) -> dict[str, Any]:
         """Fire an inject by hand, now."""
         own_run(principal, run_id, facilitator=True)
         refusing(lambda: drills.fire(store, run_id, body.inject))
         return state(run_id)
 
-    @api.post("/{run_id}/stop")
-    def stop(principal: Manage, run_id: int) -> dict[str, Any]:
+    @api.post("/{run_id}/stop", responses=refused)
+    def stop(principal: Manage, run_id: RowId) -> dict[str, Any]:
         """End the drill and score it."""
         own_run(principal, run_id, facilitator=True)
         refusing(lambda: drills.stop(store, run_id))
         return state(run_id)
 
-    @api.post("/{run_id}/ratings")
-    def rate(principal: Manage, run_id: int, body: RatingIn) -> dict[str, Any]:
+    @api.post("/{run_id}/ratings", responses=refused)
+    def rate(principal: Manage, run_id: RowId, body: RatingIn) -> dict[str, Any]:
         """An observer's rating of a participant (1–5), shown beside the rule-based scorecard."""
         own_run(principal, run_id, facilitator=True)
         refusing(
@@ -193,8 +197,8 @@ def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
         )
         return state(run_id)
 
-    @api.post("/{run_id}/drafts/{draft_id}/publish")
-    def publish(principal: Act, run_id: int, draft_id: int) -> dict[str, Any]:
+    @api.post("/{run_id}/drafts/{draft_id}/publish", responses=refused)
+    def publish(principal: Act, run_id: RowId, draft_id: RowId) -> dict[str, Any]:
         """Publish an approved draft of the drill's crisis: to the sandbox only, never to a network."""
         run = own_run(principal, run_id)
         with acting_in(run.workspace_id):

@@ -41,6 +41,15 @@ def timeline(state: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [{"minute": i["minute"], "side": "inject", "text": i["title"]} for i in state["injects"]]
     rows += [{"minute": b["minute"], "side": "branch", "text": b["note"]} for b in state["branches"]]
     rows += [
+        {
+            "minute": c["minute"],
+            "side": "detected",
+            "text": f"{c['key']} · {c['cause'] or '—'} · {c['severity']}",
+        }
+        for c in state["crises"]
+        if c.get("minute") is not None
+    ]
+    rows += [
         {"minute": a["minute"], "side": "team", "text": f"{a['actor']}: {a['message']}"}
         for a in state["actions"]
     ]

@@ -446,7 +446,11 @@ def status(store: Store, run_id: int, now: datetime | None = None) -> dict[str, 
                 {"id": f.branch, "minute": round(f.at.total_seconds() / 60, 1), "note": current.scenario.branch(f.branch).note}
                 for f in due.fired
             ],
-            "crises": [{"key": c.key, "status": c.status, "severity": c.severity, "cause": c.cause, "opened_at": c.opened_at.isoformat()} for c in crises],
+            "crises": [
+                {"key": c.key, "status": c.status, "severity": c.severity, "cause": c.cause, "opened_at": c.opened_at.isoformat(),
+                 "minute": round((c.opened_at - run.origin).total_seconds() / 60, 1)}
+                for c in crises
+            ],
             "actions": [
                 {"minute": round((e.at - run.origin).total_seconds() / 60, 1), "kind": e.kind, "actor": e.actor, "message": e.message}
                 for e in events
