@@ -319,7 +319,12 @@ def report_command(
         typer.Option("-o", "--output", help="Write the HTML here (default: print the scorecard)."),
     ] = None,
     language: Annotated[str, typer.Option("--language", help="en or pl")] = "en",
+    propose: Annotated[
+        bool, typer.Option("--propose", help="Propose its playbook changes through the crisis review.")
+    ] = False,
+    actor: ActorOption = None,
     database: DatabaseOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """The drill report: timeline of injects and actions, scorecard, what went well, what to change."""
     from stormwatch.drill import report, service
@@ -331,7 +336,6 @@ def report_command(
     if output is not None:
         output.write_text(report.render_report(state, language), encoding="utf-8")
         out.print(f"report written to {output}")
-        return
     card = state["scorecard"]
     out.print(f"drill {run} · {state['title']} · score {card['score']:g}/100", highlight=False)
     for measure in card["measures"]:
@@ -340,9 +344,22 @@ def report_command(
             highlight=False,
         )
     for change in card["playbook_changes"]:
-        out.print(
-            f"  propose: stormwatch crisis review {card['crisis']} --change '{change}'", highlight=False
-        )
+        out.print(f"  suggested playbook change: {change}", highlight=False)
+    if propose:
+        with store.session() as session:
+            source = service.get_run(session, run).source_workspace_id
+        library = _library_of(store, source, config)
+        result = _drill_call(lambda: service.propose_changes(store, run, _actor(actor), library))
+        out.print(f"proposed as a new playbook version: {result['playbook_change']['path']} (someone else approves it: "
+                  f"stormwatch crisis change {card['crisis']} --approve)", highlight=False)  # fmt: skip
+
+
+def _library_of(store: Store, workspace_id: int, config: Path | None) -> Any:
+    """The playbooks the drill's crisis used: the workspace file's folder, else the bundled ones."""
+    from stormwatch.playbook.loader import PlaybookLibrary
+    from stormwatch.workspace.config import load_config
+
+    return _library(load_config(config)) if config is not None else PlaybookLibrary.load()
 
 
 @drill_app.command("history")

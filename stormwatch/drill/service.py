@@ -33,6 +33,7 @@ from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.response import service as response
+from stormwatch.response.lifecycle import OPEN_STATUSES
 from stormwatch.response.models import Publication, ResponseDraft
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Brand, Person, Workspace
@@ -482,3 +483,36 @@ def run_for_workspace(session: Session, workspace_id: int) -> DrillRun | None:
         .order_by(DrillRun.id.desc())
         .limit(1)
     )
+
+
+def propose_changes(store: Store, run_id: int, actor: str, library: PlaybookLibrary) -> dict[str, Any]:
+    """The drill's lessons as a proposed playbook version, through the review flow of real crises:
+    the drill's crisis is resolved and reviewed, the review proposes the change, and someone else
+    approves it (`stormwatch crisis change KEY --approve`). The playbooks are the real workspace's."""
+    from stormwatch.playbook.revision import PlaybookChange
+    from stormwatch.response import review
+
+    with store.session() as session:
+        run = get_run(session, run_id)
+        card, workspace_id = run.scorecard, run.workspace_id
+    if card is None:
+        raise DrillError(f"drill #{run_id} is still {run.status}: stop it first")
+    if not card["playbook_changes"] or card["crisis"] is None:
+        raise DrillError(f"drill #{run_id} suggests no playbook change")
+    key = card["crisis"]
+    with response.acting_in(workspace_id):
+        with store.session() as session:
+            status = session.scalar(
+                select(Crisis.status).where(Crisis.workspace_id == workspace_id, Crisis.key == key)
+            )
+        if status in OPEN_STATUSES:
+            response.resolve(store, key, actor, f"Drill #{run_id} ended.")
+        measures = {m["name"]: m["reason"] for m in card["measures"]}
+        return review.create_review(
+            store, key, actor,
+            what_worked="; ".join(measures[name] for name in card["went_well"]),
+            what_to_improve="; ".join(measures[name] for name in card["to_change"]),
+            lessons=[f"Drill #{run_id} ({run.scenario}): {measures[name]}" for name in card["to_change"]],
+            changes=[PlaybookChange.parse(spec) for spec in card["playbook_changes"]],
+            library=library,
+        )  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -137,6 +136,3 @@ def start_paused(world: World, scenario: str, facilitator: dict[str, str]) -> in
     run_id: int = response.json()["id"]
     assert world.client.post(f"/api/drills/{run_id}/pause", headers=facilitator).status_code == 200
     return run_id
-
-
-STEP = timedelta(minutes=5)

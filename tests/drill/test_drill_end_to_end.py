@@ -6,15 +6,19 @@ team's actions and on its inactions."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from stormwatch.drill import loader, report
+from stormwatch.drill import loader, report, service
 from stormwatch.drill.models import DrillRun
 from stormwatch.ingest.models import Mention
+from stormwatch.playbook.loader import PlaybookLibrary
+from stormwatch.response import review
+from stormwatch.response import service as response
 from stormwatch.response.models import Publication
 from stormwatch.workspace.models import Brand, Workspace
 
@@ -41,7 +45,7 @@ def _play(world: World, scenario: str, *, team: str) -> dict[str, Any]:
     responded = False
     state = world.client.get(f"/api/drills/{run_id}", headers=facilitator).json()
     while state["status"] != "stopped":
-        state = world.step(run_id, facilitator)
+        state = world.step(run_id, facilitator, minutes=10)
         if team != "nothing" and state["crises"] and not responded:
             _respond(world, run_id, state["crises"][0]["key"], anna, ben, lang, blaming=team == "blame")
             responded = True
@@ -91,7 +95,9 @@ def test_every_other_bundled_scenario_is_detected_answered_and_scored(world: Wor
 
 
 @pytest.mark.parametrize("scenario", COMPARED)
-def test_a_playbook_team_outscores_a_team_that_does_nothing(world: World, scenario: str) -> None:
+def test_a_playbook_team_outscores_a_team_that_does_nothing(
+    world: World, scenario: str, tmp_path: Path
+) -> None:
     idle = _play(world, scenario, team="nothing")
     good = _play(world, scenario, team="playbook")
     for state in (idle, good):
@@ -114,6 +120,25 @@ def test_a_playbook_team_outscores_a_team_that_does_nothing(world: World, scenar
     assert good["posts_injected"] < idle["posts_injected"]  # the answered storm stayed smaller
     html = report.render_report(idle, "pl")
     assert "Raport z ćwiczenia" in html and "nie w czasie ćwiczenia" in html
+    if scenario == COMPARED[0]:
+        _lessons_become_a_proposed_playbook_version(world, idle, tmp_path)
+
+
+def _lessons_become_a_proposed_playbook_version(world: World, idle: dict[str, Any], tmp_path: Path) -> None:
+    """The idle team's lessons go through the real review: a proposed version someone else applies."""
+    (tmp_path / "playbooks").mkdir()
+    library = PlaybookLibrary.load(tmp_path / "playbooks")
+    key = idle["scorecard"]["crisis"]
+    assert any(c.startswith("add_checklist:acknowledge=") for c in idle["scorecard"]["playbook_changes"])
+    reviewed = service.propose_changes(world.store, idle["id"], "Maria", library)
+    assert (
+        reviewed["playbook_change"]["status"] == "proposed"
+        and Path(reviewed["playbook_change"]["path"]).exists()
+    )
+    with response.acting_in(idle["workspace_id"]):
+        applied = review.decide_playbook_change(world.store, key, "Ben", approve=True, library=library)
+    text = Path(applied).read_text(encoding="utf-8")
+    assert "acknowledges it within" in text and "version: 2" in text
 
 
 def test_a_reply_that_blames_customers_starts_a_fresh_wave(world: World) -> None:

@@ -91,7 +91,9 @@ def test_a_drill_channel_takes_every_message_and_the_real_channels_hear_nothing(
     assert all(post["body"]["title"].startswith("[DRILL] ") for post in posts)
 
 
-def test_the_wall_clock_tick_leaves_drill_crises_to_the_drill(sqlite_store: Store) -> None:
+def test_the_wall_clock_tick_leaves_drill_crises_to_the_drill(store: Store) -> None:
+    """On SQLite and on the real PostgreSQL server."""
+    sqlite_store = store
     world = make_world(sqlite_store)
     facilitator = world.token(world.workspace_id, "facilitator", ["read", "crises:act", "crises:manage"])
     run_id = start_paused(world, "account_compromise_pl", facilitator)
