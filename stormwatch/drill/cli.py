@@ -21,6 +21,7 @@ from stormwatch.response.cli import (
     DatabaseOption,
     JsonOption,
     _actor,
+    _friendly,
     _library,
     _open,
     _workspace_id,
@@ -176,6 +177,7 @@ ChannelOption = Annotated[
 
 
 @drill_app.command("start")
+@_friendly  # resets the acting workspace _open sets
 def start_command(
     name: str, speed: SpeedOption = 1.0, brand: BrandOption = None, drill_channel: ChannelOption = None,
     scenarios: ScenariosOption = None, actor: ActorOption = None, database: DatabaseOption = None, config: ConfigOption = None,
@@ -185,6 +187,7 @@ def start_command(
 
 
 @drill_app.command("run")
+@_friendly  # resets the acting workspace _open sets
 def run_command(
     name: str, speed: SpeedOption = 10.0, brand: BrandOption = None, drill_channel: ChannelOption = None,
     scenarios: ScenariosOption = None, actor: ActorOption = None, database: DatabaseOption = None, config: ConfigOption = None,
@@ -312,6 +315,7 @@ def stop_command(run: RunArg, database: DatabaseOption = None) -> None:
 
 
 @drill_app.command("report")
+@_friendly  # resets the acting workspace _open sets
 def report_command(
     run: RunArg,
     output: Annotated[
@@ -363,6 +367,7 @@ def _library_of(store: Store, workspace_id: int, config: Path | None) -> Any:
 
 
 @drill_app.command("history")
+@_friendly  # resets the acting workspace _open sets
 def history_command(
     brand: Annotated[str | None, typer.Option(help="Only this brand's drills.")] = None,
     as_json: JsonOption = False, database: DatabaseOption = None, config: ConfigOption = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,3 +24,21 @@ def marked(title: str, body: str) -> tuple[str, str]:
         title if title.startswith(DRILL_MARK) else f"{DRILL_MARK} {title}",
         body if body.startswith(DRILL_MARK) else f"{note}\n\n{body}",
     )
+
+
+def drill_clock(session: Session, workspace_id: int) -> dict[str, object] | None:
+    """The drill's time now and how fast it runs, for the pages' countdowns (a drill at ×10 counts
+    its playbook deadlines down ten times faster than the wall clock; a paused one stands still)."""
+    from stormwatch.drill.clock import DrillClock
+    from stormwatch.drill.models import DrillRun
+
+    run = session.scalar(select(DrillRun).where(DrillRun.workspace_id == workspace_id))
+    if run is None:
+        return None
+    clock = DrillClock.from_json(run.clock)
+    active = run.status in ("running", "paused")
+    wall = datetime.now(UTC) if active else run.ended_at or run.started_at
+    return {
+        "now": (run.origin + clock.position(wall)).isoformat(),
+        "speed": clock.speed if active and clock.running else 0,
+    }
