@@ -56,6 +56,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
         "Scale-out roles on NATS JetStream: listen, analyze, detect, respond.",
         True,
     ),
+    "drill": ("stormwatch.drill.cli", "drill_app", "Drills: train on a scripted crisis, scored.", True),
 }
 
 

@@ -87,6 +87,7 @@ class Runtime:
 
     def serve(self, host: str, port: int, *, public: bool = False) -> str:
         """Start the web app; ``public`` lets visitors see this workspace read-only (the demo)."""
+        from stormwatch.drill.api import DrillDriver
         from stormwatch.web.app import create_app
 
         app = create_app(
@@ -100,6 +101,7 @@ class Runtime:
             window=self.ingestor.window,
             trusted_proxies=self.server_settings.trusted_proxies,
             report=self.report_settings,
+            drills=DrillDriver(self.live_for, self.playbooks, self.live.send),
         )
         self.server = BackgroundServer(app, host, port)
         self.server.start()
@@ -132,6 +134,7 @@ class Runtime:
             while not self._stop.is_set():
                 self._work.clear()  # before the round: a push during it wakes the next one
                 busy = self.drain_round()
+                busy = bool(self._guarded("drills", self.run_drills)) or busy
                 if response_clock and time.monotonic() - last_tick >= RESPONSE_TICK_EVERY_SECONDS:
                     last_tick = time.monotonic()
                     self._guarded("the response clock", self.run_response_clock)
@@ -165,12 +168,22 @@ class Runtime:
             busy = busy or bool(outcome and (outcome.processed or outcome.set_aside))
         return busy
 
+    def run_drills(self) -> bool:
+        """Advance every running drill: due injects stored, analysed on its own pipeline, its crises
+        ticked on the drill's clock; True when any post was injected."""
+        from stormwatch.drill.service import advance_all
+
+        return advance_all(self.store, self.playbooks, self.live_for, send=self.live.send) > 0
+
     def _step(self, workspace_id: int) -> BatchOutcome:
         return self.live_for(workspace_id).step()
 
     def _workspace_ids(self) -> list[int]:
         with self.store.session() as session:
-            return list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+            # A drill workspace is driven by its drill's runner, on the drill's clock (run_drills).
+            return list(
+                session.scalars(select(Workspace.id).where(Workspace.drill.is_(False)).order_by(Workspace.id))
+            )
 
     @staticmethod
     def _guarded(what: str, action: Callable[[], T]) -> T | None:

@@ -20,6 +20,7 @@ from stormwatch.alerting.models import Alert
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import SYSTEM_ACTOR
 from stormwatch.crisis.update import CrisisUpdate
+from stormwatch.drill.marking import is_drill, marked
 from stormwatch.store.db import Store
 from stormwatch.workspace.models import Brand
 
@@ -39,6 +40,8 @@ def queue_alerts(session: Session, crisis: Crisis, brand: Brand, update: CrisisU
         )
     )
     title, body = compose(brand.name, crisis.key, update)
+    if is_drill(session, brand.workspace_id):
+        title, body = marked(title, body)
     added = 0
     for index, url in enumerate(brand.alert_urls):
         if index in already:

@@ -42,7 +42,9 @@ def review_html(
     figures = review_figures(store, workspace_id, first, last, brand=brand, now=now)
     period = figures["period"]
     drills = drills_run(store, workspace_id, period.since, period.until, brand)
-    return render_review(figures, recommend(figures, drills), drills, locale=locale, branding=branding)
+    # "never drilled" means never, not just "not in this period"
+    ever = drills_run(store, workspace_id, None, period.until, brand)
+    return render_review(figures, recommend(figures, ever), drills, locale=locale, branding=branding)
 
 
 def as_format(html: str, output: Format) -> bytes:

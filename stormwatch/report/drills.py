@@ -1,20 +1,26 @@
-"""Drill results for a review's period.
-
-Drills (rehearsed crises) are built in ``stormwatch/drill/``, which is not merged yet; until it
-is, no drill has been run, and the review says so. This is the one place to wire them in.
-"""
+"""Drill results for a review's period, from the drills' own readiness history."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from stormwatch.drill.history import drill_results
 from stormwatch.store.db import Store
 
 
 def drills_run(
-    store: Store, workspace_id: int, since: datetime, until: datetime, brand: str | None = None
+    store: Store, workspace_id: int, since: datetime | None, until: datetime, brand: str | None = None
 ) -> list[dict[str, Any]]:
-    """The drills run in ``since``..``until``: each a dict with ``cause``, ``at``, ``score``."""
-    del store, workspace_id, since, until, brand  # read once stormwatch/drill/ exists
-    return []
+    """The scored drills started in ``since``..``until`` (from the beginning when ``since`` is None):
+    each a dict with ``cause``, ``at`` (datetime) and ``score``."""
+    with store.session() as session:
+        rows = drill_results(session, workspace_id, brand=brand)
+    runs = []
+    for row in rows:
+        at = datetime.fromisoformat(row["started_at"])
+        if at.tzinfo is None and until.tzinfo is not None:
+            at = at.replace(tzinfo=until.tzinfo)
+        if (since is None or since <= at) and at < until:
+            runs.append({"cause": row["cause"], "at": at, "score": row["score"], "scenario": row["scenario"]})
+    return runs

@@ -120,7 +120,7 @@ def _workspace_id(store: Store, workspace: WorkspaceConfig, config: Path | None)
             found = session.scalar(select(Workspace.id).where(Workspace.name == workspace.workspace.name))
             if found is not None:
                 return found
-        ids = list(session.scalars(select(Workspace.id)))
+        ids = list(session.scalars(select(Workspace.id).where(Workspace.drill.is_(False))))
     if len(ids) != 1:
         raise service.ResponseError("name the workspace with --config (the store holds several or none)")
     return ids[0]

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from stormwatch.crisis.manager import CAUSE_WORDS
 from stormwatch.crisis.models import Crisis
+from stormwatch.drill.marking import is_drill
+from stormwatch.drill.sandbox import SandboxPublisher
 from stormwatch.i18n.format import local_date, local_time
 from stormwatch.i18n.refusal import Term
 from stormwatch.i18n.zones import workspace_zone
@@ -288,6 +290,10 @@ def publish_response(
             template=draft.template,
             reply_to=reply_to,
         )
+        if is_drill(session, crisis.workspace_id):
+            # Whatever publisher the caller chose (a connector, a webhook), a drill's text stays
+            # in the sandbox: the drill scores it, no network ever sees it.
+            publisher = SandboxPublisher()
     try:
         receipt = publisher.publish(post)
     except PublishError as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from stormwatch.crisis.service import CLOSE_PROPOSED, SYSTEM_ACTOR
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
 from stormwatch.i18n.refusal import Refusal, Term
+from stormwatch.drill.marking import is_drill, marked
 from stormwatch.playbook.loader import LoadedPlaybook, PlaybookLibrary
 from stormwatch.playbook.models import Playbook
 from stormwatch.response.escalation import NOTIFY_LEVEL, PageOrder, PageRecord, overdue_steps, plan_pages
@@ -34,7 +35,7 @@ from stormwatch.response.models import Assignment, CrisisLink, CrisisPlan, Page
 from stormwatch.response.timeline import record
 from stormwatch.store.db import Store
 from stormwatch.workspace.config import PersonConfig
-from stormwatch.workspace.models import Brand, Person
+from stormwatch.workspace.models import Brand, Person, Workspace
 from stormwatch.workspace.service import find_brand, team
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,17 @@ class ResponseError(Refusal, ValueError):
 
 
 def utc_now(now: datetime | None = None) -> datetime:
-    return now if now is not None else datetime.now(UTC)
+    if now is not None:
+        return now
+    acting = ACTING_WORKSPACE.get()
+    drill_time = DRILL_CLOCKS.get(acting) if acting is not None else None
+    return drill_time() if drill_time is not None else datetime.now(UTC)
+
+
+# A drill workspace runs on its drill's clock (accelerated, paused, skipped ahead): its running
+# drill registers here how to read it (stormwatch.drill.service), so that what the team does in
+# the drill's crisis room is stamped in the drill's time, like the posts and the detector's moves.
+DRILL_CLOCKS: dict[int, Callable[[], datetime]] = {}
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -620,7 +631,12 @@ class TickReport:
 
 
 def tick(
-    store: Store, library: PlaybookLibrary, now: datetime | None = None, send: Sender = send_with_apprise
+    store: Store,
+    library: PlaybookLibrary,
+    now: datetime | None = None,
+    send: Sender = send_with_apprise,
+    *,
+    drill_workspace: int | None = None,
 ) -> TickReport:
     """Everything time drives, for every open crisis: attach playbooks, page, escalate, flag deadlines.
 
@@ -630,8 +646,16 @@ def tick(
     now = utc_now(now)
     report = TickReport()
     with store.session() as session:
+        # A drill's crises run on the drill's clock (accelerated, paused): its runner ticks them with
+        # ``drill_workspace`` and the drill's time; the wall-clock tick leaves them alone.
+        drills = select(Workspace.id).where(Workspace.drill.is_(True))
+        in_scope = (
+            Crisis.workspace_id == drill_workspace
+            if drill_workspace is not None
+            else Crisis.workspace_id.not_in(drills)
+        )
         crises = session.scalars(
-            select(Crisis).where(Crisis.status.in_(OPEN_STATUSES)).order_by(Crisis.id)
+            select(Crisis).where(Crisis.status.in_(OPEN_STATUSES), in_scope).order_by(Crisis.id)
         ).all()
         for crisis in crises:
             _tick_crisis(session, crisis, library, now, report)
@@ -756,6 +780,8 @@ def _queue_page(
         f"{order.person.name}, {order.reason}.\n\n{crisis.reason}\n\n"
         f"Playbook: {playbook.title} (v{playbook.version}). First steps:\n{first_steps}\n\n{ask}"
     )
+    if is_drill(session, brand.workspace_id):
+        title, body = marked(title, body)
     session.add(
         Page(
             crisis_id=crisis.id,

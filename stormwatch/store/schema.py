@@ -7,6 +7,7 @@ from stormwatch.auth.models import ApiToken, AuditEvent, LoginThrottle, Membersh
 from stormwatch.cluster.models import PartitionPosition, PublishedMention
 from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.detection.models import SignalRecord
+from stormwatch.drill.models import DrillRun
 from stormwatch.ingest.models import Mention, QuarantinedRecord, SetAsideMention
 from stormwatch.report.models import ReportDelivery
 from stormwatch.response.models import (
@@ -37,6 +38,7 @@ __all__ = [
     "CrisisLink",
     "CrisisPlan",
     "CrisisReview",
+    "DrillRun",
     "Enrichment",
     "HourlyCount",
     "LoginThrottle",

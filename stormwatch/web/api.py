@@ -398,21 +398,21 @@ def build_api(
                 actions.draft(store, principal, key, body.template, body.lang, body.text, body.values)
             ),
         )
-        return _draft_view(key, made[0])
+        return _draft_view(principal, key, made[0])
 
     @api.post("/drafts/{draft_id}/approve", tags=["replies"], response_model=schemas.Draft, responses=refused)
     def approve(principal: Manage, draft_id: RowId) -> dict[str, Any]:
         """Approve a draft; the one who drafted it cannot (four-eyes rule)."""
         key = _draft_key(principal, draft_id)
         _act(principal, key, lambda: actions.approve(store, principal, draft_id))
-        return _draft_view(key, draft_id)
+        return _draft_view(principal, key, draft_id)
 
     @api.post("/drafts/{draft_id}/reject", tags=["replies"], response_model=schemas.Draft, responses=refused)
     def reject(principal: Manage, draft_id: RowId, body: schemas.RejectIn) -> dict[str, Any]:
         """Send a draft back with the reason."""
         key = _draft_key(principal, draft_id)
         _act(principal, key, lambda: actions.reject(store, principal, draft_id, body.note))
-        return _draft_view(key, draft_id)
+        return _draft_view(principal, key, draft_id)
 
     def _draft_key(principal: Principal, draft_id: int) -> str:
         key = actions.crisis_of_draft(store, principal.workspace_id, draft_id)
@@ -420,8 +420,10 @@ def build_api(
             raise HTTPException(404, "no such draft in this workspace")
         return key
 
-    def _draft_view(key: str, draft_id: int) -> dict[str, Any]:
-        return next(d for d in actions.response_view(store, key)["drafts"] if d["id"] == draft_id)
+    def _draft_view(principal: Principal, key: str, draft_id: int) -> dict[str, Any]:
+        # In the caller's workspace: keys are unique per workspace only (a drill's copy has the same).
+        with acting_in(principal.workspace_id):
+            return next(d for d in actions.response_view(store, key)["drafts"] if d["id"] == draft_id)
 
     def _act(principal: Principal, key: str, action: Any) -> dict[str, Any]:
         with store.session() as session:

@@ -14,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from stormwatch.drill.api import DrillDriver, drills_router
+from stormwatch.drill.pages import drill_pages
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.report.api import report_router
@@ -53,6 +55,7 @@ def create_app(
     window: TimeWindow = DEFAULT_WINDOW,
     trusted_proxies: Sequence[str] = (),
     report: ReportSettings | None = None,
+    drills: DrillDriver | None = None,
 ) -> FastAPI:
     """The app over ``store``; ``after_push(workspace_id)`` runs after mentions are pushed (it should
     only wake the analysis: the push answers once the mentions are stored).
@@ -63,7 +66,8 @@ def create_app(
     their health, for that workspace's users, and their webhooks (checked by their own secrets).
     ``window``: the dates pushed mentions may have (the workspace file's ``[ingest]``).
     Only requests from ``trusted_proxies`` (addresses or networks) may say, in X-Forwarded-For,
-    which client they carry.
+    which client they carry. ``drills``: what starting a drill needs (the runtime's pipelines);
+    without it drills can be watched and steered but not started here.
     """
     app = FastAPI(
         title="Stormwatch",
@@ -85,6 +89,8 @@ def create_app(
     app.include_router(build_api(store, library, after_push, window=window))
     app.include_router(build_pages(store, library))
     app.include_router(report_router(store, report or ReportSettings()))  # logo and colours: [report]
+    app.include_router(drills_router(store, drills))
+    app.include_router(drill_pages(store, drills))
     if sources_workspace_id is not None:
         guard = only_workspace(sources_workspace_id)
         app.include_router(sources_router(store, sources_workspace_id, sources, guard=guard, window=window))

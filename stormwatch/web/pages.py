@@ -25,6 +25,7 @@ from stormwatch.auth.service import (
 )
 from stormwatch.backlog import backlog, set_aside_mentions
 from stormwatch.crisis.service import CLOSE_PROPOSED
+from stormwatch.drill.marking import drill_clock, is_drill
 from stormwatch.i18n.zones import workspace_zone
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.playbook.models import Playbook
@@ -87,7 +88,14 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
             zone = context.get("zone") or (
                 workspace_zone(session, principal.workspace_id) if principal is not None else ZoneInfo("UTC")
             )
-        base = helpers(locale, zone, context.get("plan")) | {"principal": principal, "workspaces": workspaces}
+            banner = principal is not None and is_drill(session, principal.workspace_id)
+            clock = drill_clock(session, principal.workspace_id) if banner and principal else None
+        base = helpers(locale, zone, context.get("plan")) | {
+            "principal": principal,
+            "workspaces": workspaces,
+            "drill_banner": banner,  # every page of a drill's workspace says it is a drill
+            "drill_clock": clock,  # its countdowns run on the drill's clock
+        }
         return TEMPLATES.TemplateResponse(request, name, base | context, status_code=status)
 
     def login_form(request: Request, target: str, error: str | None, status: int = 200) -> HTMLResponse:
@@ -365,7 +373,7 @@ def build_pages(store: Store, library: PlaybookLibrary) -> APIRouter:
 
     def _room(principal: Principal, key: str) -> dict[str, Any]:
         crisis = crisis_room_view(store, principal, key)
-        with store.session() as session:
+        with store.session() as session, acting_in(principal.workspace_id):  # keys are per workspace
             stored = service.get_crisis(session, key)
             plan = service.plan_of(session, stored)
             brand = service.brand_of(session, stored)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stormwatch.store import limits
@@ -23,6 +23,8 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Pushed mentions may create brands until the workspace has this many (`max_brands` in the file).
     max_brands: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    # A drill's sandbox (stormwatch.drill): its pages carry the banner, its messages "[DRILL]".
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     brands: Mapped[list[Brand]] = relationship(back_populates="workspace", order_by="Brand.id")
 

@@ -25,7 +25,10 @@ def workspace_for(session: Session, config: WorkspaceConfig | None) -> Workspace
     """
     if config is not None:
         return apply_config(session, config)
-    stored = list(session.scalars(select(Workspace).order_by(Workspace.name)))
+    # A drill's sandbox workspace is never "the" workspace meant by a command without a file.
+    stored = list(
+        session.scalars(select(Workspace).where(Workspace.drill.is_(False)).order_by(Workspace.name))
+    )
     if len(stored) == 1:
         return stored[0]
     if not stored:

@@ -202,3 +202,47 @@ def test_every_word_of_the_reports_is_said_in_polish() -> None:
     found |= {"Mentions per day", "Known reach per hour", "Negative share per hour", "%(num)d crisis"}
     assert len(found) > 80
     assert not sorted(text for text in found if not has(text, "pl"))
+
+
+def test_the_drills_run_in_the_period_reach_the_review(quarter: Quarter) -> None:
+    """The review's drill section and its "never drilled" advice read the drills' own history."""
+    from stormwatch.drill.models import DrillRun
+    from stormwatch.report.drills import drills_run
+
+    in_period, before = datetime(2026, 2, 10, 9, tzinfo=UTC), datetime(2025, 11, 3, 9, tzinfo=UTC)
+    with quarter.store.session() as session:
+        rows = [
+            DrillRun(
+                workspace_id=quarter.workspace_id, source_workspace_id=quarter.workspace_id,
+                scenario=scenario, scenario_text="", brand="Polana", status="stopped", clock={},
+                origin=at, started_at=at, ended_at=at, started_by="trainer@example.com",
+                journal={}, scorecard={"cause": cause, "score": score, "measures": []},
+            )
+            for scenario, cause, at, score in (
+                ("leak_pl", "account_compromise", in_period, 71.5),
+                ("slow_replies", "customer_service", before, 40.0),
+            )
+        ]  # fmt: skip
+        session.add_all(rows)
+        session.commit()
+        ids = [row.id for row in rows]
+    try:
+        since, until = _bounds(FIRST, LAST)
+        assert [d["cause"] for d in drills_run(quarter.store, quarter.workspace_id, since, until)] == [
+            "account_compromise"
+        ]
+        html = review_html(
+            quarter.store, quarter.workspace_id, FIRST, LAST, brand=None, locale="en",
+            branding=ReportSettings(), now=NOW,
+        )  # fmt: skip
+        assert "No drills were run in the period." not in html and "71.5" in html
+        figures = review_figures(quarter.store, quarter.workspace_id, FIRST, LAST, now=NOW)
+        ever = drills_run(quarter.store, quarter.workspace_id, None, until)
+        kinds = {(r.kind, r.values.get("cause")) for r in recommend(figures, ever)}
+        assert ("never_drilled", "account_compromise") not in kinds
+        assert ("never_drilled", "customer_service") not in kinds  # drilled before the period counts
+    finally:
+        with quarter.store.session() as session:
+            for row_id in ids:
+                session.delete(session.get(DrillRun, row_id))
+            session.commit()

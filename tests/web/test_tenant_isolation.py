@@ -43,6 +43,9 @@ JSON_BODIES: dict[str, Any] = {
     "/api/crises/{key}/status": {"status": "resolved"},
     "/api/crises/{key}/drafts": {"template": "holding_statement", "lang": "en"},
     "/api/drafts/{draft_id}/reject": {"note": "probe"},
+    "/api/drills/{run_id}/skip": {"minutes": 5},
+    "/api/drills/{run_id}/inject": {"inject": "probe"},
+    "/api/drills/{run_id}/ratings": {"participant": "probe", "score": 3},
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/crises/{key}/notes": {"text": "probe note"},
@@ -51,6 +54,9 @@ FORM_BODIES: dict[str, dict[str, str]] = {
     "/crises/{key}/status": {"status": "resolved"},
     "/crises/{key}/drafts": {"template": "holding_statement", "lang": "en"},
     "/drafts/{draft_id}/reject": {"note": "probe"},
+    "/drills/{run_id}/skip": {"minutes": "5"},
+    "/drills/{run_id}/inject": {"inject": "probe"},
+    "/drills/{run_id}/ratings": {"participant": "probe", "score": "3"},
     "/crises/{key}/merge": {"into": "{key}"},
     "/crises/{key}/split": {"reason": "probe", "signal": "1"},
     "/crises/{key}/review": {"what_worked": "probe"},
@@ -112,7 +118,41 @@ def _fill(path: str, victim: Tenant) -> str:
         .replace("{workspace_id}", str(victim.workspace_id))
         .replace("{draft_id}", str(victim.draft_id))
         .replace("{step_id}", "acknowledge")
+        .replace("{run_id}", str(_drill_of(victim)))
     )
+
+
+DRILLS: dict[str, int] = {}
+
+
+def _drill_of(victim: Tenant) -> int:
+    """The id of a drill of the victim's workspace (made once by the test that needs it)."""
+    return DRILLS[victim.name]
+
+
+def _give_a_drill(site: Site, victim: Tenant) -> None:
+    """A drill of the victim's, as `drill start` makes it (its clock stands still: nothing runs)."""
+    if victim.name in DRILLS:
+        return
+    from datetime import UTC, datetime
+
+    from stormwatch.drill import loader
+    from stormwatch.drill.clock import DrillClock
+    from stormwatch.drill.models import DrillRun
+    from stormwatch.drill.service import create_drill_workspace
+
+    loaded = loader.find("customer_service_cancellations")
+    now = datetime.now(UTC)
+    with site.store.session() as session:
+        sandbox = create_drill_workspace(session, victim.workspace_id, loaded.scenario, None)
+        run = DrillRun(
+            workspace_id=sandbox.id, source_workspace_id=victim.workspace_id, scenario=loaded.scenario.name,
+            scenario_text=loaded.text, brand=BRAND, status="paused", clock=DrillClock.start(now, 10).to_json(),
+            origin=now, started_at=now, started_by="victim", journal={},
+        )  # fmt: skip
+        session.add(run)
+        session.flush()
+        DRILLS[victim.name] = run.id
 
 
 def _call(client: httpx.Client, method: str, path: str, victim: Tenant, csrf: str | None) -> httpx.Response:
@@ -144,6 +184,7 @@ def _assert_no_leak(response: httpx.Response, victim: Tenant, what: str) -> None
 @pytest.mark.parametrize("credential", ["token", "session"])
 def test_no_route_reads_or_changes_another_workspace(site: Site, credential: str) -> None:
     attacker, victim = site.tenants["acme"], site.tenants["globex"]
+    _give_a_drill(site, victim)
     before = _snapshot(site, victim)
     stack = ExitStack()
     if credential == "token":

@@ -3,8 +3,16 @@
 (function () {
   "use strict";
   function pad(n) { return String(n).padStart(2, "0"); }
+  // In a drill's workspace the deadlines run on the drill's clock (accelerated, or standing still
+  // while paused): the page says the drill's time when it was made and how fast that time runs.
+  const loaded = Date.now();
+  function currentTime() {
+    const drill = document.body.dataset;
+    if (!drill.drillNow) return Date.now();
+    return Date.parse(drill.drillNow) + (Date.now() - loaded) * Number(drill.drillSpeed || 0);
+  }
   function tick() {
-    const now = Date.now();
+    const now = currentTime();
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
       if (el.dataset.done === "true") return;
       let left = Math.round((Date.parse(el.dataset.deadline) - now) / 1000);
