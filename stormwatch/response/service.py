@@ -25,8 +25,8 @@ from stormwatch.crisis.models import Crisis, CrisisEvent
 from stormwatch.crisis.service import CLOSE_PROPOSED, SYSTEM_ACTOR
 from stormwatch.crisis.update import CrisisUpdate
 from stormwatch.detection.models import SignalRecord
-from stormwatch.i18n.refusal import Refusal, Term
 from stormwatch.drill.marking import is_drill, marked
+from stormwatch.i18n.refusal import Refusal, Term
 from stormwatch.playbook.loader import LoadedPlaybook, PlaybookLibrary
 from stormwatch.playbook.models import Playbook
 from stormwatch.response.escalation import NOTIFY_LEVEL, PageOrder, PageRecord, overdue_steps, plan_pages
