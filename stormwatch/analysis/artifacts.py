@@ -56,6 +56,9 @@ class DenseLinearModel:
     hidden_bias: NDArray[np.float32] | None = None
     uses_fast_log: bool = False
     input_languages: tuple[str, ...] = ()
+    # A head for one language (the Polish one) may be averaged with the general head: the weight of the
+    # general head's blended log-probabilities (0: this head alone). Chosen by cross-validation.
+    general_weight: float = 0.0
 
     def log_probabilities(
         self,
@@ -134,6 +137,7 @@ def save_deep_model(
     *,
     uses_fast_log: bool = False,
     input_languages: tuple[str, ...] = (),
+    general_weight: float = 0.0,
 ) -> None:
     """``model``: a fitted LogisticRegression (``coef_``) or a one-hidden-layer MLPClassifier (``coefs_``).
 
@@ -158,6 +162,7 @@ def save_deep_model(
         decision_bias=_offsets(decision_bias, classes, model),
         uses_fast_log=np.array(uses_fast_log),
         input_languages=np.array(input_languages, dtype=str),
+        general_weight=np.array(general_weight, dtype=np.float32),
     )
 
 
@@ -178,6 +183,7 @@ def load_deep_model(path: Path) -> tuple[DenseLinearModel, tuple[str, ...]]:
             input_languages=tuple(str(x) for x in stored["input_languages"])
             if "input_languages" in stored.files
             else (),
+            general_weight=float(stored["general_weight"]) if "general_weight" in stored.files else 0.0,
         )
         classes = tuple(str(c) for c in stored["classes"])
     return model, classes

@@ -98,13 +98,17 @@ def _load_tier(name: str, classes: tuple[str, ...], deep: bool, folder: Path) ->
     return _Tier(vectorizer, fast, deep_model, order)
 
 
-def _load_polish_fast(folder: Path) -> _Tier | None:
+def _load_polish(folder: Path, deep: bool) -> _Tier | None:
+    """The Polish texts' sentiment models, where the set has them: a fast model and (optionally) a deep head
+    fitted on Polish texts and on that fast model's log-probabilities (``sentiment_deep_pl.npz``)."""
     path = folder / "sentiment_fast_pl.npz"
     if not path.exists():
         return None
     vectorizer, fast, stored = load_sparse_model(path)
     order = np.array([stored.index(label) for label in SENTIMENTS], dtype=np.int64)
-    return _Tier(vectorizer, fast, None, order)
+    deep_path = folder / "sentiment_deep_pl.npz"
+    deep_model = load_deep_model(deep_path)[0] if deep and deep_path.exists() else None
+    return _Tier(vectorizer, fast, deep_model, order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,10 +185,12 @@ class TextAnalyzer:
         embeddings = self.embedder.embed([texts[i] for i in deep_index]) if self.embedder else None
 
         probabilities = np.exp(fast_log)
-        if embeddings is not None and len(deep_index) and self.sentiment.deep is not None:
-            deep_languages = [languages[i] for i in deep_index]
-            probabilities[deep_index] = self.sentiment.blended(
-                fast_log[deep_index], embeddings, deep_languages
+        if embeddings is not None and len(deep_index):
+            probabilities[deep_index] = self._deep_sentiment(
+                probabilities[deep_index],
+                fast_log[deep_index],
+                embeddings,
+                [languages[i] for i in deep_index],
             )
         probabilities = _flip_sarcastic_praise(probabilities, sarcastic)
         labels = probabilities.argmax(axis=1)
@@ -221,6 +227,35 @@ class TextAnalyzer:
             polish_tokens = [vectorizer.tokens_of_clean(cleaned[i], sarcastic[i]) for i in polish]
             fast_log[polish] = polish_model.fast_log_probabilities(vectorizer.transform_tokens(polish_tokens))
         return fast_log
+
+    def _deep_sentiment(
+        self,
+        probabilities: NDArray[np.float64],
+        fast_log: NDArray[np.float64],
+        embeddings: NDArray[np.float32],
+        languages: Sequence[str | None],
+    ) -> NDArray[np.float64]:
+        """Both tiers' probabilities of the gated texts: Polish ones by the Polish deep head where the set
+        has one (its inputs are the Polish fast model's log-probabilities), the others by the general one."""
+        result = probabilities.copy()
+        general = self.sentiment if self.sentiment.deep is not None else None
+        polish = self.polish_sentiment if self.polish_sentiment and self.polish_sentiment.deep else None
+        is_polish = np.array([polish is not None and lang == "pl" for lang in languages], dtype=bool)
+        others, polish_rows = np.flatnonzero(~is_polish), np.flatnonzero(is_polish)
+        if general is not None and len(others):
+            result[others] = general.blended(
+                fast_log[others], embeddings[others], [languages[i] for i in others.tolist()]
+            )
+        if polish is not None and polish.deep is not None and len(polish_rows):
+            rows_log, rows_embeddings = fast_log[polish_rows], embeddings[polish_rows]
+            polish_languages = [languages[i] for i in polish_rows.tolist()]
+            mixed = polish.blended(rows_log, rows_embeddings, polish_languages)
+            weight = polish.deep.general_weight
+            if general is not None and weight > 0.0:  # a geometric mean with the general head's reading
+                general_probabilities = general.blended(rows_log, rows_embeddings, polish_languages)
+                mixed = softmax((1.0 - weight) * np.log(mixed) + weight * np.log(general_probabilities))
+            result[polish_rows] = mixed
+        return result
 
     def _deep_selection(
         self, fast_probabilities: NDArray[np.float64], deep_mask: Sequence[bool] | None
@@ -298,7 +333,7 @@ def _load_cached(deep: bool, folder: Path) -> TextAnalyzer:
     return TextAnalyzer(
         sentiment=_load_tier("sentiment", SENTIMENTS, deep, folder),
         cause=_load_tier("cause", CAUSE_CLASSES, deep, folder),
-        polish_sentiment=_load_polish_fast(folder),
+        polish_sentiment=_load_polish(folder, deep),
         embedder=SentenceEmbedder() if deep else None,
     )
 

@@ -1,5 +1,7 @@
 """Issue 24: Polish complaints and reviews read right (shipped models), and the Polish lexicon baseline."""
 
+from dataclasses import replace
+
 import pytest
 
 from stormwatch.analysis.artifacts import (
@@ -105,3 +107,21 @@ def test_lexicon_reads_stems_negation_and_both_spellings() -> None:
         "neutral",
         "negative",
     ]
+
+
+def test_polish_deep_head_is_shipped_and_reads_polish_texts_only() -> None:
+    """The default set's Polish deep head is loaded beside the Polish fast model, and only pl texts use it."""
+    from stormwatch.analysis.artifacts import load_deep_model
+
+    head, classes = load_deep_model(ARTIFACT_DIR / "sentiment_deep_pl.npz")
+    assert classes == ("negative", "neutral", "positive")
+    assert 0.0 <= head.general_weight <= 1.0
+    analyzer = TextAnalyzer.load()
+    assert analyzer.polish_sentiment is not None and analyzer.polish_sentiment.deep is not None
+    texts = ["Nie wiem, może jutro.", "I am not sure, maybe tomorrow."]
+    forced = analyzer.judge(texts, ["pl", "en"], deep_mask=[True, True])
+    # without the Polish head (the previous routing) the English text reads exactly the same
+    previous = replace(analyzer, polish_sentiment=replace(analyzer.polish_sentiment, deep=None))
+    before = previous.judge(texts, ["pl", "en"], deep_mask=[True, True])
+    assert forced[1] == before[1]
+    assert forced[0].sentiment_score != before[0].sentiment_score

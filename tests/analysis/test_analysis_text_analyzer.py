@@ -98,6 +98,7 @@ def test_shipped_artifacts_are_small_and_complete() -> None:
     assert set(sizes) == {
         "sentiment_fast.npz",
         "sentiment_fast_pl.npz",  # Polish texts' fast tier (issue 24)
+        "sentiment_deep_pl.npz",  # Polish texts' deep head (issue 24)
         "sentiment_deep.npz",
         "cause_fast.npz",
         "cause_deep.npz",
