@@ -224,7 +224,7 @@ def _news(state: dict[str, Any], seen: set[str]) -> list[str]:
         if f"c:{crisis['key']}" not in seen:
             seen.add(f"c:{crisis['key']}")
             lines.append(
-                f"{state['minute']:>6g} min  crisis detected: {crisis['key']} (severity {crisis['severity']})"
+                f"{crisis['minute']:>6g} min  crisis detected: {crisis['key']} (severity {crisis['severity']})"
             )
     for branch in state["branches"]:
         if f"b:{branch['id']}" not in seen:

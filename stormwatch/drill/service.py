@@ -438,7 +438,7 @@ def status(store: Store, run_id: int, now: datetime | None = None) -> dict[str, 
         return {
             "id": run.id, "scenario": run.scenario, "title": current.scenario.title, "brand": run.brand,
             "status": run.status, "speed": current.clock.speed, "workspace_id": run.workspace_id,
-            "minute": round(position.total_seconds() / 60, 1),
+            "minute": round(min(position, current.scenario.duration).total_seconds() / 60, 1),
             "duration_minutes": current.scenario.duration.total_seconds() / 60,
             "drill_time": (run.origin + position).isoformat(), "started_at": run.started_at.isoformat(),
             "posts_injected": len(run.journal.get("injected", [])),
