@@ -18,6 +18,12 @@ MAX_DEPTH = 64
 
 # The tokens that matter for depth: an escape (so that \" does not end a string), quotes, brackets.
 _TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
+# A JSON string (escapes included), or an unterminated one to the end of the text: it never fails
+# once started, so the search stays linear (a pattern that must find the closing quote is tried
+# again from every quote of '"\\"\\"\\…' to the end: quadratic). Removing the strings first, in C,
+# leaves the Python loop below only the brackets: a push of 100 mentions has thousands of quotes
+# but a few hundred brackets (the loop over every quote took a fifth of the server's push time).
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
 
 
 class JsonInputError(ValueError):
@@ -50,7 +56,7 @@ def nesting_depth(text: str, *, stop_above: int | None = None) -> int:
     the count stops as soon as it passes ``stop_above``."""
     depth = deepest = 0
     in_string = False
-    for match in _TOKEN.finditer(text):  # one pass, linear in the text whatever its quotes
+    for match in _TOKEN.finditer(_STRING.sub("", text)):  # linear in the text whatever its quotes
         token = match.group()
         if token == '"':
             in_string = not in_string

@@ -170,10 +170,11 @@ class MentionIngestor:
                 "line": problem.line,
                 "field": _fitted(problem.field, limits.FIELD_LENGTH),
                 "error": storable_text(problem.error),
-                "raw": storable_text(record.raw_text),
-                "raw_digest": hashlib.sha256(record.raw_text.encode("utf-8", "replace")).hexdigest(),
+                "raw": storable_text(raw),
+                "raw_digest": hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest(),
             }
             for record, problem in rejects
+            for raw in (record.text(),)
         ]
         statement = insert_ignoring_conflicts(session, QuarantinedRecord, ["origin", "line", "raw_digest"])
         session.connection().execute(statement, rows)

@@ -18,7 +18,7 @@ from stormwatch.auth.service import AuthError, Principal, audit_log, create_toke
 from stormwatch.backlog import SetAside, backlog, set_aside_mentions
 from stormwatch.ingest.jsontext import JsonInputError, loads
 from stormwatch.ingest.readers import RawRecord
-from stormwatch.ingest.service import MentionIngestor
+from stormwatch.ingest.service import IngestReport, MentionIngestor
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.playbook.loader import PlaybookLibrary
 from stormwatch.response.service import acting_in
@@ -72,10 +72,10 @@ def pushed_records(body: bytes) -> list[RawRecord]:
 
 
 def _pushed(index: int, record: Any) -> RawRecord:
-    raw_text = json.dumps(record, ensure_ascii=False)
     if not isinstance(record, dict):
+        raw_text = json.dumps(record, ensure_ascii=False)
         return RawRecord(index, raw_text, None, f"expected a JSON object, got {type(record).__name__}")
-    return RawRecord(index, raw_text, record)
+    return RawRecord(index, "", record)  # written as JSON only if it is quarantined (RawRecord.text)
 
 
 _PUSHED_MENTION = schemas.PushedMention.model_json_schema()
@@ -98,6 +98,21 @@ def build_api(
     api = APIRouter(
         prefix="/api", responses={401: {"model": schemas.Message}, 403: {"model": schemas.Message}}
     )
+
+    # One ingestor per workspace for the app's life: it remembers the brands' ids, so that a push does
+    # not look its brands up again (a session per brand per push; brands are never deleted).
+    ingestors: dict[int, MentionIngestor] = {}
+
+    def accept_push(workspace_id: int, body: bytes) -> tuple[list[RawRecord], IngestReport]:
+        records = pushed_records(body)
+        if len(records) > MAX_PUSH_RECORDS:
+            raise HTTPException(413, too_many_records(len(records)))
+        ingestor = ingestors.get(workspace_id)
+        if ingestor is None:
+            ingestor = ingestors[workspace_id] = MentionIngestor(
+                store, workspace_id, window=window, limit_brands=True
+            )
+        return records, ingestor.ingest(records, origin="api")
 
     @api.get("/me", tags=["workspaces"], response_model=schemas.MeOut)
     def me(principal: Reader) -> dict[str, Any]:
@@ -239,14 +254,9 @@ def build_api(
             body = await request.body()
         except RuntimeError as error:  # read as a form already (a browser's CSRF check): not JSON
             raise HTTPException(422, detail={"message": "body: expected JSON", "problems": []}) from error
-        records = pushed_records(body)
-        if len(records) > MAX_PUSH_RECORDS:
-            raise HTTPException(413, too_many_records(len(records)))
-        report = await run_in_threadpool(
-            MentionIngestor(store, principal.workspace_id, window=window, limit_brands=True).ingest,
-            records,
-            origin="api",
-        )
+        # Read and stored in a worker thread: reading a batch in the event loop held up every
+        # other request (and their answers) for as long.
+        records, report = await run_in_threadpool(accept_push, principal.workspace_id, body)
         problems = [{"index": p.line, "field": p.field, "error": p.error} for p in report.problems]
         if records and report.quarantined == len(records):
             raise HTTPException(422, detail={"message": "no record could be stored", "problems": problems})

@@ -31,3 +31,15 @@ def test_numbers_too_long_for_the_interpreter_and_bad_bytes_are_errors() -> None
     with pytest.raises(JsonInputError, match="column"):
         loads("{")
     assert loads(b'{"a": [1]}') == {"a": [1]}
+
+
+def test_escaped_backslashes_end_a_string_and_an_unterminated_one_hides_the_rest() -> None:
+    # "\\" is a whole string (an escaped backslash): the brackets after it count.
+    assert nesting_depth('["\\\\", [[1]]]') == 3
+    # An unterminated string swallows what follows, as a JSON reader would.
+    assert nesting_depth('[[ "abc [[[[') == 2
+    assert nesting_depth('[[ "abc\\') == 2
+    # Thousands of escaped quotes with no closing one: read once, not again from every quote.
+    assert nesting_depth('["' + '\\"' * 200_000) == 1
+    with pytest.raises(JsonInputError):
+        loads('["' + '\\"' * 200_000)

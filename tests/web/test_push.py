@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from stormwatch.analysis.enrichment import Enrichment
 from stormwatch.analysis.text_analyzer import TextAnalyzer
 from stormwatch.auth.service import add_user, create_token
-from stormwatch.ingest.models import Mention, SetAsideMention
+from stormwatch.ingest.models import Mention, QuarantinedRecord, SetAsideMention
 from stormwatch.ingest.service import MentionIngestor
 from stormwatch.live import LivePipeline
 from stormwatch.runtime import Runtime
@@ -21,6 +22,7 @@ from stormwatch.web.app import create_app
 from stormwatch.web.limits import MAX_PUSH_BYTES, MAX_PUSH_RECORDS
 from stormwatch.web.server import BackgroundServer
 from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
+from stormwatch.workspace.models import Brand
 from stormwatch.workspace.service import apply_config
 from tests.stream_fixtures import ordinary_days
 from tests.web.world import free_port
@@ -125,3 +127,29 @@ def test_set_aside_mentions_are_listed_and_shown_on_the_dashboard(
         dashboard = browser.get("/").text
     assert "1 mention set aside" in dashboard and 'href="/failed-mentions"' in dashboard
     assert "2 mentions waiting for analysis" in dashboard
+
+
+def test_a_quarantined_push_keeps_its_record_and_later_pushes_find_their_brands(
+    served: tuple[Runtime, httpx.Client],
+) -> None:
+    runtime, client = served
+    good, other = ordinary_days(hours=1)[:2]
+    bad = {"id": "no-text", "brand": BRAND, "created_at": good["created_at"], "likes": 1.7, "note": "é"}
+    answer = client.post("/api/mentions", json=[good, bad])
+    assert answer.status_code == 202
+    assert (answer.json()["stored"], answer.json()["quarantined"]) == (1, 1)
+    with runtime.store.session() as session:
+        kept = session.scalars(select(QuarantinedRecord)).one()
+    # Written as JSON only once it was refused, as it came (field order, non-ASCII text).
+    assert (kept.origin, kept.line, kept.raw) == ("api", 1, json.dumps(bad, ensure_ascii=False))
+
+    # A later push of the same brand and of a new one: the brand ids the API remembers stay right.
+    answer = client.post("/api/mentions", json=[other, good | {"id": "new-brand", "brand": "Polana"}])
+    assert (answer.status_code, answer.json()["stored"]) == (202, 2)
+    with runtime.store.session() as session:
+        brands = dict(
+            session.execute(
+                select(Mention.external_id, Brand.name).join(Brand, Brand.id == Mention.brand_id)
+            ).all()
+        )
+    assert brands == {good["id"]: BRAND, other["id"]: BRAND, "new-brand": "Polana"}
