@@ -53,9 +53,14 @@ def test_killed_workers_change_nothing(
     )
     feeder.start()
 
+    # Kills during start-up (model loading takes seconds on a loaded machine) would test little:
+    # the first kill waits until detection has committed results.
+    deadline = time.monotonic() + 120
+    while progress(cluster_store).analysed == 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
     killed: list[str] = []
     for role in KILLS:
-        time.sleep(chance.uniform(1.5, 4.5))
+        time.sleep(chance.uniform(2.0, 5.0))
         cluster.kill(role, chance.randrange(len(cluster.processes[role])))
         killed.append(role)
         if ingested.is_set() and progress(cluster_store).analysed >= progress(cluster_store).stored:
@@ -65,6 +70,9 @@ def test_killed_workers_change_nothing(
     state = drain(cluster_store, cluster, stored, timeout=150)
 
     assert set(killed) >= {"listen", "analyze", "detect"}, killed
+    takeovers = [(snapshot, committed) for snapshot, committed in cluster.takeovers() if committed > 0]
+    print(f"kills {killed}; partitions taken over (snapshot seq, committed seq): {takeovers}")
+    assert takeovers, "no partition changed owner after committing: the kills tested nothing"
     assert (state.stored, state.analysed, state.duplicates) == (16047, 16047, 0)
     assert stored_facts(cluster_store) == expected, cluster.logs()
     assert sorted(inbox.titles) == sorted(set(inbox.titles)), "an alert was sent twice"
