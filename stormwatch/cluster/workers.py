@@ -146,7 +146,7 @@ async def run_analyze(worker: Worker, judge: TextJudge, batch_size: int = ANALYS
         while not worker.stop.is_set():
             try:
                 messages = await sub.fetch(batch_size, timeout=1)
-            except NatsTimeout:
+            except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing came
                 continue
             items = [decode_stored(message.data) for message in messages]
             texts = [item.mention.text for item in items]
