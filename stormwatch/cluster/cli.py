@@ -54,7 +54,11 @@ def _settings(nats: str, prefix: str, partitions: int, lease_seconds: float) -> 
 def _start(role: str, metrics_port: int | None) -> None:
     from stormwatch.cluster import metrics
 
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {role} %(levelname)s %(name)s: %(message)s")
+    # force: the top-level callback has configured WARNING already; a worker's log is its record
+    # of leases taken, partitions resumed and crises changed.
+    logging.basicConfig(
+        level=logging.INFO, format=f"%(asctime)s {role} %(levelname)s %(name)s: %(message)s", force=True
+    )
     metrics.serve(metrics_port)
 
 

@@ -302,7 +302,7 @@ async def _drain(sub: Any, limit: int) -> list[Any]:
         messages.append(await sub.next_msg(timeout=FETCH_WAIT))
         while len(messages) < limit and sub.pending_msgs > 0:
             messages.append(await sub.next_msg(timeout=1))
-    except NatsTimeout:
+    except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing came
         pass
     return messages
 

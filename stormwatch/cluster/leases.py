@@ -15,7 +15,7 @@ import os
 import socket
 import uuid
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.errors import APIError, KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 from nats.js.kv import KeyValue
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,8 @@ class Leases:
         if revision is None:
             return
         # Already expired or taken: nothing of ours to release.
-        with contextlib.suppress(KeyWrongLastSequenceError, KeyNotFoundError):
+        # (A delete against a stale revision comes back as the server's "wrong last sequence".)
+        with contextlib.suppress(KeyWrongLastSequenceError, KeyNotFoundError, APIError):
             await self.kv.delete(name, last=revision)
         log.info("%s released lease %s", self.owner, name)
 

@@ -21,14 +21,20 @@ from stormwatch.live import PENDING_FIELDS, PENDING_NAMES
 from stormwatch.store.db import Store, insert_ignoring_conflicts
 from stormwatch.workspace.models import Brand
 
+# Mention ids come from a sequence, but transactions commit out of id order: a mention may appear
+# below ids already published. The relay looks this far below the highest id it published (an
+# import commits in batches of 500), and the whole table every FULL_SCAN_SECONDS as a safety net.
+LOOK_BACK_IDS = 100_000
+FULL_SCAN_SECONDS = 60.0
 
-def unpublished(store: Store, limit: int) -> list[StoredMention]:
-    """The oldest stored mentions not on the stream yet, in store order."""
+
+def unpublished(store: Store, limit: int, above_id: int = 0) -> list[StoredMention]:
+    """The oldest stored mentions above ``above_id`` not on the stream yet, in store order."""
     query = (
         select(Mention.id, Brand.workspace_id, Brand.name, *PENDING_FIELDS)
         .join(Brand, Brand.id == Mention.brand_id)
         .outerjoin(PublishedMention, PublishedMention.mention_id == Mention.id)
-        .where(PublishedMention.mention_id.is_(None))
+        .where(PublishedMention.mention_id.is_(None), Mention.id > above_id)
         .order_by(Mention.id)
         .limit(limit)
     )

@@ -29,7 +29,7 @@ from stormwatch.cluster.codec import Analysed, decode_stored, encode_analysed, e
 from stormwatch.cluster.config import MAX_ANALYSIS_LAG, ClusterSettings
 from stormwatch.cluster.detect import SNAPSHOT_EVERY_SECONDS, PartitionOwner
 from stormwatch.cluster.leases import Leases, assignment, leader_lease, new_owner_id, partition_lease
-from stormwatch.cluster.relay import mark_published, unpublished
+from stormwatch.cluster.relay import FULL_SCAN_SECONDS, LOOK_BACK_IDS, mark_published, unpublished
 from stormwatch.cluster.respond import deliver_claimed, fail_interrupted
 from stormwatch.store.db import Store
 
@@ -84,12 +84,16 @@ async def run_listen(worker: Worker, store: Store) -> None:
         return None
 
     leading = asyncio.create_task(_lead(worker, leases, name, nothing))
+    highest, full_scan_at = 0, 0.0
     try:
         while not worker.stop.is_set():
             if name not in leases.held or await _analysis_backlog(js, settings) > MAX_ANALYSIS_LAG:
                 await worker.idle(0.2)  # back-pressure: analysis is far behind, wait for it
                 continue
-            batch = await asyncio.to_thread(unpublished, store, RELAY_BATCH)
+            above = max(0, highest - LOOK_BACK_IDS)
+            if time.monotonic() - full_scan_at >= FULL_SCAN_SECONDS:
+                above, full_scan_at = 0, time.monotonic()
+            batch = await asyncio.to_thread(unpublished, store, RELAY_BATCH, above)
             if not batch:
                 await worker.idle(0.2)
                 continue
@@ -107,6 +111,7 @@ async def run_listen(worker: Worker, store: Store) -> None:
                 )
             acks = await asyncio.gather(*futures)
             published = [(item.mention_id, ack.seq) for item, ack in zip(batch, acks, strict=True)]
+            highest = max(highest, batch[-1].mention_id)
             await asyncio.to_thread(mark_published, store, published)
             metrics.PROCESSED.labels("listen").inc(len(published))
     finally:
@@ -141,7 +146,7 @@ async def run_analyze(worker: Worker, judge: TextJudge, batch_size: int = ANALYS
         while not worker.stop.is_set():
             try:
                 messages = await sub.fetch(batch_size, timeout=1)
-            except NatsTimeout:
+            except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing came
                 continue
             items = [decode_stored(message.data) for message in messages]
             texts = [item.mention.text for item in items]

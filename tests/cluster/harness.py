@@ -8,6 +8,7 @@ import contextlib
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -228,6 +229,12 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+    def takeovers(self) -> list[tuple[int, int]]:
+        """(snapshot seq, committed seq) of every partition a detection worker opened."""
+        pattern = re.compile(r"resumed from snapshot at seq (\d+), effects committed to seq (\d+)")
+        text = "".join(p.read_text(errors="replace") for p in self.log_dir.glob("detect-*.log"))
+        return [(int(a), int(b)) for a, b in pattern.findall(text)]
 
     def logs(self) -> str:
         return "\n".join(
