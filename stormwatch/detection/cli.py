@@ -50,7 +50,9 @@ def detect(
     try:
         workspace = load_config(config)
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     # The live service's analyser by default, so that a replay gives the crises the live stream would.
     pipeline = Pipeline.for_config(TextAnalyzer.load(deep=not fast), workspace)
     with open_input(input_path) as source, open_output(output) as sink:

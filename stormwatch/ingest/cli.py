@@ -52,7 +52,9 @@ def ingest(
     try:
         workspace_config = load_config(config) if config is not None else None
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     store = Store.open(database)
     try:
         with store.session() as session:

@@ -26,6 +26,9 @@ REFUSALS = {
     "Forbidden",
     "AuthError",
     "NoWorkspace",
+    "ConfigError",
+    "RevisionError",
+    "PublishError",
 }
 BLANK = re.compile(r"%\((\w+)\)s")
 
