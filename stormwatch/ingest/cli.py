@@ -110,4 +110,10 @@ def _warn(path: Path, report: IngestReport) -> bool:
 
 
 def _print_problem(problem: Problem) -> None:
-    print(f"quarantined {problem}", file=sys.stderr)
+    from stormwatch.i18n.catalogue import translate
+    from stormwatch.i18n.refusal import cli_locale
+
+    locale = cli_locale()
+    print(
+        translate("quarantined %(problem)s", locale) % {"problem": problem.said_in(locale)}, file=sys.stderr
+    )
