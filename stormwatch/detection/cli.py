@@ -67,7 +67,7 @@ def detect(
 def _mentions(source: IO[str], window: TimeWindow = DEFAULT_WINDOW) -> Iterator[MentionIn]:
     for record in read_json_lines(source):
         if record.fields is None:
-            _report(record.line, None, record.error or "unreadable")
+            _report(record.line, None, str(record.error or "unreadable"))
             continue
         try:
             mention = parse_mention(record.fields, window=window)

@@ -241,7 +241,8 @@ def _fitted(text: str | None, length: int) -> str | None:
 
 def _parse(record: RawRecord, origin: str, brand: str | None, window: TimeWindow) -> MentionIn | Problem:
     if record.fields is None:
-        return Problem(origin, record.line, None, record.error or "unreadable record")
+        error = _phrase(record.error) if record.error else Phrase("unreadable record")
+        return Problem(origin, record.line, None, str(error), error)
     try:
         mention = parse_mention(record.fields, brand=brand, window=window)
     except RecordError as error:
@@ -250,3 +251,8 @@ def _parse(record: RawRecord, origin: str, brand: str | None, window: TimeWindow
         phrase = Phrase("missing (give --brand or a brand field)")
         return Problem(origin, record.line, "brand", str(phrase), phrase)
     return mention
+
+
+def _phrase(error: str | Phrase) -> Phrase:
+    """A reader's error as a phrase (the connectors' own errors are English text, shown as is)."""
+    return error if isinstance(error, Phrase) else Phrase("%(reason)s", {"reason": error})

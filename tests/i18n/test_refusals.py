@@ -29,6 +29,7 @@ REFUSALS = {
     "ConfigError",
     "RevisionError",
     "PublishError",
+    "JsonInputError",
 }
 BLANK = re.compile(r"%\((\w+)\)s")
 

@@ -21,6 +21,7 @@ RECORDS = (
     '{"id": "3", "text": "Kolejka", "created_at": "wczoraj", "brand": "Polana"}\n'
     '{"id": "4", "text": "Obok", "created_at": "2026-03-02T10:02:00Z", "brand": "Kawiarnia Obok"}\n'
     '{"id": "5", "text": "Lajki", "created_at": "2026-03-02T10:03:00Z", "brand": "Polana", "likes": -1}\n'
+    "[1, 2]\n"
 )
 
 
@@ -44,7 +45,7 @@ def test_ingest_says_each_quarantined_record_in_polish(
     )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("w kwarantannie: ")]
-    assert len(lines) == 4, result.output
+    assert len(lines) == 5, result.output
     said = "\n".join(lines)
     assert "eksport.jsonl:2: text: brak lub puste" in said
     assert "eksport.jsonl:3: created_at: to nie jest czas ISO 8601: 'wczoraj'" in said
@@ -53,6 +54,7 @@ def test_ingest_says_each_quarantined_record_in_polish(
         in said
     )
     assert ":5: likes: oczekiwano liczby całkowitej od 0 do" in said
+    assert "eksport.jsonl:6: oczekiwano obiektu JSON, jest list" in said
     for english in ("missing", "expected", "not a brand", "quarantined "):
         assert english not in said
     store = Store.open(database)
