@@ -249,7 +249,9 @@ def serve(
     try:
         tokens = Secrets.load(workspace.sources.secrets_file)
     except (ConfigError, MissingCredential) as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     runtime = Runtime.open(database, workspace)
     runtime.sources = build_sources(workspace, tokens)
     runtime.live.on_update = lambda update: console.print(
@@ -346,7 +348,9 @@ def process(
     try:
         workspace = load_config(config)
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     runtime = Runtime.open(database, workspace)
     runtime.live.on_update = lambda update: console.print(describe(update))
     try:
@@ -386,7 +390,9 @@ def run_everything(
     try:
         tokens = Secrets.load(secrets or workspace.sources.secrets_file)
     except (ConfigError, MissingCredential) as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     configured = build_sources(workspace, tokens)
     for brand, network, why in configured.unavailable:
         console.print(f"{network}/{brand} unavailable: {why}")
@@ -420,7 +426,9 @@ def _workspace_config(config: Path | None, database: str | None) -> WorkspaceCon
         try:
             return load_config(config)
         except ConfigError as error:
-            raise typer.BadParameter(str(error), param_hint="--config") from error
+            from stormwatch.i18n.refusal import cli_said
+
+            raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     store = Store.open(database)
     try:
         with store.session() as session:

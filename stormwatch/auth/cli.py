@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from stormwatch.auth.service import (
     remove_member,
     reset_password,
 )
-from stormwatch.i18n.refusal import cli_said
+from stormwatch.i18n.refusal import cli_error_line
 from stormwatch.store.db import Store
 
 console = Console(stderr=True)
@@ -69,7 +68,7 @@ def user_add(
                 actor="cli",
             )
     except AuthError as error:
-        console.print(f"[red]error:[/red] {escape(cli_said(error))}")
+        console.print(cli_error_line(error))
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
@@ -84,7 +83,7 @@ def user_list(workspace: WorkspaceOption, database: DatabaseOption = None) -> No
         with store.session() as session:
             members = list_members(session, find_workspace(session, workspace).id)
     except AuthError as error:
-        console.print(f"[red]error:[/red] {escape(cli_said(error))}")
+        console.print(cli_error_line(error))
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
@@ -107,7 +106,7 @@ def user_remove(
         with store.session() as session:
             remove_member(session, find_workspace(session, workspace).id, email, actor="cli")
     except AuthError as error:
-        console.print(f"[red]error:[/red] {escape(cli_said(error))}")
+        console.print(cli_error_line(error))
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
@@ -134,7 +133,7 @@ def user_reset_password(
         with store.session() as session:
             reset_password(session, find_workspace(session, workspace).id, email, password, actor="cli")
     except AuthError as error:
-        console.print(f"[red]error:[/red] {escape(cli_said(error))}")
+        console.print(cli_error_line(error))
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
@@ -161,7 +160,7 @@ def token_create(
             workspace_id = find_workspace(session, workspace).id
             secret, token = create_token(session, workspace_id, name, scope, actor="cli")
     except (AuthError, ValueError) as error:
-        console.print(f"[red]error:[/red] {escape(cli_said(error))}")
+        console.print(cli_error_line(error))
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()

@@ -81,7 +81,9 @@ def listen(
     try:
         workspace = load_config(config)
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     _start("listen", metrics_port)
     store = Store.open(database)
     with store.session() as session:

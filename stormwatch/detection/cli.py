@@ -50,7 +50,9 @@ def detect(
     try:
         workspace = load_config(config)
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     # The live service's analyser by default, so that a replay gives the crises the live stream would.
     pipeline = Pipeline.for_config(TextAnalyzer.load(deep=not fast), workspace)
     with open_input(input_path) as source, open_output(output) as sink:
@@ -65,7 +67,7 @@ def detect(
 def _mentions(source: IO[str], window: TimeWindow = DEFAULT_WINDOW) -> Iterator[MentionIn]:
     for record in read_json_lines(source):
         if record.fields is None:
-            _report(record.line, None, record.error or "unreadable")
+            _report(record.line, None, str(record.error or "unreadable"))
             continue
         try:
             mention = parse_mention(record.fields, window=window)

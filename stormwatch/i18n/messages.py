@@ -41,6 +41,11 @@ SIGNAL_SENTENCES = {
 CAUSE_SENTENCE = "Most of it is about %(cause)s."
 REACH_SENTENCE = "These posts reach %(reach)s followers."
 SEVERITY_SENTENCE = "Severity %(severity)s."
+# A reason tells the facts of the moment its crisis opened, escalated or reopened, at that moment's
+# level; the badge beside it shows the level now. When they differ (the crisis eased one level at a
+# time, or a merge raised it), the reason says so, or a reader sees "1" beside "severity 4".
+EASED_SENTENCE = "Eased since to severity %(severity)s: no warning sign has held it at %(then)s."
+RAISED_SENTENCE = "Raised since to severity %(severity)s."
 UNKNOWN_SIGNAL = "Warning sign: %(observed)s posts in %(window)s."
 CAUSE_WORDS = {
     "communication_error": "an unclear or inappropriate brand message",
@@ -110,11 +115,21 @@ def _(text: str, locale: str, **values: Any) -> str:
     return translated % values if values else translated
 
 
-def reason(stored: str, evidence: Mapping[str, Any] | None, locale: str) -> str:
-    """A crisis's reason: the stored English, or the same facts in ``locale``."""
-    if locale == "en" or not evidence:
-        return stored
-    return signal_sentence(evidence, locale)
+def reason(stored: str, evidence: Mapping[str, Any] | None, locale: str, severity: int | None = None) -> str:
+    """A crisis's reason: the stored English, or the same facts in ``locale``; with ``severity``
+    (the crisis's level now), also how the level changed since the moment the reason tells of."""
+    told = stored if locale == "en" or not evidence else signal_sentence(evidence, locale)
+    change = severity_change(evidence, severity, locale)
+    return f"{told} {change}" if change else told
+
+
+def severity_change(evidence: Mapping[str, Any] | None, severity: int | None, locale: str) -> str:
+    """The sentence for a level that moved since the reason's moment, or "" when it did not."""
+    then = (evidence or {}).get("severity")
+    if severity is None or not isinstance(then, int) or then == severity:
+        return ""
+    sentence = EASED_SENTENCE if severity < then else RAISED_SENTENCE
+    return _(sentence, locale, severity=severity, then=then)
 
 
 def signal_sentence(evidence: Mapping[str, Any], locale: str) -> str:

@@ -108,8 +108,21 @@ def cli_language(chosen: str | None = None) -> str:
 
 def cli_said(error: BaseException) -> str:
     """``error`` in the CLI's language (STORMWATCH_LANGUAGE); English when that is not one we speak."""
+    return said_in(error, cli_locale())
+
+
+def cli_locale() -> str:
+    """The CLI's language for an error line: English when STORMWATCH_LANGUAGE is not one we speak
+    (the error being told may be that very one)."""
     try:
-        language = cli_language()
+        return cli_language()
     except ValueError:
-        language = "en"
-    return said_in(error, language)
+        return "en"
+
+
+def cli_error_line(error: BaseException) -> str:
+    """``error:`` and the error, both in the CLI's language (rich markup, the error escaped)."""
+    from rich.markup import escape
+
+    locale = cli_locale()
+    return f"[red]{escape(translate('error:', locale))}[/red] {escape(said_in(error, locale))}"

@@ -52,7 +52,9 @@ def ingest(
     try:
         workspace_config = load_config(config) if config is not None else None
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     store = Store.open(database)
     try:
         with store.session() as session:
@@ -108,4 +110,10 @@ def _warn(path: Path, report: IngestReport) -> bool:
 
 
 def _print_problem(problem: Problem) -> None:
-    print(f"quarantined {problem}", file=sys.stderr)
+    from stormwatch.i18n.catalogue import translate
+    from stormwatch.i18n.refusal import cli_locale
+
+    locale = cli_locale()
+    print(
+        translate("quarantined %(problem)s", locale) % {"problem": problem.said_in(locale)}, file=sys.stderr
+    )

@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from stormwatch.i18n.refusal import Refusal
+
 # A mention is a flat object and webhook payloads (Meta's ``entry.0.changes.0.value``) are a few
 # levels deep; 64 leaves room for any real payload and stays far below the interpreter's limit.
 MAX_DEPTH = 64
@@ -26,7 +28,7 @@ _TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
 _STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
 
 
-class JsonInputError(ValueError):
+class JsonInputError(Refusal, ValueError):
     """Text that is not JSON the reader can accept; the message says why."""
 
 
@@ -36,19 +38,21 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         try:
             text = text.decode(json.detect_encoding(text))
         except UnicodeDecodeError as error:
-            raise JsonInputError(f"not valid UTF-8 (byte {error.start})") from error
+            raise JsonInputError("not valid UTF-8 (byte %(byte)s)", byte=error.start) from error
     # Counting brackets is C-fast; the exact depth is worked out only when it could be too deep.
     if (
         text.count("[") + text.count("{") > max_depth
         and nesting_depth(text, stop_above=max_depth) > max_depth
     ):
-        raise JsonInputError(f"nested deeper than {max_depth} levels")
+        raise JsonInputError("nested deeper than %(depth)s levels", depth=max_depth)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise JsonInputError(f"not valid JSON: {error.msg} at column {error.colno}") from error
+        raise JsonInputError(
+            "not valid JSON: %(why)s at column %(column)s", why=error.msg, column=error.colno
+        ) from error
     except (ValueError, RecursionError) as error:  # e.g. an integer of more than 4,300 digits
-        raise JsonInputError(f"not valid JSON: {error}") from error
+        raise JsonInputError("not valid JSON: %(why)s", why=error) from error
 
 
 def nesting_depth(text: str, *, stop_above: int | None = None) -> int:

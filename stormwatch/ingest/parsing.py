@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from stormwatch.i18n.refusal import Phrase
 from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.window import DEFAULT_WINDOW, TimeWindow
 from stormwatch.store import limits
@@ -30,12 +31,14 @@ _SHOWN = 60  # characters of a rejected value quoted in an error message
 
 
 class RecordError(ValueError):
-    """A record that cannot become a mention; ``field`` names the culprit."""
+    """A record that cannot become a mention; ``field`` names the culprit. ``message`` is a phrase
+    of the catalogue (said in the reader's language); ``.message`` is its English, as stored."""
 
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
+    def __init__(self, field: str | None, message: str | Phrase) -> None:
+        self.phrase = message if isinstance(message, Phrase) else Phrase("%(reason)s", {"reason": message})
         self.field = field
-        self.message = message
+        self.message = str(self.phrase)
+        super().__init__(f"{field}: {self.message}" if field else self.message)
 
 
 def parse_mention(
@@ -43,7 +46,7 @@ def parse_mention(
 ) -> MentionIn:
     """Validate ``raw``; ``brand`` (e.g. from ``--brand``) overrides the record's own."""
     if not isinstance(raw, Mapping):
-        raise RecordError(None, f"expected an object, got {type(raw).__name__}")
+        raise RecordError(None, Phrase("expected an object, got %(kind)s", {"kind": type(raw).__name__}))
     text = _required_text(raw)
     created_at = parse_timestamp(raw.get("created_at"), "created_at")
     if (outside := window.problem(created_at)) is not None:
@@ -56,7 +59,7 @@ def parse_mention(
     )
     author = author.lstrip("@") if author else None
     if author is not None and len(author) > limits.AUTHOR_LENGTH:
-        raise RecordError("author", f"longer than {limits.AUTHOR_LENGTH} characters")
+        raise RecordError("author", _too_long(limits.AUTHOR_LENGTH))
     return MentionIn(
         source=source.lower(),
         external_id=external_id,
@@ -81,26 +84,35 @@ def parse_timestamp(value: Any, field: str) -> datetime:
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError as error:
-            raise RecordError(field, f"not an ISO 8601 time: {_shown(value)}") from error
+            raise RecordError(
+                field, Phrase("not an ISO 8601 time: %(value)s", {"value": _shown(value)})
+            ) from error
     elif value is None or value == "":
-        raise RecordError(field, "missing ISO 8601 time")
+        raise RecordError(field, Phrase("missing ISO 8601 time"))
     else:
-        raise RecordError(field, f"expected an ISO 8601 time, got {type(value).__name__}")
+        raise RecordError(
+            field, Phrase("expected an ISO 8601 time, got %(kind)s", {"kind": type(value).__name__})
+        )
     # A time without zone is taken as UTC, as every export format we know writes UTC.
     try:
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except OverflowError as error:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
-        raise RecordError(field, f"out of range: {_shown(value)}") from error
+        raise RecordError(field, Phrase("out of range: %(value)s", {"value": _shown(value)})) from error
 
 
 def check_text(value: str, field: str, max_length: int) -> str:
     """``value`` if the store can keep it as the ``field`` column, else a :class:`RecordError`."""
     if len(value) > max_length:
-        raise RecordError(field, f"longer than {max_length} characters")
+        raise RecordError(field, _too_long(max_length))
     bad = _UNSTORABLE.search(value)
     if bad is not None:
-        what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate (not valid Unicode)"
-        raise RecordError(field, f"contains {what} at position {bad.start()}")
+        why = Phrase(
+            "contains a NUL character at position %(position)s"
+            if bad.group() == "\x00"
+            else "contains a lone surrogate (not valid Unicode) at position %(position)s",
+            {"position": bad.start()},
+        )
+        raise RecordError(field, why)
     return value
 
 
@@ -120,7 +132,7 @@ def names_zone(fields: Mapping[str, Any] | None, field: str) -> bool:
 def _required_text(raw: Mapping[str, Any]) -> str:
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise RecordError("text", "missing or empty")
+        raise RecordError("text", Phrase("missing or empty"))
     return check_text(text, "text", limits.TEXT_LENGTH)
 
 
@@ -140,9 +152,9 @@ def _optional_str(raw: Mapping[str, Any], field: str, max_length: int) -> str | 
         try:
             value = str(value)  # numeric ids from CSV exports or JSON
         except ValueError as error:  # more than 4,300 digits: far too long anyway
-            raise RecordError(field, f"longer than {max_length} characters") from error
+            raise RecordError(field, _too_long(max_length)) from error
     else:
-        raise RecordError(field, f"expected text, got {type(value).__name__}")
+        raise RecordError(field, Phrase("expected text, got %(kind)s", {"kind": type(value).__name__}))
     return check_text(value, field, max_length) if value else None
 
 
@@ -164,7 +176,13 @@ def _optional_count(
             continue
         number = _whole_number(value, name)
         if not 0 <= number <= maximum:
-            raise RecordError(name, f"expected a whole number from 0 to {maximum}, got {_shown(value)}")
+            raise RecordError(
+                name,
+                Phrase(
+                    "expected a whole number from 0 to %(maximum)s, got %(value)s",
+                    {"maximum": maximum, "value": _shown(value)},
+                ),
+            )
         return number
     return None
 
@@ -179,7 +197,11 @@ def _whole_number(value: Any, field: str) -> int:
         digits = value.strip()
         if digits.isascii() and digits.isdigit() and len(digits) <= 30:  # longer is out of range anyway
             return int(digits)
-    raise RecordError(field, f"expected a whole number, got {_shown(value)}")
+    raise RecordError(field, Phrase("expected a whole number, got %(value)s", {"value": _shown(value)}))
+
+
+def _too_long(max_length: int) -> Phrase:
+    return Phrase("longer than %(max)s characters", {"max": max_length})
 
 
 def _shown(value: Any) -> str:

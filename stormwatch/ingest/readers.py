@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from stormwatch.i18n.refusal import Phrase
 from stormwatch.ingest.jsontext import JsonInputError, loads
 
 
@@ -28,7 +29,7 @@ class RawRecord:
     line: int
     raw_text: str
     fields: dict[str, Any] | None
-    error: str | None = None
+    error: str | Phrase | None = None  # a Phrase: said in the reader's language (str() is English)
 
     def text(self) -> str:
         """The record as it came, for a quarantine line."""
@@ -80,15 +81,20 @@ def read_json_lines(stream: IO[str]) -> Iterator[RawRecord]:
             continue
         text = line.rstrip("\r\n")
         if _has_undecodable_bytes(text):
-            yield RawRecord(number, _printable(text), None, "not valid UTF-8")
+            yield RawRecord(number, _printable(text), None, Phrase("not valid UTF-8"))
             continue
         try:
             value = loads(text)
         except JsonInputError as error:
-            yield RawRecord(number, text, None, str(error))
+            yield RawRecord(number, text, None, error.phrase)
             continue
         if not isinstance(value, dict):
-            yield RawRecord(number, text, None, f"expected a JSON object, got {type(value).__name__}")
+            yield RawRecord(
+                number,
+                text,
+                None,
+                Phrase("expected a JSON object, got %(kind)s", {"kind": type(value).__name__}),
+            )
             continue
         yield RawRecord(number, text, value)
 
@@ -101,22 +107,22 @@ def read_csv(stream: IO[str]) -> Iterator[RawRecord]:
     try:
         width = len(reader.fieldnames or [])
     except csv.Error as error:
-        yield RawRecord(reader.line_num, "", None, f"unreadable CSV header: {error}")
+        yield RawRecord(reader.line_num, "", None, Phrase("unreadable CSV header: %(why)s", {"why": error}))
         return
     for number, row in csv_rows(reader, reader.reader):
         if isinstance(row, COMPRESSION_ERRORS):
             yield _damaged(number + 1, row)
             return
         if isinstance(row, csv.Error):
-            yield RawRecord(number, "", None, f"unreadable CSV: {row}")
+            yield RawRecord(number, "", None, Phrase("unreadable CSV: %(why)s", {"why": row}))
             continue
         raw_text = json.dumps(row, ensure_ascii=False, default=str)
         if None in row or len(row) != width:
-            yield RawRecord(number, raw_text, None, f"expected {width} columns")
+            yield RawRecord(number, raw_text, None, Phrase("expected %(width)s columns", {"width": width}))
             continue
         values = list(row.values())
         if any(_has_undecodable_bytes(value) for value in values if isinstance(value, str)):
-            yield RawRecord(number, _printable(raw_text), None, "not valid UTF-8")
+            yield RawRecord(number, _printable(raw_text), None, Phrase("not valid UTF-8"))
             continue
         yield RawRecord(number, raw_text, {key: value for key, value in row.items() if key})
 
@@ -159,7 +165,10 @@ def _numbered_lines(stream: IO[str]) -> Iterator[tuple[int, str | Exception]]:
 
 def _damaged(line: int, error: Exception) -> RawRecord:
     return RawRecord(
-        line, "", None, f"compressed file damaged or cut off here, nothing after it read ({error})"
+        line,
+        "",
+        None,
+        Phrase("compressed file damaged or cut off here, nothing after it read (%(why)s)", {"why": error}),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from stormwatch.i18n.refusal import Phrase
 from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.models import Mention, QuarantinedRecord
 from stormwatch.ingest.parsing import RecordError, names_zone, parse_mention
@@ -36,11 +37,17 @@ class Problem:
     origin: str
     line: int
     field: str | None
-    error: str
+    error: str  # English: what the quarantine keeps
+    phrase: Phrase | None = None  # the same, said in any language of the catalogue
+
+    def said_in(self, locale: str) -> str:
+        """``file:line: field: why`` in ``locale`` (the file, line and field name stay as they are)."""
+        why = self.phrase.said_in(locale) if self.phrase is not None else self.error
+        where = f"{self.origin}:{self.line}"
+        return f"{where}: {self.field}: {why}" if self.field else f"{where}: {why}"
 
     def __str__(self) -> str:
-        where = f"{self.origin}:{self.line}"
-        return f"{where}: {self.field}: {self.error}" if self.field else f"{where}: {self.error}"
+        return self.said_in("en")
 
 
 @dataclass
@@ -127,13 +134,11 @@ class MentionIngestor:
     def _check_brand(self, record: RawRecord, origin: str, mention: MentionIn) -> MentionIn | Problem:
         if self.known_brands is None or mention.brand in self.known_brands:
             return mention
-        known = ", ".join(sorted(self.known_brands)) or "none yet"
-        return Problem(
-            origin,
-            record.line,
-            "brand",
-            f"{mention.brand!r} is not a brand of this workspace (brands: {known}); add it to the workspace file",
+        phrase = Phrase(
+            "'%(brand)s' is not a brand of this workspace (brands: %(known)s); add it to the workspace file",
+            {"brand": mention.brand, "known": ", ".join(sorted(self.known_brands)) or "-"},
         )
+        return Problem(origin, record.line, "brand", str(phrase), phrase)
 
     def _write_batch(
         self,
@@ -237,11 +242,18 @@ def _fitted(text: str | None, length: int) -> str | None:
 
 def _parse(record: RawRecord, origin: str, brand: str | None, window: TimeWindow) -> MentionIn | Problem:
     if record.fields is None:
-        return Problem(origin, record.line, None, record.error or "unreadable record")
+        error = _phrase(record.error) if record.error else Phrase("unreadable record")
+        return Problem(origin, record.line, None, str(error), error)
     try:
         mention = parse_mention(record.fields, brand=brand, window=window)
     except RecordError as error:
-        return Problem(origin, record.line, error.field, error.message)
+        return Problem(origin, record.line, error.field, error.message, error.phrase)
     if mention.brand is None:
-        return Problem(origin, record.line, "brand", "missing (give --brand or a brand field)")
+        phrase = Phrase("missing (give --brand or a brand field)")
+        return Problem(origin, record.line, "brand", str(phrase), phrase)
     return mention
+
+
+def _phrase(error: str | Phrase) -> Phrase:
+    """A reader's error as a phrase (the connectors' own errors are English text, shown as is)."""
+    return error if isinstance(error, Phrase) else Phrase("%(reason)s", {"reason": error})

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from stormwatch.i18n.refusal import Phrase
+
 EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)
 MAX_AHEAD = timedelta(days=1)
 
@@ -40,22 +42,20 @@ class TimeWindow:
     max_ahead: timedelta = MAX_AHEAD
     clock: Callable[[], datetime] = field(default=_wall_clock, compare=False)
 
-    def problem(self, moment: datetime) -> str | None:
+    def problem(self, moment: datetime) -> Phrase | None:
         """Why ``moment`` is outside the window, or None when it is inside."""
         if moment < self.earliest:
-            return f"{moment.isoformat()} is before {self.earliest.isoformat()}, the earliest accepted time"
+            return Phrase(
+                "%(time)s is before %(earliest)s, the earliest accepted time",
+                {"time": moment.isoformat(), "earliest": self.earliest.isoformat()},
+            )
         latest = self.clock() + self.max_ahead
         if moment > latest:
-            return (
-                f"{moment.isoformat()} is in the future (more than {_describe(self.max_ahead)} "
-                "ahead of the clock)"
+            return Phrase(
+                "%(time)s is in the future (more than %(hours)s hours ahead of the clock)",
+                {"time": moment.isoformat(), "hours": f"{self.max_ahead.total_seconds() / 3600:g}"},
             )
         return None
-
-
-def _describe(span: timedelta) -> str:
-    hours = span.total_seconds() / 3600
-    return f"{hours:g} hours"
 
 
 DEFAULT_WINDOW = TimeWindow()

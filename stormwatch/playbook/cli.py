@@ -27,7 +27,9 @@ def library_for(config: Path | None) -> PlaybookLibrary:
     try:
         workspace = load_config(config)
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     return PlaybookLibrary.load(workspace.workspace.playbooks_dir)
 
 

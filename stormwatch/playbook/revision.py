@@ -16,13 +16,14 @@ from typing import Any, Literal
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from stormwatch.i18n.refusal import Refusal
 from stormwatch.playbook.loader import PROPOSED_SUFFIX, PlaybookLibrary, parse_playbook, round_trip_yaml
 
 ChangeKind = Literal["set_due", "add_checklist", "set_ack_within", "add_step"]
 CHANGE_KINDS: tuple[str, ...] = ("set_due", "add_checklist", "set_ack_within", "add_step")
 
 
-class RevisionError(ValueError):
+class RevisionError(Refusal, ValueError):
     """A change that cannot be made to the playbook; the message says which and why."""
 
 
@@ -45,13 +46,15 @@ class PlaybookChange:
         target, equals, value = rest.partition("=")
         if kind not in CHANGE_KINDS or not target or not equals or not value:
             raise RevisionError(
-                f"change {spec!r} should look like KIND:TARGET=VALUE, KIND one of {', '.join(CHANGE_KINDS)}"
+                "change '%(spec)s' should look like KIND:TARGET=VALUE, KIND one of %(kinds)s",
+                spec=spec,
+                kinds=CHANGE_KINDS,
             )
         if kind == "add_step":
             title, at, rest = value.rpartition("@")
             role, plus, minutes = rest.partition("+")
             if not at or not plus or not minutes.isdigit():
-                raise RevisionError(f"add_step wants ID=TITLE@ROLE+MINUTES, got {spec!r}")
+                raise RevisionError("add_step wants ID=TITLE@ROLE+MINUTES, got '%(spec)s'", spec=spec)
             return cls("add_step", target, title, role=role, minutes=int(minutes))
         return cls(kind, target, value)  # type: ignore[arg-type]
 
@@ -89,7 +92,7 @@ def _apply(document: Any, change: PlaybookChange) -> None:
     if change.kind == "set_ack_within":
         rules = [r for r in document["escalation"] if str(r["from_severity"]) == change.target]
         if not rules:
-            raise RevisionError(f"no escalation rule with from_severity {change.target}")
+            raise RevisionError("no escalation rule with from_severity %(severity)s", severity=change.target)
         rules[0]["ack_within_minutes"] = _minutes(change.value)
         return
     if change.kind == "add_step":
@@ -121,12 +124,12 @@ def _find_step(document: Any, step_id: str) -> Any:
         for step in document.get(section) or []:
             if step["id"] == step_id:
                 return step
-    raise RevisionError(f"the playbook has no step {step_id!r}")
+    raise RevisionError("the playbook has no step '%(step)s'", step=step_id)
 
 
 def _minutes(value: str) -> int:
     if not value.isdigit():
-        raise RevisionError(f"{value!r} is not a number of minutes")
+        raise RevisionError("'%(value)s' is not a number of minutes", value=value)
     return int(value)
 
 
@@ -152,14 +155,17 @@ def apply_proposal(library: PlaybookLibrary, name: str) -> Path:
     """Put the proposed version in force: it replaces the workspace's file (or overrides the default)."""
     proposal = proposal_path(library, name)
     if not proposal.exists():
-        raise RevisionError(f"no proposed change for playbook {name!r} ({proposal})")
+        raise RevisionError("no proposed change for playbook '%(name)s' (%(file)s)", name=name, file=proposal)
     text = proposal.read_text(encoding="utf-8")
     proposed = parse_playbook(text, str(proposal))
     current = library.get(name)
     if proposed.version != current.playbook.version + 1:
         raise RevisionError(
-            f"playbook {name} is at version {current.playbook.version} now, the proposal is version "
-            f"{proposed.version}: it was changed meanwhile, so propose the change again"
+            "playbook %(name)s is at version %(current)s now, the proposal is version %(proposed)s: "
+            "it was changed meanwhile, so propose the change again",
+            name=name,
+            current=current.playbook.version,
+            proposed=proposed.version,
         )
     workspace_dir = proposal.parent
     in_workspace = current.path.parent.resolve() == workspace_dir.resolve()

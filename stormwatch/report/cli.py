@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from stormwatch.report.documents import Format, as_format, crisis_html, review_html
 from stormwatch.report.figures import ReportError
@@ -49,7 +50,9 @@ def _write(html: str, pdf: bool, output: Path | None, stem: str) -> None:
 
 
 def _fail(error: Exception) -> typer.Exit:
-    err.print(f"[red]{error}[/red]", highlight=False)
+    from stormwatch.i18n.refusal import cli_said
+
+    err.print(f"[red]{escape(cli_said(error))}[/red]", highlight=False)
     return typer.Exit(1)
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 import apprise
 
 from stormwatch.alerting.service import channel_label
+from stormwatch.i18n.refusal import Refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class PublishReceipt:
     reference: str | None = None  # the post's URL or id, when the target gives one back
 
 
-class PublishError(RuntimeError):
+class PublishError(Refusal, RuntimeError):
     """The target did not take the text; nothing is recorded as published."""
 
 
@@ -48,8 +49,8 @@ class WebhookPublisher:
     def publish(self, post: OutgoingPost) -> PublishReceipt:
         notifier = apprise.Apprise()
         if not notifier.add(self.url):
-            raise PublishError(f"not a URL apprise understands: {channel_label(self.url)}")
+            raise PublishError("not a URL apprise understands: %(target)s", target=channel_label(self.url))
         title = f"{post.brand}: approved {post.template.replace('_', ' ')} ({post.lang}) [{post.crisis_key}]"
         if not notifier.notify(title=title, body=post.text):
-            raise PublishError(f"{channel_label(self.url)} did not accept the text")
+            raise PublishError("%(target)s did not accept the text", target=channel_label(self.url))
         return PublishReceipt(target=channel_label(self.url))

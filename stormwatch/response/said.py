@@ -84,7 +84,9 @@ def heading(detail: Mapping[str, Any], locale: str) -> str:
 def reason(detail: Mapping[str, Any], locale: str) -> str:
     """Why the crisis was opened: the stored English, or the same facts said in ``locale``."""
     evidence = [event["data"] for event in detail["timeline"] if (event.get("data") or {}).get("signal")]
-    return messages.reason(str(detail["reason"]), evidence[-1] if evidence else None, locale)
+    return messages.reason(
+        str(detail["reason"]), evidence[-1] if evidence else None, locale, int(detail["severity"])
+    )
 
 
 def people(detail: Mapping[str, Any], playbook: Playbook | None, locale: str) -> str:

@@ -49,7 +49,9 @@ def open_workspace(
         workspace = load_config(config)
         secrets = Secrets.load(secrets_file or workspace.sources.secrets_file)
     except (ConfigError, MissingCredential) as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     store = Store.open(database)
     with store.session() as session:
         workspace_id = apply_config(session, workspace).id
@@ -196,7 +198,9 @@ def import_export(
     try:
         workspace = load_config(config)
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     store = Store.open(database)
     with store.session() as session:
         workspace_id = apply_config(session, workspace).id
@@ -236,7 +240,9 @@ def firehose(
     try:
         workspace = load_config(config)
     except ConfigError as error:
-        raise typer.BadParameter(str(error), param_hint="--config") from error
+        from stormwatch.i18n.refusal import cli_said
+
+        raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     store = Store.open(database)
     with store.session() as session:
         workspace_id = apply_config(session, workspace).id

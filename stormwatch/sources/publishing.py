@@ -94,7 +94,7 @@ class ConnectorPublisher:
         try:
             published = self.networks.publish(Reply(network, post.reply_to, post.text, post.brand))
         except (SourceError, ReplyNotSupported) as error:
-            raise PublishError(str(error)) from error
+            raise PublishError("%(reason)s", reason=error) from error
         target = f"{network} (dry run)" if published.dry_run else network
         return PublishReceipt(target=target, reference=published.url or published.post_id)
 
@@ -109,5 +109,9 @@ class ConnectorPublisher:
                     )
                 )
         if source is None:
-            raise PublishError(f"no stored mention {external_id} of {brand_name}: cannot tell its network")
+            raise PublishError(
+                "no stored mention %(mention)s of %(brand)s: cannot tell its network",
+                mention=external_id,
+                brand=brand_name,
+            )
         return source

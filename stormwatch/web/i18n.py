@@ -50,7 +50,7 @@ def helpers(locale: str, zone: ZoneInfo, playbook: Playbook | None = None) -> di
         "num": lambda value: fmt.number(value, locale),
         "count": lambda n, singular, plural: fmt.count(int(n), singular, plural, locale),
         "event_message": lambda event: messages.timeline_message(event, locale, playbook),
-        "reason": lambda stored, evidence: messages.reason(stored, evidence, locale),
+        "reason": lambda stored, evidence, severity=None: messages.reason(stored, evidence, locale, severity),
         "signal_text": lambda evidence: messages.signal_sentence(evidence, locale),
         "step_title": lambda step_id, title: (
             messages.step_title(step_id, locale, playbook) if playbook else translate(title, locale)

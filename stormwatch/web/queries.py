@@ -214,28 +214,19 @@ def crises(session: Session, workspace_id: int, *, only_open: bool = False) -> l
 
 
 def _latest_evidence(session: Session, crisis_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Each crisis's latest signal evidence: the facts its reason is told from in other languages."""
+    """Each crisis's reason's evidence: the facts of the timeline entry that last set its reason
+    (opened, escalated, reopened), as the crisis room reads them. Not the latest signal: a signal
+    that joins without raising the level leaves the reason as it was, and a reason told from other
+    facts than the English one (or at another level than it names) contradicts it."""
     latest: dict[int, dict[str, Any]] = {}
     if not crisis_ids:
         return latest
-    signals = session.scalars(
-        select(SignalRecord)
-        .where(SignalRecord.crisis_id.in_(crisis_ids))
-        .order_by(SignalRecord.at, SignalRecord.id)
+    events = session.scalars(
+        select(CrisisEvent).where(CrisisEvent.crisis_id.in_(crisis_ids)).order_by(CrisisEvent.id)
     )
-    for signal in signals:
-        if signal.crisis_id is not None:
-            latest[signal.crisis_id] = {**signal.evidence, "signal": signal.kind, "cause": signal.cause}
-    # A crisis without stored signals (opened from an update alone) keeps its facts in the
-    # timeline, as the crisis room reads them.
-    missing = [crisis_id for crisis_id in crisis_ids if crisis_id not in latest]
-    if missing:
-        events = session.scalars(
-            select(CrisisEvent).where(CrisisEvent.crisis_id.in_(missing)).order_by(CrisisEvent.id)
-        )
-        for event in events:
-            if (event.data or {}).get("signal"):
-                latest[event.crisis_id] = dict(event.data)
+    for event in events:
+        if (event.data or {}).get("signal"):
+            latest[event.crisis_id] = dict(event.data)
     return latest
 
 

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from stormwatch.i18n.refusal import Refusal
 from stormwatch.ingest.window import TimeWindow
 from stormwatch.sources.settings import BrandSources, SourcesSettings
 
 
-class ConfigError(ValueError):
+class ConfigError(Refusal, ValueError):
     """A workspace file that cannot be used; the message names the file and the field."""
 
 
@@ -199,16 +200,17 @@ def load_config(path: Path | str | None) -> WorkspaceConfig:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from error
+        raise ConfigError("%(file)s: cannot read: %(why)s", file=path, why=error.strerror) from error
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+        raise ConfigError("%(file)s: not valid TOML: %(why)s", file=path, why=error) from error
     try:
         config = WorkspaceConfig.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
         )
-        raise ConfigError(f"{path}: {problems}") from error
+        # Pydantic words each problem in English; the file and the fields are what a reader acts on.
+        raise ConfigError("%(file)s: invalid settings: %(problems)s", file=path, problems=problems) from error
     if config.workspace.playbooks_dir is not None:
         # Relative to the workspace file, so the file works from any current directory.
         folder = (path.parent / config.workspace.playbooks_dir).resolve()

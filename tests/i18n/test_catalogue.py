@@ -41,6 +41,8 @@ def _interface_strings() -> set[str]:
         messages.CAUSE_SENTENCE,
         messages.REACH_SENTENCE,
         messages.SEVERITY_SENTENCE,
+        messages.EASED_SENTENCE,
+        messages.RAISED_SENTENCE,
         messages.UNKNOWN_SIGNAL,
     }
     return found | set(STATUSES) | set(CAUSES) | {"admin", "manager", "analyst", "viewer"}
@@ -100,3 +102,15 @@ def test_numbers_dates_and_times_are_local() -> None:
     assert fmt.local_datetime(moment, warsaw, "pl") == "4 gru 2026, 18:24"
     assert fmt.duration(timedelta(minutes=3), "pl") == "3 minuty"
     assert translate("Timeline", "pl") == "Oś czasu" and translate("Timeline", "en") == "Timeline"
+
+
+def test_a_reason_says_how_the_level_moved_since_the_moment_it_tells_of() -> None:
+    evidence = {"signal": "negative_surge", "observed": 30, "expected": 3, "severity": 3}
+    assert messages.reason("Stored.", evidence, "en", 3) == "Stored."
+    assert messages.reason("Stored.", evidence, "en") == "Stored."
+    assert messages.reason("Stored.", evidence, "en", 4) == "Stored. Raised since to severity 4."
+    polish = messages.reason("Stored.", evidence, "pl", 1)
+    assert polish.endswith(
+        "Waga 3. Od tego czasu kryzys osłabł do wagi 1: żaden sygnał ostrzegawczy nie utrzymał go na poziomie 3."
+    )
+    assert messages.reason("Opened by hand: a call.", None, "pl", 1) == "Opened by hand: a call."

@@ -26,6 +26,10 @@ REFUSALS = {
     "Forbidden",
     "AuthError",
     "NoWorkspace",
+    "ConfigError",
+    "RevisionError",
+    "PublishError",
+    "JsonInputError",
 }
 BLANK = re.compile(r"%\((\w+)\)s")
 

@@ -131,3 +131,16 @@ def test_crisis_review_speaks_polish(crisis: tuple[CliRunner, list[str], str]) -
     assert "Przyjęto po 0 min, w czasie planu działania." in reviewed.output
     for english in ("minutes", "sentiment", "Acknowledged", "mentions"):
         assert english not in reviewed.output, english
+
+
+def test_crisis_show_says_the_level_now_when_it_eased_since_its_reason() -> None:
+    escalated = {"data": {"signal": "negative_surge", "observed": 40, "expected": 4, "severity": 4}}
+    eased = {"data": {"severity": 1}}
+    detail = {"reason": "Escalated from severity 3 to 4.", "severity": 1, "timeline": [escalated, eased]}
+    assert said.reason(detail, "en") == (
+        "Escalated from severity 3 to 4. Eased since to severity 1: no warning sign has held it at 4."
+    )
+    assert said.reason(detail, "pl").endswith(
+        "Waga 4. Od tego czasu kryzys osłabł do wagi 1: "
+        + ("żaden sygnał ostrzegawczy nie utrzymał go na poziomie 4.")
+    )

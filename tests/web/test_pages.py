@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from stormwatch.crisis.service import record_update
 from stormwatch.store.db import Store
 from stormwatch.web.app import create_app
 from stormwatch.web.server import BackgroundServer
+from stormwatch.workspace.models import Brand
 from tests.web.conftest import Site, csrf_of
-from tests.web.world import build_world, free_port
+from tests.web.world import START, _opened, build_world, free_port
 
 
 def test_each_user_gets_their_language(site: Site) -> None:
@@ -78,3 +82,38 @@ def test_response_times_fragment_shows_the_brands_figures(site: Site) -> None:
         assert f"/fragments/response-times?brand={tenant.brand_id}" in dashboard
         fragment = client.get(f"/fragments/response-times?brand={tenant.brand_id}&days=2")
     assert fragment.status_code == 200 and "SLA 60 min" in fragment.text
+
+
+def _eased_to_one(site: Site, tenant_key: str) -> str:
+    """The tenant's crisis escalated to 4, then eased one level at a time to 1, as the detector does."""
+    tenant = site.tenants[tenant_key]
+    with site.store.session() as session:
+        brand = session.get(Brand, tenant.brand_id)
+        assert brand is not None
+        opened = _opened(tenant, START + timedelta(hours=40))
+        at = opened.at + timedelta(minutes=20)
+        record_update(session, replace(opened, kind="escalated", severity=4, at=at), brand)
+        for step, severity in enumerate((3, 2, 1), start=1):
+            lowered = replace(
+                opened, kind="deescalated", severity=severity, at=at + step * timedelta(hours=2), signal=None
+            )
+            record_update(session, lowered, brand)
+    return tenant.crisis_key
+
+
+def _text_of(page: str, testid: str) -> str:
+    return page.split(f'data-testid="{testid}">')[1].split("</")[0]
+
+
+def test_an_eased_crisis_says_its_level_now_beside_the_peak_its_reason_tells(fresh_site: Site) -> None:
+    """Issue 23: the badge read "1" beside a reason ending "Waga 4." (the escalation's facts)."""
+    key = _eased_to_one(fresh_site, "acme")
+    with fresh_site.browser(fresh_site.tenants["acme"].users["analyst"]) as client:
+        english = client.get(f"/crises/{key}").text
+        assert _text_of(english, "severity") == "1"
+        assert "Eased since to severity 1: no warning sign has held it at 4." in _text_of(english, "reason")
+        client.post("/preferences/language", data={"language": "pl", "csrf_token": csrf_of(client)})
+        polish = _text_of(client.get(f"/crises/{key}").text, "reason")
+        assert "Waga 4." in polish and "osłabł do wagi 1" in polish
+        listed = client.get("/fragments/crises").text
+        assert "Waga 4." in listed and "osłabł do wagi 1" in listed
