@@ -207,12 +207,13 @@ CAUSE_CUES: dict[Cause, tuple[str, ...]] = {
         r"\b(took|taken) over\b.{0,20}\baccount\b",
         r"\bdata (breach|leak)\b|\bleaked\b.{0,20}\b(data|passwords|emails|card)",
         r"\b(crypto|btc|wallet)\b.{0,60}\bgiveaway\b|\bgiveaway\b.{0,60}\b(crypto|btc|wallet)\b",
-        r"\bzhakowa\w*|\bwłama\w*|\bwłamanie\b",
+        # "włamanie" alone is as often a burglary: only into an account, a database, a system
+        r"\bzhakowa\w*|\bwłam\w*\b.{0,30}\b(kont|profil|baz|system|aplikacj|fanpage|serwer)\w*",
         r"\bkto[sś] przej[aą]\w*|\bprzej[ęe](ł|li|ła|te|to)\b.{0,25}\b(kont|profil|fanpage)\w*",
         r"\b(kont\w*|profil\w*|fanpage\w*)\b.{0,30}\bprzej[ęe]t\w*",
         r"\bwyciek\w* (danych|haseł)|\bwyciek[łl]\w* .{0,25}\b(dane|hasła|adresy|numery|dane osobowe)",
         r"\bscam\w* kryptowalut\w*|\brozda\w*\b.{0,40}\b(krypto\w*|btc|portfel\w*)",
-        r"\bportfel\w*\b.{0,40}\brozda\w*|\blink\w*\b.{0,40}\b(oszust\w*|scam|phishing)",
+        r"\bpołącz\w* portfel\w*|\bportfel\w* kryptowalut\w*|\blink\w*\b.{0,40}\b(oszust\w*|scam|phishing)",
     ),
     "communication_error": (
         r"\btone[- ]deaf\b",
