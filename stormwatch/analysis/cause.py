@@ -12,13 +12,16 @@ store persists it; ``TextAnalyzer.with_corrections`` turns one workspace's list 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
+from stormwatch.analysis.cause_prototypes import CAUSE_CUES
 from stormwatch.analysis.models import CAUSES, Cause
 
 NO_CAUSE = "none"
@@ -29,6 +32,9 @@ DEEP_SIMILARITY_FLOOR = 0.55
 FAST_SIMILARITY_FLOOR = 0.30
 # Mass given to a corrected cause at similarity 1 (model probabilities sum to 1).
 CORRECTION_STRENGTH = 4.0
+# Support a cue of a cause (``CAUSE_CUES``) gives it, as a correction's: outweighs the models' reading
+# (their probabilities sum to 1), while a text with cues of two causes is still decided by the models.
+CUE_SUPPORT = 1.0
 _FORMAT_VERSION = 1
 
 
@@ -97,3 +103,22 @@ def apply_votes(probabilities: NDArray[np.float64], votes: NDArray[np.float64]) 
     boosted = probabilities + CORRECTION_STRENGTH * votes
     result: NDArray[np.float64] = boosted / boosted.sum(axis=1, keepdims=True)
     return result
+
+
+@cache
+def _cue_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    return tuple(
+        (CAUSE_CLASSES.index(cause), re.compile(pattern, re.IGNORECASE))
+        for cause, patterns in CAUSE_CUES.items()
+        for pattern in patterns
+    )
+
+
+def cue_votes(texts: Sequence[str]) -> NDArray[np.float64]:
+    """Per text and cause class, ``CUE_SUPPORT`` where the text has an unmistakable cue of that cause."""
+    votes = np.zeros((len(texts), len(CAUSE_CLASSES)))
+    for row, text in enumerate(texts):
+        for class_index, pattern in _cue_patterns():
+            if not votes[row, class_index] and pattern.search(text):
+                votes[row, class_index] = CUE_SUPPORT
+    return votes

@@ -47,6 +47,7 @@ from stormwatch.analysis.cause import (
     CauseCorrection,
     apply_votes,
     correction_votes,
+    cue_votes,
 )
 from stormwatch.analysis.embedder import SentenceEmbedder
 from stormwatch.analysis.features import SparseLinearModel, SparseRows, Vectorizer, softmax
@@ -194,7 +195,7 @@ class TextAnalyzer:
             )
         probabilities = _flip_sarcastic_praise(probabilities, sarcastic)
         labels = probabilities.argmax(axis=1)
-        causes = self._causes(tokens, np.flatnonzero(labels == _NEGATIVE), deep_index, embeddings)
+        causes = self._causes(texts, tokens, np.flatnonzero(labels == _NEGATIVE), deep_index, embeddings)
         # Plain Python values first (tolist): indexing numpy element by element costs more per post.
         scores = (probabilities[:, _POSITIVE] - probabilities[:, _NEGATIVE]).tolist()
         return [
@@ -275,12 +276,13 @@ class TextAnalyzer:
         everything = np.arange(len(texts), dtype=np.int64)
         embeddings = self.embedder.embed(texts) if self.embedder else None
         causes = self._causes(
-            tokens, everything, everything if embeddings is not None else everything[:0], embeddings
+            texts, tokens, everything, everything if embeddings is not None else everything[:0], embeddings
         )
         return [causes[i] for i in range(len(texts))]
 
     def _causes(
         self,
+        texts: Sequence[str],
         tokens: Sequence[list[str]],
         negative: NDArray[np.int64],
         deep_index: NDArray[np.int64],
@@ -298,6 +300,8 @@ class TextAnalyzer:
         if embeddings is not None and self.cause.deep is not None and deep_rows:
             negative_embeddings = embeddings[[position_in_deep[int(negative[k])] for k in deep_rows]]
             probabilities[deep_rows] = self.cause.blended(fast_log[deep_rows], negative_embeddings)
+        # Unmistakable wording of a cause first, the team's corrections last: a correction still wins.
+        probabilities = apply_votes(probabilities, cue_votes([texts[i] for i in negative]))
         if self.corrections is not None:
             probabilities = self._follow_corrections(probabilities, rows, deep_rows, negative_embeddings)
         best = probabilities.argmax(axis=1)

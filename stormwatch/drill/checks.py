@@ -78,9 +78,11 @@ def guess_language(text: str) -> str | None:
     return "pl" if polish > english else "en"
 
 
-def check_text(text: str, lang: str, scenario: Scenario) -> list[CheckResult]:
+def check_text(text: str, lang: str, scenario: Scenario, wave_lang: str | None = None) -> list[CheckResult]:
+    """``wave_lang``: the language of the wave running when the text was published (a mixed PL/EN
+    scenario answers each wave in its own language); without it, any of the scenario's languages."""
     return [
-        _language(text, lang, scenario),
+        _language(text, lang, [wave_lang] if wave_lang else list(scenario.languages)),
         _no_blame(text),
         _apology(text, scenario),
         _no_forbidden_promise(text, scenario),
@@ -88,9 +90,8 @@ def check_text(text: str, lang: str, scenario: Scenario) -> list[CheckResult]:
     ]
 
 
-def _language(text: str, lang: str, scenario: Scenario) -> CheckResult:
+def _language(text: str, lang: str, expected: list[str]) -> CheckResult:
     written = guess_language(text) or lang
-    expected = scenario.languages
     if written in expected:
         return CheckResult(
             "language", True, "written in {written}, the language of the wave", {"written": written}

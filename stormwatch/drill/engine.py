@@ -104,6 +104,18 @@ def _inject_starts(scenario: Scenario, fired: list[Fired], actions: list[Action]
     return {i: at for i, at in starts.items() if at is not None}
 
 
+def wave_language(scenario: Scenario, fired: list[Fired], actions: list[Action], at: timedelta) -> str | None:
+    """The language of the wave running at ``at``: of the inject still running then that started last,
+    else of the last one that started before it; None before the first. Only injects started strictly
+    before ``at`` count: a text answers what was being said, not what it set off."""
+    started = [(start, i) for i, start in _inject_starts(scenario, fired, actions).items() if start < at]
+    running = [(start, i) for start, i in started if at <= start + scenario.inject(i).over]
+    if not (running or started):
+        return None
+    _, inject_id = max(running or started)
+    return scenario.inject(inject_id).lang
+
+
 def _scale(scenario: Scenario, fired: list[Fired], start: timedelta) -> float:
     """Waves that start after a branch fired grow or calm down by its factor."""
     factor = 1.0

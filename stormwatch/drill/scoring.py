@@ -85,9 +85,8 @@ def score_run(session: Session, run: DrillRun) -> dict[str, Any]:
     )
     first_post = min((i.at for i in scenario.injects if i.at is not None), default=timedelta(0))
     onset = run.origin + first_post
-    fired = engine.fired_branches(
-        scenario, current.clock.position(run.ended_at or run.started_at), team_actions(session, run, scenario)
-    )
+    actions = team_actions(session, run, scenario)
+    fired = engine.fired_branches(scenario, current.clock.position(run.ended_at or run.started_at), actions)
     if not crises:
         measures = [
             Measure(name, 0.0, None, "The crisis was never detected, so nothing could be done")
@@ -122,9 +121,17 @@ def score_run(session: Session, run: DrillRun) -> dict[str, Any]:
         _approvals(publications, playbook, session, run),
         _escalation(events),
     ]
-    texts = [_text_checks(publication, draft, scenario) for publication, draft in publications]
+    waves = [
+        engine.wave_language(scenario, fired, actions, publication.published_at - run.origin)
+        for publication, _ in publications
+    ]
+    texts = [
+        _text_checks(publication, draft, scenario, wave)
+        for (publication, draft), wave in zip(publications, waves, strict=True)
+    ]
     measures.append(_text_measure(texts))
-    return _card(scenario, measures, texts, fired, crisis, participants(events, publications, scenario))
+    people = participants(events, publications, scenario, waves)
+    return _card(scenario, measures, texts, fired, crisis, people)
 
 
 def _detection(crisis: Crisis, onset: datetime, scenario: Scenario) -> Measure:
@@ -234,8 +241,10 @@ def _escalation(events: list[CrisisEvent]) -> Measure:
     )
 
 
-def _text_checks(publication: Publication, draft: ResponseDraft, scenario: Scenario) -> dict[str, Any]:
-    results = check_text(publication.text, draft.lang, scenario)
+def _text_checks(
+    publication: Publication, draft: ResponseDraft, scenario: Scenario, wave_lang: str | None
+) -> dict[str, Any]:
+    results = check_text(publication.text, draft.lang, scenario, wave_lang)
     return {
         "text": publication.text, "lang": draft.lang, "by": draft.drafted_by, "at": publication.published_at.isoformat(),
         "checks": [asdict(r) | {"explanation": r.explanation} for r in results], "passed": sum(r.passed for r in results), "total": len(results),
@@ -257,18 +266,22 @@ def _text_measure(texts: list[dict[str, Any]]) -> Measure:
 
 
 def participants(
-    events: list[CrisisEvent], publications: list[Any], scenario: Scenario
+    events: list[CrisisEvent],
+    publications: list[Any],
+    scenario: Scenario,
+    waves: list[str | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per person: what they did, and the checks of the texts they drafted."""
+    """Per person: what they did, and the checks of the texts they drafted (``waves``: the language of
+    the wave running when each publication went out)."""
     people: dict[str, dict[str, Any]] = {}
     for event in events:
         if event.actor == SYSTEM_ACTOR:
             continue
         person = people.setdefault(event.actor, {"actions": {}, "texts_checked": 0, "checks_passed": 0})
         person["actions"][event.kind] = person["actions"].get(event.kind, 0) + 1
-    for publication, draft in publications:
+    for (publication, draft), wave in zip(publications, waves or [None] * len(publications), strict=True):
         person = people.setdefault(draft.drafted_by, {"actions": {}, "texts_checked": 0, "checks_passed": 0})
-        results = check_text(publication.text, draft.lang, scenario)
+        results = check_text(publication.text, draft.lang, scenario, wave)
         person["texts_checked"] += len(results)
         person["checks_passed"] += sum(r.passed for r in results)
     return people

@@ -325,14 +325,19 @@ def team_actions(session: Session, run: DrillRun, scenario: Scenario | None = No
         select(CrisisEvent).where(CrisisEvent.crisis_id.in_(crisis_ids), CrisisEvent.kind == "acknowledged")
     ):
         actions.append(engine.Action("acknowledged", event.at - run.origin))
-    for publication, draft in session.execute(
+    published = session.execute(
         select(Publication, ResponseDraft)
         .join(ResponseDraft, ResponseDraft.id == Publication.draft_id)
         .where(Publication.crisis_id.in_(crisis_ids))
-    ):
+        .order_by(Publication.published_at, Publication.id)
+    ).all()
+    actions += [engine.Action("holding_statement", p.published_at - run.origin) for p, _ in published]
+    # In time order: what a text set off (a branch on its checks) is known before the next one is
+    # checked against the wave running when it was published.
+    for publication, draft in published:
         at = publication.published_at - run.origin
-        actions.append(engine.Action("holding_statement", at))
-        results = check_text(publication.text, draft.lang, scenario)
+        wave = engine.wave_language(scenario, engine.fired_branches(scenario, at, actions), actions, at)
+        results = check_text(publication.text, draft.lang, scenario, wave)
         failed = {result.name for result in results if not result.passed}
         if not failed:
             actions.append(engine.Action("public_reply_ok", at))
