@@ -78,7 +78,10 @@ class ScenarioOut(BaseModel):
 
 
 def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
-    api = APIRouter(prefix="/api/drills", tags=["drills"])
+    # Like the rest of /api: every route may answer 401 (no login or token) or 403 (a role short).
+    api = APIRouter(
+        prefix="/api/drills", tags=["drills"], responses={401: {"model": Message}, 403: {"model": Message}}
+    )
     refused: dict[int | str, dict[str, Any]] = {404: {"model": Message}, 409: {"model": Message}}
 
     def own_run(principal: Principal, run_id: RowId, *, facilitator: bool = False) -> DrillRun:

@@ -39,7 +39,11 @@ DOCUMENT: dict[int | str, dict[str, Any]] = {
 
 
 def report_router(store: Store, branding: ReportSettings) -> APIRouter:
-    api = APIRouter(prefix="/api/reports", tags=["reports"])
+    api = APIRouter(
+        prefix="/api/reports",
+        tags=["reports"],
+        responses={401: {"model": schemas.Message}, 403: {"model": schemas.Message}},
+    )
 
     def answer(html: str, output: Literal["html", "pdf"], name: str) -> Response:
         try:
