@@ -99,6 +99,12 @@ def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
     def state(run_id: RowId) -> dict[str, Any]:
         return drills.status(store, run_id)
 
+    def steer(principal: Principal, run_id: RowId, action: Callable[[], Any]) -> dict[str, Any]:
+        """A facilitator's control: the drill must be this workspace's; a refusal answers 409."""
+        own_run(principal, run_id, facilitator=True)
+        refusing(action)
+        return state(run_id)
+
     def refusing(action: Callable[[], Any]) -> Any:
         try:
             return action()
@@ -160,45 +166,37 @@ def drills_router(store: Store, driver: DrillDriver | None) -> APIRouter:
 
     @api.post("/{run_id}/pause", responses=refused)
     def pause(principal: Manage, run_id: RowId) -> dict[str, Any]:
-        own_run(principal, run_id, facilitator=True)
-        refusing(lambda: drills.pause(store, run_id))
-        return state(run_id)
+        return steer(principal, run_id, lambda: drills.pause(store, run_id))
 
     @api.post("/{run_id}/resume", responses=refused)
     def resume(principal: Manage, run_id: RowId) -> dict[str, Any]:
-        own_run(principal, run_id, facilitator=True)
-        refusing(lambda: drills.resume(store, run_id))
-        return state(run_id)
+        return steer(principal, run_id, lambda: drills.resume(store, run_id))
 
     @api.post("/{run_id}/skip", responses=refused)
     def skip(principal: Manage, run_id: RowId, body: SkipIn) -> dict[str, Any]:
         """Move the clock ahead; the skipped posts arrive with the times they were written for."""
-        own_run(principal, run_id, facilitator=True)
-        refusing(lambda: drills.skip(store, run_id, timedelta(minutes=body.minutes)))
-        return state(run_id)
+        return steer(principal, run_id, lambda: drills.skip(store, run_id, timedelta(minutes=body.minutes)))
 
     @api.post("/{run_id}/inject", responses=refused)
     def inject(principal: Manage, run_id: RowId, body: InjectIn) -> dict[str, Any]:
         """Fire an inject by hand, now."""
-        own_run(principal, run_id, facilitator=True)
-        refusing(lambda: drills.fire(store, run_id, body.inject))
-        return state(run_id)
+        return steer(principal, run_id, lambda: drills.fire(store, run_id, body.inject))
 
     @api.post("/{run_id}/stop", responses=refused)
     def stop(principal: Manage, run_id: RowId) -> dict[str, Any]:
         """End the drill and score it."""
-        own_run(principal, run_id, facilitator=True)
-        refusing(lambda: drills.stop(store, run_id))
-        return state(run_id)
+        return steer(principal, run_id, lambda: drills.stop(store, run_id))
 
     @api.post("/{run_id}/ratings", responses=refused)
     def rate(principal: Manage, run_id: RowId, body: RatingIn) -> dict[str, Any]:
         """An observer's rating of a participant (1–5), shown beside the rule-based scorecard."""
-        own_run(principal, run_id, facilitator=True)
-        refusing(
-            lambda: drills.rate(store, run_id, actor_name(principal), body.participant, body.score, body.note)
+        return steer(
+            principal,
+            run_id,
+            lambda: drills.rate(
+                store, run_id, actor_name(principal), body.participant, body.score, body.note
+            ),
         )
-        return state(run_id)
 
     @api.post("/{run_id}/drafts/{draft_id}/publish", responses=refused)
     def publish(principal: Act, run_id: RowId, draft_id: RowId) -> dict[str, Any]:

@@ -117,14 +117,7 @@ def band_chart(
     y_max = _nice_max(max(max(v or 0, hi or 0) for _, v, _, hi in known))
     x, y = _scale(t0, t1, LEFT, WIDTH - RIGHT), _scale(0, y_max, HEIGHT - BOTTOM, TOP)
     body = _frame(y_max, number)
-    for span in spans:
-        start, end = max(span.start, t0), min(max(span.end, span.start + 3600), t1)
-        if end > start:
-            body.append(
-                f'<rect x="{x(start):.1f}" y="{TOP}" width="{x(end) - x(start):.1f}" '
-                f'height="{HEIGHT - BOTTOM - TOP}" class="crisis"/>'
-                f'<text x="{x(start) + 3:.1f}" y="{TOP + 11}" class="crisis-label">{escape(span.label)}</text>'
-            )
+    body += _crisis_shading(spans, t0, t1, x, labelled=True)
     upper = [(x(a + 1800), y(hi)) for a, v, lo, hi in known if hi is not None]
     lower = [(x(a + 1800), y(lo)) for a, v, lo, hi in known if lo is not None]
     if upper:
@@ -134,6 +127,27 @@ def band_chart(
     body.append(f'<path d="{_path(points)}" class="volume"/>')
     body += _day_ticks(t0, t1, zone, day_label)
     return _svg(body, title)
+
+
+def _crisis_shading(
+    spans: Sequence[Span], t0: float, t1: float, x: Callable[[float], float], *, labelled: bool
+) -> list[str]:
+    """Each crisis as a shaded column (at least an hour wide) clipped to the chart, with its label
+    where ``labelled`` (the volume chart names them; the charts below it only line up with it)."""
+    shading = []
+    for span in spans:
+        start, end = max(span.start, t0), min(max(span.end, span.start + 3600), t1)
+        if end > start:
+            label = (
+                f'<text x="{x(start) + 3:.1f}" y="{TOP + 11}" class="crisis-label">{escape(span.label)}</text>'
+                if labelled
+                else ""
+            )
+            shading.append(
+                f'<rect x="{x(start):.1f}" y="{TOP}" width="{x(end) - x(start):.1f}" '
+                f'height="{HEIGHT - BOTTOM - TOP}" class="crisis"/>' + label
+            )
+    return shading
 
 
 def line_chart(
@@ -156,13 +170,7 @@ def line_chart(
     top = y_max if y_max is not None else _nice_max(max((v or 0) for _, v in known))
     x, y = _scale(t0, t1, LEFT, WIDTH - RIGHT), _scale(0, top, HEIGHT - BOTTOM, TOP)
     body = _frame(top, number)
-    for span in spans:
-        start, end = max(span.start, t0), min(max(span.end, span.start + 3600), t1)
-        if end > start:
-            body.append(
-                f'<rect x="{x(start):.1f}" y="{TOP}" width="{x(end) - x(start):.1f}" '
-                f'height="{HEIGHT - BOTTOM - TOP}" class="crisis"/>'
-            )
+    body += _crisis_shading(spans, t0, t1, x, labelled=False)
     points = [(x(a + 1800), y(v)) if v is not None else None for a, v in known]
     body.append(f'<path d="{_path(points)}" class="{css}"/>')
     body += _day_ticks(t0, t1, zone, day_label)
