@@ -235,8 +235,10 @@ class LivePipeline:
         with self.store.session() as session:
             self._follow_corrections(session)
             self._forget_closed_crises(session)
-            result = self.pipeline.process([mention for _, mention in rows])
-            stored_ids = {(m.brand or "", m.source, m.external_id): stored for stored, m in rows}
+        # Analysed outside any transaction: SQLite's single write lock is held only while storing.
+        result = self.pipeline.process([mention for _, mention in rows])
+        stored_ids = {(m.brand or "", m.source, m.external_id): stored for stored, m in rows}
+        with self.store.writing() as session:
             self._store(session, result, stored_ids)
         self._stale = False
         return BatchOutcome(processed=len(rows), updates=result.updates)

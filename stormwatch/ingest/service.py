@@ -149,7 +149,7 @@ class MentionIngestor:
     ) -> None:
         if not mentions and not rejects:
             return
-        with self.store.session() as session:
+        with self.store.writing() as session:
             stored = self._insert_mentions(session, mentions)
             self._quarantine(session, rejects, origin)
         report.stored += stored
