@@ -5,9 +5,10 @@ cluster's end-to-end rate and lag under a bounded load — one command, ratios f
 
 Real NATS JetStream (127.0.0.1:4222, or STORMWATCH_TEST_NATS_URL) and PostgreSQL (tests/conftest.py's
 server); the demo stream's texts. Each analysis measurement starts the workers, waits until they
-pull (models loaded), then publishes ``--mentions`` stored-stream messages and times until every one
-is acked; 1 and 2 workers alternate, each in a fresh stream prefix, and the ratio is the median of
-the paired ratios. The machine's other load is printed: on a shared machine, read the ratios.
+pull (models loaded), publishes ``--mentions`` stored-stream messages and times from then until every
+one is acked, with the CPU the workers and the NATS server used meanwhile; 1 and 2 workers
+alternate, each in a fresh stream prefix, and the ratio is the median of the paired ratios. The
+machine's other load is printed: on a shared machine, read the ratios.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import gzip
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -82,8 +85,32 @@ async def _consumer(settings: ClusterSettings) -> tuple[int, int, int]:
         await client.close()
 
 
-def analysis_rate(workers: int, items: list[StoredMention], log_dir: Path) -> float:
-    """Mentions/s of ``workers`` analysis processes (deep tier, as the product runs), start-up excluded."""
+@dataclass
+class AnalysisRun:
+    rate: float  # mentions/s, from the end of publishing until every one is acked
+    worker_cores: float  # CPU seconds of all analysis workers per wall second
+    nats_cores: float  # the same for the NATS server (0 where it is not a local process)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 when it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _nats_pid() -> int | None:
+    found = subprocess.run(["pgrep", "-x", "nats-server"], capture_output=True, text=True).stdout.split()
+    return int(found[0]) if found else None
+
+
+def analysis_rate(workers: int, items: list[StoredMention], log_dir: Path) -> AnalysisRun:
+    """``workers`` analysis processes (deep tier, as the product runs), start-up and publishing
+    excluded: timed from the moment every message is on the stream until every one is acked, with
+    the CPU the workers and the NATS server used meanwhile (on two cores, a ratio under 2 is either
+    the workers waiting or the cores running out: the CPU figures say which)."""
     cluster = Cluster("unused", DEMO_WORKSPACE, log_dir, analysis_fast=False)
     settings = ClusterSettings(nats_url=NATS_URL, prefix=cluster.prefix, partitions=cluster.partitions)
     cluster.start("analyze", workers)
@@ -91,14 +118,20 @@ def analysis_rate(workers: int, items: list[StoredMention], log_dir: Path) -> fl
         asyncio.run(_publish(settings, []))  # the streams, so that the workers can bind
         while asyncio.run(_consumer(settings))[2] < workers:  # every worker is waiting for work
             time.sleep(0.2)
-        started = time.perf_counter()
         asyncio.run(_publish(settings, items))
-        while True:
-            pending, unacked, _ = asyncio.run(_consumer(settings))
-            if pending == 0 and unacked == 0:
-                break
+        pids = [process.pid for process in cluster.processes["analyze"]]
+        nats = _nats_pid()
+        before = [_cpu_seconds(pid) for pid in pids], _cpu_seconds(nats) if nats else 0.0
+        started = time.perf_counter()
+        pending, unacked, _ = asyncio.run(_consumer(settings))
+        left = pending + unacked
+        while pending or unacked:
             time.sleep(0.05)
-        return len(items) / (time.perf_counter() - started)
+            pending, unacked, _ = asyncio.run(_consumer(settings))
+        wall = time.perf_counter() - started
+        worker_cpu = sum(_cpu_seconds(pid) for pid in pids) - sum(before[0])
+        nats_cpu = (_cpu_seconds(nats) - before[1]) if nats else 0.0
+        return AnalysisRun(left / wall, worker_cpu / wall, nats_cpu / wall)
     finally:
         cluster.stop()
         drop_streams(cluster.prefix)
@@ -206,11 +239,23 @@ def main(argv: list[str] | None = None) -> None:
             two = analysis_rate(2, items, logs)
             pairs.append((one, two))
             print(
-                f"analysis: 1 worker {one:,.0f}/s, 2 workers {two:,.0f}/s ({two / one:.2f}×)", file=sys.stderr
+                f"analysis: 1 worker {one.rate:,.0f}/s (workers {one.worker_cores:.2f} cores, NATS "
+                f"{one.nats_cores:.2f}), 2 workers {two.rate:,.0f}/s (workers {two.worker_cores:.2f} cores, "
+                f"NATS {two.nats_cores:.2f}): {two.rate / one.rate:.2f}×",
+                file=sys.stderr,
             )
-        results["analysis_1_worker_per_s"] = statistics.median(one for one, _ in pairs)
-        results["analysis_2_workers_per_s"] = statistics.median(two for _, two in pairs)
-        results["analysis_2_over_1"] = statistics.median(two / one for one, two in pairs)
+        results["analysis_1_worker_per_s"] = statistics.median(one.rate for one, _ in pairs)
+        results["analysis_2_workers_per_s"] = statistics.median(two.rate for _, two in pairs)
+        results["analysis_2_over_1"] = statistics.median(two.rate / one.rate for one, two in pairs)
+        for label, index in (("1_worker", 0), ("2_workers", 1)):
+            runs = [pair[index] for pair in pairs]
+            results[f"analysis_{label}_worker_cores"] = statistics.median(run.worker_cores for run in runs)
+            results[f"analysis_{label}_nats_cores"] = statistics.median(run.nats_cores for run in runs)
+            # Mentions per CPU-second of the workers: flat from 1 to 2 workers means the work scales
+            # with the cores it is given.
+            results[f"analysis_{label}_per_worker_cpu_s"] = statistics.median(
+                run.rate / run.worker_cores for run in runs if run.worker_cores
+            )
         detection, fast = detection_rate(args.repeats)
         results["detection_stage_per_s"] = detection
         results["fast_analysis_per_s_same_process"] = fast

@@ -11,11 +11,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from stormwatch.alerting.service import Sender, send_with_apprise
+from stormwatch.analysis.models import TextJudgement
 from stormwatch.analysis.service import TextJudge
 from stormwatch.cluster import metrics
 from stormwatch.cluster.bus import (
@@ -25,7 +27,7 @@ from stormwatch.cluster.bus import (
     ensure_streams,
     lease_bucket,
 )
-from stormwatch.cluster.codec import Analysed, decode_stored, encode_analysed, encode_stored
+from stormwatch.cluster.codec import Analysed, StoredMention, decode_stored, encode_analysed, encode_stored
 from stormwatch.cluster.config import MAX_ANALYSIS_LAG, ClusterSettings
 from stormwatch.cluster.detect import SNAPSHOT_EVERY_SECONDS, PartitionOwner
 from stormwatch.cluster.leases import Leases, assignment, leader_lease, new_owner_id, partition_lease
@@ -131,7 +133,12 @@ async def _analysis_backlog(js: JetStreamContext, settings: ClusterSettings) -> 
 
 
 async def run_analyze(worker: Worker, judge: TextJudge, batch_size: int = ANALYSIS_BATCH) -> None:
-    """Take mentions from the shared durable consumer, judge them, publish the results, then ack."""
+    """Take mentions from the shared durable consumer, judge them, publish the results, then ack.
+
+    The three overlap: while one batch is judged (in a thread), the next is fetched and the previous
+    one's results are published and acked. Done one after the other, a worker sat idle for a third of
+    its time waiting on the server's answers, and two workers on two cores ran 1.3 times as fast as
+    one (bench/cluster/run.py)."""
     settings = worker.settings
     client, js = await connect(settings)
     await ensure_streams(js, settings)
@@ -142,38 +149,66 @@ async def run_analyze(worker: Worker, judge: TextJudge, batch_size: int = ANALYS
         config=analysis_consumer_config(),
     )
     last_lag = 0.0
+    handing_on: asyncio.Task[None] | None = None
+    fetching = asyncio.create_task(_fetch(sub, batch_size))
     try:
         while not worker.stop.is_set():
-            try:
-                messages = await sub.fetch(batch_size, timeout=1)
-            except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing came
+            messages = await fetching
+            fetching = asyncio.create_task(_fetch(sub, batch_size))
+            if not messages:
                 continue
             items = [decode_stored(message.data) for message in messages]
             texts = [item.mention.text for item in items]
             langs = [item.mention.lang for item in items]
             judgements = await asyncio.to_thread(judge.judge, texts, langs)
-            futures = []
-            for message, item, judgement in zip(messages, items, judgements, strict=True):
-                seq = message.metadata.sequence.stream
-                partition = message.subject.rsplit(".", 1)[-1]
-                result = Analysed(seq, item.mention_id, judgement)
-                futures.append(
-                    await js.publish_async(
-                        settings.analysed_subject(partition),
-                        encode_analysed(result),
-                        headers={"Nats-Msg-Id": f"a{seq}"},
-                    )
-                )
-            await asyncio.gather(*futures)
-            # Acked only once every result is on the analysed stream: a worker killed before this
-            # point has its mentions redelivered, and their repeated results are de-duplicated.
-            await asyncio.gather(*(message.ack() for message in messages))
-            metrics.PROCESSED.labels("analyze").inc(len(messages))
+            if handing_on is not None:
+                await handing_on
+            handing_on = asyncio.create_task(_hand_on(js, settings, messages, items, judgements))
             if time.monotonic() - last_lag > 2:
                 last_lag = time.monotonic()
                 await _analysis_backlog(js, settings)
     finally:
+        if handing_on is not None:
+            await handing_on
+        # A batch fetched but not judged goes back at once rather than after the ack wait.
+        with contextlib.suppress(Exception):
+            for message in await fetching:
+                await message.nak()
         await client.close()
+
+
+async def _fetch(sub: JetStreamContext.PullSubscription, batch_size: int) -> list[Msg]:
+    try:
+        return await sub.fetch(batch_size, timeout=1)
+    except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing came
+        return []
+
+
+async def _hand_on(
+    js: JetStreamContext,
+    settings: ClusterSettings,
+    messages: list[Msg],
+    items: list[StoredMention],
+    judgements: list[TextJudgement],
+) -> None:
+    """Publish a batch's results, then ack its mentions."""
+    futures = []
+    for message, item, judgement in zip(messages, items, judgements, strict=True):
+        seq = message.metadata.sequence.stream
+        partition = message.subject.rsplit(".", 1)[-1]
+        result = Analysed(seq, item.mention_id, judgement)
+        futures.append(
+            await js.publish_async(
+                settings.analysed_subject(partition),
+                encode_analysed(result),
+                headers={"Nats-Msg-Id": f"a{seq}"},
+            )
+        )
+    await asyncio.gather(*futures)
+    # Acked only once every result is on the analysed stream: a worker killed before this point has
+    # its mentions redelivered, and their repeated results are de-duplicated.
+    await asyncio.gather(*(message.ack() for message in messages))
+    metrics.PROCESSED.labels("analyze").inc(len(messages))
 
 
 async def run_detect(worker: Worker, store: Store, snapshot_every: float = SNAPSHOT_EVERY_SECONDS) -> None:

@@ -32,9 +32,11 @@ def _ingest_slowly(store: Store, workspace: Path, stream: Path, done: threading.
         workspace_id = apply_config(session, config).id
     ingestor = MentionIngestor(store, workspace_id, window=config.ingest.window(), batch_size=500)
     records = list(read_records(stream))
-    for start in range(0, len(records), 2000):
-        ingestor.ingest(records[start : start + 2000], origin=stream.name)
-        time.sleep(0.5)
+    # Spread over ~16 s so that the first kills (2-5 s apart) fall while work still arrives: with the
+    # whole stream in at once, a fast machine finished before the detection worker's kill.
+    for start in range(0, len(records), 1000):
+        ingestor.ingest(records[start : start + 1000], origin=stream.name)
+        time.sleep(1.0)
     done.set()
 
 
