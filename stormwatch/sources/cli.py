@@ -234,8 +234,7 @@ def firehose(
     Posts naming a brand are stored once for each brand they name, as the live `[sources.firehose]`
     would store them; malformed lines are reported (file:line) and quarantined, the rest goes on.
     """
-    from stormwatch.sources.firehose import JetstreamFilter, brand_terms, event_records, read_events
-    from stormwatch.sources.matcher import BrandMatcher
+    from stormwatch.sources.firehose import JetstreamFilter, event_records, read_events
 
     try:
         workspace = load_config(config)
@@ -246,7 +245,7 @@ def firehose(
     store = Store.open(database)
     with store.session() as session:
         workspace_id = apply_config(session, workspace).id
-    jetstream = JetstreamFilter(BrandMatcher(brand_terms(workspace.brands)))
+    jetstream = JetstreamFilter.for_brands(workspace.brands)
     ingestor = MentionIngestor(store, workspace_id, window=workspace.ingest.window())
     failed = False
     for path in files:

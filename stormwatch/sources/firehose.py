@@ -51,11 +51,28 @@ def brand_terms(brands: list[BrandConfig]) -> list[BrandTerms]:
     ]
 
 
+def own_dids(brands: list[BrandConfig]) -> dict[str, list[str]]:
+    """The brands each account posts for, by DID: the ``did:`` entries of their ``own_handles``."""
+    owned: dict[str, list[str]] = {}
+    for brand in brands:
+        for handle in brand.own_handles:
+            if handle.strip().casefold().startswith("did:"):
+                owned.setdefault(handle.strip().casefold(), []).append(brand.name)
+    return owned
+
+
 class JetstreamFilter:
     """Decides, event by event, what of the firehose reaches ingestion."""
 
-    def __init__(self, matcher: BrandMatcher) -> None:
+    def __init__(self, matcher: BrandMatcher, own: dict[str, list[str]] | None = None) -> None:
         self.matcher = matcher
+        # A hijacked brand account's posts need not name the brand, and they are what the take-over
+        # detector reads; Jetstream names an author by DID only, so a brand lists its DID.
+        self.own = own or {}
+
+    @classmethod
+    def for_brands(cls, brands: list[BrandConfig]) -> JetstreamFilter:
+        return cls(BrandMatcher(brand_terms(brands)), own_dids(brands))
 
     def decide(self, message: str | bytes) -> Verdict:
         try:
@@ -82,6 +99,10 @@ class JetstreamFilter:
         if not isinstance(text, str):
             return Verdict(time_us, error=f"a created post whose text is {type(text).__name__}")
         hits = self.matcher.match(text) if text else []  # an image-only post has empty text
+        did = event.get("did")
+        if text and isinstance(did, str) and did.casefold() in self.own:
+            named = {hit.brand for hit in hits}
+            hits += [BrandHit(brand, [did]) for brand in self.own[did.casefold()] if brand not in named]
         return Verdict(time_us, hits, event if hits else None)
 
 

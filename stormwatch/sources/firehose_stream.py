@@ -26,8 +26,7 @@ from websockets.sync.client import ClientConnection, connect
 from stormwatch.ingest.parsing import RecordError, parse_timestamp
 from stormwatch.ingest.readers import RawRecord
 from stormwatch.sources.base import ALL_BRANDS, Cursor, Page, Source
-from stormwatch.sources.firehose import POST, JetstreamFilter, Verdict, brand_terms, event_records
-from stormwatch.sources.matcher import BrandMatcher
+from stormwatch.sources.firehose import POST, JetstreamFilter, Verdict, event_records
 from stormwatch.sources.reliability import StreamDropped
 from stormwatch.sources.settings import FirehoseSettings
 from stormwatch.workspace.config import BrandConfig
@@ -94,7 +93,7 @@ class FirehoseSource(Source):
     ) -> None:
         super().__init__(ALL_BRANDS, "firehose")
         self.settings = settings
-        self.filter = JetstreamFilter(BrandMatcher(brand_terms(brands)))
+        self.filter = JetstreamFilter.for_brands(brands)
         self._clock = clock
         self._socket: ClientConnection | None = None
         self.events = 0  # read since this source was made: the position in malformed-event reports

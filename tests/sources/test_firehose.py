@@ -5,6 +5,7 @@ Japanese, Cyrillic and Polish text, and malformed lines. Also the source's batch
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -12,9 +13,8 @@ from typer.testing import CliRunner
 
 from stormwatch.cli import app
 from stormwatch.ingest.readers import RawRecord
-from stormwatch.sources.firehose import JetstreamFilter, Verdict, brand_terms, mention_records, read_events
+from stormwatch.sources.firehose import POST, JetstreamFilter, Verdict, mention_records, read_events
 from stormwatch.sources.firehose_stream import FLUSH_SECONDS, Batch
-from stormwatch.sources.matcher import BrandMatcher
 from stormwatch.workspace.config import BrandConfig, WorkspaceConfig
 
 SAMPLE = Path(__file__).parent / "data" / "jetstream_sample.jsonl"
@@ -48,7 +48,7 @@ MALFORMED = {10: "not JSON", 16: "not a JSON object", 18: "time_us", 19: "text i
 
 
 def sample_filter(brands: list[BrandConfig] = WORKSPACE.brands) -> JetstreamFilter:
-    return JetstreamFilter(BrandMatcher(brand_terms(brands)))
+    return JetstreamFilter.for_brands(brands)
 
 
 def verdicts() -> dict[int, Verdict]:
@@ -61,6 +61,29 @@ def test_only_created_posts_naming_a_brand_are_kept_each_for_its_brands() -> Non
     kept = {(line, hit.brand) for line, verdict in verdicts().items() for hit in verdict.hits}
     # line 17 names Northwind but has no createdAt: kept by the filter, refused when made a mention
     assert kept == KEPT | {(17, "Northwind Air")}
+
+
+def test_the_brands_own_account_is_kept_by_its_did_even_when_it_does_not_name_the_brand() -> None:
+    own = WORKSPACE.brands[0].model_copy(update={"own_handles": ["northwindair.bsky.social", "did:plc:NW1"]})
+    jetstream = sample_filter([own, *WORKSPACE.brands[1:]])
+    post = {
+        "kind": "commit",
+        "time_us": 5,
+        "commit": {
+            "operation": "create",
+            "collection": POST,
+            "rkey": "k",
+            "record": {
+                "text": "free tickets for all, send your card number",
+                "createdAt": "2026-12-05T10:00:00Z",
+            },
+        },
+    }
+    by_the_brand = jetstream.decide(json.dumps(post | {"did": "did:plc:nw1"}))
+    by_someone_else = jetstream.decide(json.dumps(post | {"did": "did:plc:other"}))
+    assert [hit.brand for hit in by_the_brand.hits] == ["Northwind Air"]
+    assert mention_records(by_the_brand.event or {}, by_the_brand.hits)[0]["author"] == "did:plc:nw1"
+    assert by_someone_else.hits == [] and by_someone_else.event is None
 
 
 def test_other_events_pass_by_with_their_cursor() -> None:
