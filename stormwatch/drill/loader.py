@@ -6,26 +6,17 @@ The bundled scenarios live in ``stormwatch/drill/scenarios``; a folder of the te
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import MarkedYAMLError
-
 from stormwatch.drill.scenario import Scenario
-from stormwatch.playbook.loader import Problem, _plain, _reason, line_of, round_trip_yaml
+from stormwatch.playbook.loader import FileProblems, Problem, parse_yaml_model
 
 BUNDLED_DIR = Path(__file__).parent / "scenarios"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(FileProblems):
     """A scenario file that cannot be used; every problem names the file and line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,23 +27,8 @@ class LoadedScenario:
 
 
 def parse_scenario(text: str, origin: str) -> Scenario:
-    try:
-        document = round_trip_yaml().load(io.StringIO(text))
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise ScenarioError([Problem(origin, line, f"not valid YAML: {error.problem or error}")]) from error
-    if not isinstance(document, CommentedMap):
-        raise ScenarioError([Problem(origin, 1, "a scenario is a YAML mapping (name: ..., injects: ...)")])
-    try:
-        return Scenario.model_validate(_plain(document))
-    except ValidationError as error:
-        raise ScenarioError(
-            [
-                Problem(origin, line_of(document, issue["loc"]), _reason(issue["loc"], issue["msg"]))
-                for issue in error.errors()
-            ]
-        ) from error
+    shape = "scenario is a YAML mapping (name: ..., injects: ...)"
+    return parse_yaml_model(text, origin, Scenario, ScenarioError, shape)[0]
 
 
 def load_scenario_file(path: Path) -> LoadedScenario:

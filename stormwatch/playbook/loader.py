@@ -12,9 +12,9 @@ import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from stormwatch.playbook.models import Playbook, cross_reference_problems
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
 PROPOSED_SUFFIX = ".proposed.yaml"
@@ -37,12 +38,16 @@ class Problem:
         return f"{self.file}:{self.line}: {self.reason}"
 
 
-class PlaybookError(ValueError):
-    """A playbook file that cannot be used; every problem names the file and line."""
+class FileProblems(ValueError):
+    """A YAML file that cannot be used; every problem names the file and line."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class PlaybookError(FileProblems):
+    """A playbook file that cannot be used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +70,34 @@ def round_trip_yaml() -> YAML:
     return yaml
 
 
-def parse_playbook(text: str, origin: str) -> Playbook:
-    """Validate playbook ``text``; raises :class:`PlaybookError` naming ``origin`` and the lines."""
+def parse_yaml_model(
+    text: str, origin: str, model: type[M], error: type[FileProblems], shape: str
+) -> tuple[M, CommentedMap]:
+    """Validate YAML ``text`` as ``model`` (and return the document, for its line numbers); raises
+    ``error`` naming ``origin`` and the lines. ``shape`` says what the top mapping should hold."""
     try:
         document = round_trip_yaml().load(io.StringIO(text))
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+    except MarkedYAMLError as problem:
+        mark = problem.problem_mark or problem.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise PlaybookError([Problem(origin, line, f"not valid YAML: {error.problem or error}")]) from error
+        raise error([Problem(origin, line, f"not valid YAML: {problem.problem or problem}")]) from problem
     if not isinstance(document, CommentedMap):
-        raise PlaybookError([Problem(origin, 1, "a playbook is a YAML mapping (name: ..., steps: ...)")])
+        raise error([Problem(origin, 1, f"a {shape}")])
     try:
-        playbook = Playbook.model_validate(_plain(document))
-    except ValidationError as error:
-        problems = [
-            Problem(origin, line_of(document, issue["loc"]), _reason(issue["loc"], issue["msg"]))
-            for issue in error.errors()
-        ]
-        raise PlaybookError(problems) from error
+        return model.model_validate(_plain(document)), document
+    except ValidationError as invalid:
+        raise error(
+            [
+                Problem(origin, line_of(document, issue["loc"]), _reason(issue["loc"], issue["msg"]))
+                for issue in invalid.errors()
+            ]
+        ) from invalid
+
+
+def parse_playbook(text: str, origin: str) -> Playbook:
+    """Validate playbook ``text``; raises :class:`PlaybookError` naming ``origin`` and the lines."""
+    shape = "playbook is a YAML mapping (name: ..., steps: ...)"
+    playbook, document = parse_yaml_model(text, origin, Playbook, PlaybookError, shape)
     cross = cross_reference_problems(playbook)
     if cross:
         raise PlaybookError(
