@@ -37,6 +37,7 @@ from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from stormwatch.analysis.artifacts import DenseLinearModel, artifact_dir, load_deep_model, load_sparse_model
 from stormwatch.analysis.cause import (
@@ -334,6 +335,11 @@ def needs_deep_tier(fast_probabilities: NDArray[np.float64]) -> NDArray[np.bool_
 
 @cache
 def _load_cached(deep: bool, folder: Path) -> TextAnalyzer:
+    # One BLAS thread for the whole process, not only the sentence embedder's forward pass: the
+    # models' other products are small, and a second OpenBLAS thread mostly spin-waits for them
+    # (256 texts a batch: the same texts/s with 1.8 cores busy instead of 1.0). The core it wasted
+    # is the web server's, the database's or another analysis worker's (bench/cluster/run.py).
+    threadpool_limits(limits=1, user_api="blas")
     return TextAnalyzer(
         sentiment=_load_tier("sentiment", SENTIMENTS, deep, folder),
         cause=_load_tier("cause", CAUSE_CLASSES, deep, folder),
