@@ -43,7 +43,7 @@ def ingest(
     when a file is missing or every record of a file was quarantined.
     """
     # The database layer loads here, not when the command line starts (``stormwatch --help``).
-    from stormwatch.i18n.refusal import cli_said
+    from stormwatch.i18n.refusal import cli_locale, cli_said
     from stormwatch.ingest.service import MentionIngestor
     from stormwatch.ingest.window import DEFAULT_WINDOW
     from stormwatch.store.db import Store
@@ -66,10 +66,15 @@ def ingest(
         raise typer.BadParameter(cli_said(error), param_hint="--config") from error
     if brand is not None and brand not in brands:
         store.engine.dispose()
-        known = ", ".join(brands) or "none yet"
+        known = ", ".join(brands) or "-"
         raise typer.BadParameter(
-            f"{brand!r} is not a brand of workspace {workspace_name!r} (brands: {known}); "
-            "add it to the workspace file",
+            _said(
+                "'%(brand)s' is not a brand of workspace '%(workspace)s' (brands: %(known)s); "
+                "add it to the workspace file",
+                brand=brand,
+                workspace=workspace_name,
+                known=known,
+            ),
             param_hint="--brand",
         )
     window = workspace_config.ingest.window() if workspace_config else DEFAULT_WINDOW
@@ -78,7 +83,7 @@ def ingest(
     try:
         for path in files:
             if not path.is_file():
-                typer.echo(f"{path}: no such file", err=True)
+                typer.echo(f"{path}: {_said('no such file')}", err=True)
                 failed = True
                 continue
             report = ingestor.ingest(
@@ -87,7 +92,8 @@ def ingest(
                 brand=brand,
                 on_problem=_print_problem,
             )
-            typer.echo(f"{path}: {report.summary()} (workspace {workspace_name!r})")
+            summary = report.summary(cli_locale())
+            typer.echo(f"{path}: {summary} ({_said('workspace %(name)s', name=repr(workspace_name))})")
             failed |= _warn(path, report)
     finally:
         store.engine.dispose()
@@ -98,22 +104,28 @@ def ingest(
 def _warn(path: Path, report: IngestReport) -> bool:
     """Say what the summary line does not; True when the file's import should count as failed."""
     if report.zoneless_times:
-        typer.echo(
-            f"{path}: warning: {report.zoneless_times} times named no time zone and were read as UTC "
+        warning = _said(
+            "warning: %(count)s times named no time zone and were read as UTC "
             "(write them as 2026-03-02T10:15:00+01:00 or …Z)",
-            err=True,
+            count=report.zoneless_times,
         )
+        typer.echo(f"{path}: {warning}", err=True)
     if report.nothing_accepted:
-        typer.echo(f"{path}: every record was quarantined; nothing was imported", err=True)
+        typer.echo(f"{path}: {_said('every record was quarantined; nothing was imported')}", err=True)
         return True
     return False
 
 
-def _print_problem(problem: Problem) -> None:
+def _said(msgid: str, **values: object) -> str:
+    """A line of this command in the reader's language (STORMWATCH_LANGUAGE)."""
     from stormwatch.i18n.catalogue import translate
     from stormwatch.i18n.refusal import cli_locale
 
-    locale = cli_locale()
-    print(
-        translate("quarantined %(problem)s", locale) % {"problem": problem.said_in(locale)}, file=sys.stderr
-    )
+    translated = translate(msgid, cli_locale())
+    return translated % values if values else translated
+
+
+def _print_problem(problem: Problem) -> None:
+    from stormwatch.i18n.refusal import cli_locale
+
+    print(_said("quarantined %(problem)s", problem=problem.said_in(cli_locale())), file=sys.stderr)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from stormwatch.i18n.catalogue import translate
 from stormwatch.i18n.refusal import Phrase
 from stormwatch.ingest.mention import MentionIn
 from stormwatch.ingest.models import Mention, QuarantinedRecord
@@ -28,6 +29,9 @@ from stormwatch.workspace.service import BrandLimitReached, ensure_brand
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+SUMMARY = (
+    "read %(read)s, stored %(stored)s new, skipped %(duplicates)s already stored, quarantined %(quarantined)s"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +64,13 @@ class IngestReport:
     accepted: list[int] = field(default_factory=list)  # lines (API: indexes) stored or already stored
     zoneless_times: int = 0  # accepted records whose created_at named no time zone (read as UTC)
 
-    def summary(self) -> str:
-        return (
-            f"read {self.read}, stored {self.stored} new, skipped {self.duplicates} already stored, "
-            f"quarantined {self.quarantined}"
-        )
+    def summary(self, locale: str = "en") -> str:
+        return translate(SUMMARY, locale) % {
+            "read": self.read,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+        }
 
     @property
     def nothing_accepted(self) -> bool:

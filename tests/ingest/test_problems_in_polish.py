@@ -57,6 +57,13 @@ def test_ingest_says_each_quarantined_record_in_polish(
     assert "eksport.jsonl:6: oczekiwano obiektu JSON, jest list" in said
     for english in ("missing", "expected", "not a brand", "quarantined "):
         assert english not in said
+    summary = [
+        line for line in result.output.splitlines() if line.startswith(str(tmp_path / "eksport.jsonl"))
+    ]
+    assert summary == [
+        f"{tmp_path / 'eksport.jsonl'}: odczytane: 6, nowe zapisane: 1, pominięte (już zapisane): 0, "
+        "w kwarantannie: 5 (przestrzeń robocza 'Agencja')"
+    ], result.output
     store = Store.open(database)
     with store.session() as session:
         kept = dict(session.execute(select(QuarantinedRecord.line, QuarantinedRecord.error)).all())
