@@ -93,6 +93,12 @@ PROTOTYPE_DATASET = "cause_prototypes"
 # Their weight in the sentiment data. At PROTOTYPE_WEIGHT (x6) the fast tier read English tweets as
 # negative (TweetEval held-out 0.73 -> 0.50: brand-directed wording became a negative cue), so x1.
 PROTOTYPE_SENTIMENT_WEIGHT = 1.0
+# CLARIN-Emo (sentences and reviews, its neutral class 12 %) is a small file beside the capped PolEmo
+# sentences and the seller feedback; the Polish models weigh it by a multiple chosen by CV over the
+# Polish groups (``choose_boost``; the mean over groups, so the other Polish sets keep their say).
+BOOSTED_DATASET = "clarin_emo_poleval2024_train"
+BOOST_GRID = (1.0, 2.0, 3.0)
+SHIPPED_BOOST = 1.0  # what BOOST_GRID chose (used by --polish --fixed-choices)
 MIN_DF = 2
 MAX_FEATURES = 300_000  # keeps the artifact at a few MB and the solver fast
 CV_FOLDS = 3
@@ -144,11 +150,12 @@ def group_of(example: Example) -> str:
     return f"{dataset}/{example.lang}"
 
 
-def sample_weights(examples: Sequence[Example]) -> NDArray[np.float64]:
+def sample_weights(examples: Sequence[Example], boost: float = 1.0) -> NDArray[np.float64]:
     """Dataset cap x class balance inside each dataset: every dataset's classes weigh the same in total.
 
     Macro-recall rewards each class equally, and the datasets disagree on class priors (airline
     tweets are 2/3 negative, PolEmo mostly neutral), so the prior is taken out of the training signal.
+    ``boost`` multiplies the weight of ``BOOSTED_DATASET`` (the Polish models' CLARIN-Emo weight).
     """
     per_dataset = Counter(e.dataset for e in examples)
     per_class = Counter((e.dataset, e.sentiment) for e in examples)
@@ -156,6 +163,7 @@ def sample_weights(examples: Sequence[Example]) -> NDArray[np.float64]:
     return np.array(
         [
             (PROTOTYPE_SENTIMENT_WEIGHT if e.dataset == PROTOTYPE_DATASET else 1.0)
+            * (boost if e.dataset == BOOSTED_DATASET else 1.0)
             * min(1.0, DATASET_WEIGHT_CAP / per_dataset[e.dataset])
             * per_dataset[e.dataset]
             / (classes_in[e.dataset] * per_class[(e.dataset, e.sentiment)])
@@ -300,6 +308,26 @@ def choose_c(
     return best[0], best[2]
 
 
+def choose_boost(x: Any, y: Sequence[str], folds: NDArray[np.int64], examples: Sequence[Example]) -> float:
+    """The weight multiple of ``BOOSTED_DATASET`` with the best CV mean group macro-recall of the fast
+    tier at the shipped C, each after its own offsets (as the final model gets them)."""
+    best = (1.0, -1.0)
+    for boost in BOOST_GRID:
+        oof = out_of_fold_log_proba(x, y, sample_weights(examples, boost), folds, SHIPPED_FAST_C)
+        bias, score = choose_bias(oof, examples)
+        boosted = [e.dataset == BOOSTED_DATASET for e in examples]
+        clarin = mean_group_recall(
+            [e for e, keep in zip(examples, boosted, strict=True) if keep],
+            (oof + bias).argmax(axis=1)[boosted],
+        )
+        log(
+            f"  {BOOSTED_DATASET} x{boost}: offsets {bias[1:].tolist()}, CV {score:.4f} (that set {clarin:.4f})"
+        )
+        if score > best[1]:
+            best = (boost, score)
+    return best[0]
+
+
 def gated_predictions(
     log_proba: NDArray[np.float64], fast_log: NDArray[np.float64], gated: NDArray[np.bool_] | None
 ) -> NDArray[np.int64]:
@@ -356,8 +384,11 @@ def train_sentiment(
     vectorizer = fit_tfidf(token_lists)
     x = vectorizer.transform(token_lists)
     y = [str(e.sentiment) for e in train]
-    weights = sample_weights(train)
     folds = np.array([cv_fold(e) for e in train], dtype=np.int64)
+    boost = 1.0
+    if options.polish:
+        boost = SHIPPED_BOOST if options.fixed_choices else choose_boost(x, y, folds, train)
+    weights = sample_weights(train, boost)
     if options.fast_only:
         train_fast_only(train, token_lists, vectorizer, x, weights, folds, options.out_dir, options.fast_name)
         return
