@@ -22,7 +22,7 @@ from stormwatch.auth.service import (
     remove_member,
     reset_password,
 )
-from stormwatch.i18n.refusal import cli_error_line
+from stormwatch.i18n.refusal import Term, cli_error_line, cli_line
 from stormwatch.store.db import Store
 
 console = Console(stderr=True)
@@ -56,7 +56,7 @@ def user_add(
         with store.session() as session:
             workspace_id = find_workspace(session, workspace).id
             if not password_stdin and _is_new(session, email):
-                password = getpass.getpass(f"password for {email}: ")
+                password = getpass.getpass(cli_line("password for %(email)s: ", email=email))
             add_user(
                 session,
                 email,
@@ -72,7 +72,9 @@ def user_add(
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
-    console.print(f"{email} is {role} in {workspace}")
+    console.print(
+        cli_line("%(email)s is %(role)s in %(workspace)s", email=email, role=Term(role), workspace=workspace)
+    )
 
 
 @user_app.command("list")
@@ -88,7 +90,13 @@ def user_list(workspace: WorkspaceOption, database: DatabaseOption = None) -> No
     finally:
         store.engine.dispose()
     if not members:
-        console.print(f"no accounts in {workspace} yet: `stormwatch user add EMAIL -w {workspace!r}`")
+        console.print(
+            cli_line(
+                "no accounts in %(workspace)s yet: `stormwatch user add EMAIL -w %(quoted)s`",
+                workspace=workspace,
+                quoted=repr(workspace),
+            )
+        )
     for member in members:
         state = "" if member.active else "  (disabled)"
         print(f"{member.email}\t{member.role}\t{member.language}\t{member.display_name}{state}")
@@ -110,7 +118,7 @@ def user_remove(
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
-    console.print(f"{email} removed from {workspace}")
+    console.print(cli_line("%(email)s removed from %(workspace)s", email=email, workspace=workspace))
 
 
 @user_app.command("reset-password")
@@ -126,7 +134,7 @@ def user_reset_password(
     password = (
         sys.stdin.readline().rstrip("\n")
         if password_stdin
-        else getpass.getpass(f"new password for {email}: ")
+        else getpass.getpass(cli_line("new password for %(email)s: ", email=email))
     )
     store = Store.open(database)
     try:
@@ -137,7 +145,7 @@ def user_reset_password(
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
-    console.print(f"new password set for {email}; its sessions were ended")
+    console.print(cli_line("new password set for %(email)s; its sessions were ended", email=email))
 
 
 def _is_new(session: Session, email: str) -> bool:
@@ -164,7 +172,15 @@ def token_create(
         raise typer.Exit(1) from error
     finally:
         store.engine.dispose()
-    console.print(f"token {token.prefix}… for {workspace} with scopes {', '.join(token.scopes)}:")
+    scopes = ", ".join(token.scopes)
+    console.print(
+        cli_line(
+            "token %(prefix)s… for %(workspace)s with scopes %(scopes)s:",
+            prefix=token.prefix,
+            workspace=workspace,
+            scopes=scopes,
+        )
+    )
     print(secret)
 
 

@@ -120,6 +120,15 @@ def cli_locale() -> str:
         return "en"
 
 
+def cli_line(msgid: str, **values: object) -> str:
+    """A line a command prints, in the CLI's language (``values`` as the reader of it writes them)."""
+    locale = cli_locale()
+    translated = translate(msgid, locale)
+    return (
+        translated % {name: said(value, locale) for name, value in values.items()} if values else translated
+    )
+
+
 def cli_error_line(error: BaseException) -> str:
     """``error:`` and the error, both in the CLI's language (rich markup, the error escaped)."""
     from rich.markup import escape

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stormwatch.i18n.refusal import cli_line, cli_locale
 from stormwatch.ingest.readers import read_records
 from stormwatch.textio import progress
 from stormwatch.workspace.config import ConfigError, load_config
@@ -43,7 +44,7 @@ def ingest(
     when a file is missing or every record of a file was quarantined.
     """
     # The database layer loads here, not when the command line starts (``stormwatch --help``).
-    from stormwatch.i18n.refusal import cli_locale, cli_said
+    from stormwatch.i18n.refusal import cli_said
     from stormwatch.ingest.service import MentionIngestor
     from stormwatch.ingest.window import DEFAULT_WINDOW
     from stormwatch.store.db import Store
@@ -68,7 +69,7 @@ def ingest(
         store.engine.dispose()
         known = ", ".join(brands) or "-"
         raise typer.BadParameter(
-            _said(
+            cli_line(
                 "'%(brand)s' is not a brand of workspace '%(workspace)s' (brands: %(known)s); "
                 "add it to the workspace file",
                 brand=brand,
@@ -83,7 +84,7 @@ def ingest(
     try:
         for path in files:
             if not path.is_file():
-                typer.echo(f"{path}: {_said('no such file')}", err=True)
+                typer.echo(f"{path}: {cli_line('no such file')}", err=True)
                 failed = True
                 continue
             report = ingestor.ingest(
@@ -93,7 +94,7 @@ def ingest(
                 on_problem=_print_problem,
             )
             summary = report.summary(cli_locale())
-            typer.echo(f"{path}: {summary} ({_said('workspace %(name)s', name=repr(workspace_name))})")
+            typer.echo(f"{path}: {summary} ({cli_line('workspace %(name)s', name=repr(workspace_name))})")
             failed |= _warn(path, report)
     finally:
         store.engine.dispose()
@@ -104,28 +105,17 @@ def ingest(
 def _warn(path: Path, report: IngestReport) -> bool:
     """Say what the summary line does not; True when the file's import should count as failed."""
     if report.zoneless_times:
-        warning = _said(
+        warning = cli_line(
             "warning: %(count)s times named no time zone and were read as UTC "
             "(write them as 2026-03-02T10:15:00+01:00 or …Z)",
             count=report.zoneless_times,
         )
         typer.echo(f"{path}: {warning}", err=True)
     if report.nothing_accepted:
-        typer.echo(f"{path}: {_said('every record was quarantined; nothing was imported')}", err=True)
+        typer.echo(f"{path}: {cli_line('every record was quarantined; nothing was imported')}", err=True)
         return True
     return False
 
 
-def _said(msgid: str, **values: object) -> str:
-    """A line of this command in the reader's language (STORMWATCH_LANGUAGE)."""
-    from stormwatch.i18n.catalogue import translate
-    from stormwatch.i18n.refusal import cli_locale
-
-    translated = translate(msgid, cli_locale())
-    return translated % values if values else translated
-
-
 def _print_problem(problem: Problem) -> None:
-    from stormwatch.i18n.refusal import cli_locale
-
-    print(_said("quarantined %(problem)s", problem=problem.said_in(cli_locale())), file=sys.stderr)
+    print(cli_line("quarantined %(problem)s", problem=problem.said_in(cli_locale())), file=sys.stderr)

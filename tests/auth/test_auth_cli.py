@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from stormwatch.auth.service import token_principal
@@ -48,3 +49,22 @@ def test_users_and_tokens_from_the_command_line(tmp_path: Path) -> None:
     bad = RUNNER.invoke(app, ["token", "create", "--name", "x", "-s", "root", *common])
     assert bad.exit_code == 1 and "unknown scope" in bad.output
     store.engine.dispose()
+
+
+def test_a_polish_team_reads_what_the_user_commands_did_in_polish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORMWATCH_LANGUAGE", "pl")
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert RUNNER.invoke(app, ["init", str(tmp_path / "w.toml"), "--database", database]).exit_code == 0
+    common = ["--workspace", "My Agency", "--database", database]
+    empty = RUNNER.invoke(app, ["user", "list", *common])
+    assert "nie ma jeszcze kont" in empty.output, empty.output
+    added = RUNNER.invoke(
+        app,
+        ["user", "add", "ola@agency.example", "--password-stdin", *common],
+        input="long enough password\n",
+    )
+    assert "ola@agency.example: rola analityk w przestrzeni roboczej My Agency" in added.output, added.output
+    removed = RUNNER.invoke(app, ["user", "remove", "ola@agency.example", *common])
+    assert "usunięto z przestrzeni roboczej My Agency" in removed.output, removed.output

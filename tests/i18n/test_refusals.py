@@ -1,6 +1,7 @@
 """Refusals a person reads are said in Polish too (issue 23): every message raised through a
 :class:`Refusal` (found in the source, so a new one cannot be forgotten), and the error pages'
-sentences, have a Polish translation whose blanks are the English ones."""
+sentences, have a Polish translation whose blanks are the English ones; so have the lines commands print
+(`cli_line`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ REFUSALS = {
     "RevisionError",
     "PublishError",
     "JsonInputError",
+    "cli_line",
 }
 BLANK = re.compile(r"%\((\w+)\)s")
 
