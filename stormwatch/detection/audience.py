@@ -13,7 +13,10 @@ answers), and nowhere in what the author wrote after it.
 evidence of a crisis about it (the surge, story and trigger-term detectors skip them; the account
 take-over and unanswered-customer detectors watch them on purpose). One exception: an own account's
 negative posts that answer nobody (:meth:`Relevance.speaks_out`, what a hijacked account posts) count
-in the surge detector's windows beside the public's, though they never start a test themselves. Posts that do not name the brand at all (collected by a keyword or a source that knows they are
+in the surge detector's windows beside the public's, though never in its usual levels, and they
+never start a test themselves.
+
+Posts that do not name the brand at all (collected by a keyword or a source that knows they are
 about it) count as about the brand: nothing says otherwise.
 """
 

@@ -308,9 +308,14 @@ class SurgeDetector:
         self.last_gap = gap
 
     def observe(self, mention: EnrichedMention) -> list[Signal]:
-        own = self.relevance.is_own(mention.mention.author)
-        if own and not self.relevance.speaks_out(mention):
-            return []  # the brand speaking is no evidence against it
+        if self.relevance.is_own(mention.mention.author):
+            # The brand speaking is no evidence against it, unless it lashes out (a take-over's
+            # posts): that joins the current windows beside the public's complaints, but never the
+            # usual levels (they stay the public's) and never starts a test itself. On the tune
+            # seeds, skipping a hijacked account's posts delayed a small take-over storm by 29 min.
+            if self.relevance.speaks_out(mention):
+                self._timeline.push(mention, newcomer=False)
+            return []
         at = mention.mention.created_at
         if self.everything.current_hour is None:  # every baseline's history starts with the first post
             for baseline in self._baselines:
@@ -327,9 +332,7 @@ class SurgeDetector:
         elif mention.judgement.sentiment == "positive":
             self.positives.add(at)
         self._timeline.push(mention, newcomer)
-        # An own account's outburst backs the public's complaints but never starts a test: on the
-        # tune seeds, skipping a hijacked account's posts delayed small take-over storms by up to 30 min.
-        if own or not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
+        if not mention.is_negative or self.negatives.history_hours < self.rule.warmup_hours:
             return []
         # The other baselines close their hours only now, before they are read: the same hours with
         # the same counts as advancing each of them on every post, which most posts never need.
