@@ -11,7 +11,12 @@ answers), and nowhere in what the author wrote after it.
 
 **The brand's own accounts** (``own_handles``) are the brand speaking: their posts are no public
 evidence of a crisis about it (the surge, story and trigger-term detectors skip them; the account
-take-over and unanswered-customer detectors watch them on purpose). Posts that do not name the brand at all (collected by a keyword or a source that knows they are
+take-over and unanswered-customer detectors watch them on purpose). One exception: an own account's
+negative posts that answer nobody (:meth:`Relevance.speaks_out`, what a hijacked account posts) count
+in the surge detector's windows beside the public's, though never in its usual levels, and they
+never start a test themselves.
+
+Posts that do not name the brand at all (collected by a keyword or a source that knows they are
 about it) count as about the brand: nothing says otherwise.
 """
 
@@ -52,6 +57,19 @@ class Relevance:
         """Whether the brand itself posted this (one of its configured handles): its own posts are
         the brand speaking, never public evidence of a crisis about it."""
         return is_own_author(author, self._own)
+
+    def speaks_out(self, mention: EnrichedMention) -> bool:
+        """Whether this is one of the brand's own accounts posting criticism on its own, not answering
+        anyone: what a hijacked account does (the generator's and real take-overs' harmful posts), never
+        its customer care. Such posts back the public's complaints as evidence, but never start a
+        signal: the brand's own posts alone are no crisis about it."""
+        post = mention.mention
+        return (
+            mention.is_negative
+            and post.reply_to is None
+            and _LEADING_HANDLES.match(post.text) is None
+            and self.is_own(post.author)
+        )
 
     def is_about(self, text: str) -> bool:
         folded = fold(text)

@@ -65,3 +65,23 @@ def test_trigger_terms_in_the_brands_own_posts_are_no_evidence() -> None:
     assert _signals(TriggerTermDetector("Acme", ["hacked"], handles=HANDLES), posts)
     mixed = [*_by(posts[:2], "acme"), posts[2]]
     assert _signals(TriggerTermDetector("Acme", ["hacked"], handles=HANDLES), mixed) == []
+
+
+def test_a_hijacked_accounts_outburst_backs_the_publics_complaints() -> None:
+    """A take-over's harmful posts (negative, answering nobody) count beside a small public storm
+    that alone is too few posts; the account's customer care (replies) never does."""
+    history = list(steady(hours=48, per_hour=6))
+    onset = START + timedelta(hours=48, minutes=5)
+    outburst = _by(burst(onset, minutes=2, count=2, sentiment="negative", first_number=10_000), "acme_help")
+    public = burst(
+        onset + timedelta(minutes=3), minutes=6, count=4, sentiment="negative", first_number=20_000
+    )
+
+    def surges(*streams: list[EnrichedMention]) -> list[Signal]:
+        return _signals(SurgeDetector("Acme", handles=HANDLES), in_time_order(history, *streams))
+
+    assert surges(public) == []  # four complaints are too few on their own
+    assert any(s.kind == "negative_surge" for s in surges(outburst, public))
+    care = [replace(p, mention=replace(p.mention, text="@user1 sorry, we are on it")) for p in outburst]
+    assert surges(care, public) == []
+    assert surges(outburst) == []  # the account alone starts nothing
