@@ -53,12 +53,11 @@ def main() -> None:
     ta.log(f"  per group: {per_group(train, (oof + bias).argmax(axis=1))}")
     if args.deep == "none":
         return
-    if args.deep == "stacked":  # the non-fixed path's stacked-perceptron alpha grid
-        all_candidates = ta.deep_candidates(False)
-        ta.deep_candidates = lambda fixed=False: [c for c in all_candidates if c[2]]
+    # "stacked": only the full search's stacked-perceptron alpha grid
+    candidates = [c for c in ta.deep_candidates() if c[2]] if args.deep == "stacked" else None
     fast = np.log(softmax(oof + bias))
     embeddings = ta.cached_embeddings(SentenceEmbedder(), [e.text for e in train])
-    choice = ta.choose_deep_head(embeddings, y, weights, folds, train, fast, args.deep == "fixed")
+    choice = ta.choose_deep_head(embeddings, y, weights, folds, train, fast, args.deep == "fixed", candidates)
     mixed = (1 - choice.blend) * fast + choice.blend * choice.oof + choice.bias
     gated = ta.gated_predictions(mixed, fast, needs_deep_tier(np.exp(fast)))
     ta.log(f"  both tiers per group: {per_group(train, gated)}")

@@ -312,14 +312,12 @@ def choose_boost(x: Any, y: Sequence[str], folds: NDArray[np.int64], examples: S
     """The weight multiple of ``BOOSTED_DATASET`` with the best CV mean group macro-recall of the fast
     tier at the shipped C, each after its own offsets (as the final model gets them)."""
     best = (1.0, -1.0)
+    boosted = [e.dataset == BOOSTED_DATASET for e in examples]
+    boosted_examples = [e for e, keep in zip(examples, boosted, strict=True) if keep]
     for boost in BOOST_GRID:
         oof = out_of_fold_log_proba(x, y, sample_weights(examples, boost), folds, SHIPPED_FAST_C)
         bias, score = choose_bias(oof, examples)
-        boosted = [e.dataset == BOOSTED_DATASET for e in examples]
-        clarin = mean_group_recall(
-            [e for e, keep in zip(examples, boosted, strict=True) if keep],
-            (oof + bias).argmax(axis=1)[boosted],
-        )
+        clarin = mean_group_recall(boosted_examples, (oof + bias).argmax(axis=1)[boosted])
         log(
             f"  {BOOSTED_DATASET} x{boost}: offsets {bias[1:].tolist()}, CV {score:.4f} (that set {clarin:.4f})"
         )
@@ -601,13 +599,15 @@ def choose_deep_head(
     examples: Sequence[Example],
     fast_log: NDArray[np.float64],
     fixed: bool = False,
+    candidates: list[tuple[str, DeepFit, bool]] | None = None,
 ) -> DeepChoice:
-    """The deep head, blend weight and offsets with the best gated CV score (what the product does)."""
+    """The deep head, blend weight and offsets with the best gated CV score (what the product does),
+    among ``candidates`` (default: ``deep_candidates(fixed)``)."""
     gated = needs_deep_tier(np.exp(fast_log))
     log(f"  share of training texts the gate sends to the deep tier: {gated.mean():.3f}")
     stacked_x = stacked_inputs(embeddings, fast_log, examples)
     best: DeepChoice | None = None
-    for name, fit, stacked in deep_candidates(fixed):
+    for name, fit, stacked in candidates or deep_candidates(fixed):
         started = time.perf_counter()
         oof = out_of_fold_log_proba(stacked_x if stacked else embeddings, y, weights, folds, 0.0, fit)
         alone = mean_group_recall(examples, oof.argmax(axis=1))
