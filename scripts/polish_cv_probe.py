@@ -3,6 +3,7 @@
     uv run python scripts/polish_cv_probe.py --c 2 --boost 1                 # fast tier only
     uv run python scripts/polish_cv_probe.py --c 2 --boost 2 --deep fixed    # + the shipped deep head kind
     uv run python scripts/polish_cv_probe.py --deep stacked                  # + the stacked alpha grid
+    uv run python scripts/polish_cv_probe.py --nb --deep stacked             # columns scaled by nb_scale
 
 Uses ``train_analysis.py``'s own records, folds, weights, offset search and deep-head choice, so its
 figures are what ``train_analysis.py --polish`` would see; it never reads the validation split and
@@ -39,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--c", type=float, default=ta.SHIPPED_FAST_C, help="fast tier's C")
     parser.add_argument("--boost", type=float, default=1.0, help="CLARIN-Emo's weight multiple")
+    parser.add_argument("--nb", action="store_true", help="scale the columns by nb_scale (NB_GRID)")
     parser.add_argument("--deep", choices=("none", "fixed", "stacked"), default="none")
     args = parser.parse_args()
     train = [e for e in ta.training_examples(False) if e.lang == "pl"]
@@ -47,9 +49,9 @@ def main() -> None:
     y = [str(e.sentiment) for e in train]
     folds = np.array([ta.cv_fold(e) for e in train], dtype=np.int64)
     weights = ta.sample_weights(train, args.boost)
-    oof = ta.out_of_fold_log_proba(x, y, weights, folds, args.c)
+    oof = ta.out_of_fold_log_proba(x, y, weights, folds, args.c, nb=args.nb)
     bias, score = ta.choose_bias(oof, train)
-    ta.log(f"fast C={args.c} boost={args.boost}: offsets {bias[1:].tolist()}, CV {score:.4f}")
+    ta.log(f"fast C={args.c} boost={args.boost} nb={args.nb}: offsets {bias[1:].tolist()}, CV {score:.4f}")
     ta.log(f"  per group: {per_group(train, (oof + bias).argmax(axis=1))}")
     if args.deep == "none":
         return
